@@ -1,0 +1,375 @@
+"""The command line: parse arguments, make one library call, print the result.
+
+Each ``cmd_*`` function is small: it calls into the library and returns an exit code. Library
+errors (``AlignError``) become a one-line message on stderr and exit code 1, never a traceback.
+Heavy modules are imported inside the command functions so ``python -m align --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from align import __version__
+from align.errors import AlignError
+
+log = logging.getLogger("align")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+# --------------------------------------------------------------------------------------------
+# segmentation
+# --------------------------------------------------------------------------------------------
+def cmd_segment(args: argparse.Namespace) -> int:
+    from align.readers import read_text
+    from align.segment import format_segments, segment
+
+    text = read_text(Path(args.file))
+    sys.stdout.write(format_segments(segment(text, lang=args.lang)))
+    return EXIT_OK
+
+
+def cmd_eval_sbd(args: argparse.Namespace) -> int:
+    from align.sbd_eval import evaluate_dir, format_report
+
+    report = evaluate_dir(Path(args.bench_dir), splitter=args.splitter, lang=args.lang)
+    print(format_report(report, show_errors=args.show_errors))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# packages
+# --------------------------------------------------------------------------------------------
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from align.packages import list_packages
+
+    packages = list_packages(_settings(args))
+    if not packages:
+        print("No Argos packages installed. Install one with: python -m align models install de en")
+        return EXIT_OK
+    for pkg in packages:
+        print(f"{pkg.from_code}->{pkg.to_code}\t{pkg.version}\t{pkg.name}\t{pkg.path}")
+    return EXIT_OK
+
+
+def cmd_models_install(args: argparse.Namespace) -> int:
+    from align import packages
+
+    settings = _settings(args)
+    if args.from_path:
+        pkg = packages.install_from_path(Path(args.from_path), settings)
+    else:
+        if not (args.src and args.tgt):
+            raise AlignError("give a language pair (models install de en) or a file with --from PATH")
+        pkg = packages.install_from_index(args.src, args.tgt, settings, index_url=args.index_url)
+    print(f"installed {pkg.from_code}->{pkg.to_code} {pkg.version} at {pkg.path}")
+    return EXIT_OK
+
+
+def cmd_models_remove(args: argparse.Namespace) -> int:
+    from align.packages import remove_package
+
+    removed = remove_package(args.src, args.tgt, _settings(args))
+    print(f"removed {removed.from_code}->{removed.to_code} {removed.version} ({removed.path})")
+    return EXIT_OK
+
+
+def cmd_models_build_dev(args: argparse.Namespace) -> int:
+    from align.devmodels import build_dev_packages
+
+    paths = build_dev_packages(Path(args.out_dir), which=args.which, seed=args.seed)
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# translation
+# --------------------------------------------------------------------------------------------
+def cmd_translate(args: argparse.Namespace) -> int:
+    from align.pipeline import translate_file
+
+    out = translate_file(
+        Path(args.input),
+        Path(args.output),
+        settings=_settings(args),
+        src_lang=args.src,
+        tgt_lang=args.tgt,
+        options=_translate_options(args),
+        show_progress=not args.quiet,
+    )
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_bench_translate(args: argparse.Namespace) -> int:
+    from align.bench_translate import run_benchmark
+
+    run_benchmark(
+        package_dir=Path(args.package) if args.package else None,
+        settings=_settings(args),
+        sentences=args.sentences,
+        threads=args.threads,
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# alignment
+# --------------------------------------------------------------------------------------------
+def cmd_align(args: argparse.Namespace) -> int:
+    from align.pipeline import align_files
+
+    out = align_files(
+        Path(args.src_file),
+        Path(args.tgt_file),
+        Path(args.output),
+        settings=_settings(args),
+        src_lang=args.src,
+        tgt_lang=args.tgt,
+        split_lines=args.split_lines,
+        fmt=args.format,
+        use_mt=not args.no_mt,
+    )
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_eval_align(args: argparse.Namespace) -> int:
+    from align.align_eval import evaluate_dir, format_report
+
+    report = evaluate_dir(Path(args.bench_dir), settings=_settings(args), use_mt=args.mt)
+    print(format_report(report))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# formats and batch
+# --------------------------------------------------------------------------------------------
+def cmd_convert(args: argparse.Namespace) -> int:
+    from align.readers import read_aligned
+    from align.writers import write_document
+
+    doc = read_aligned(Path(args.input))
+    out = write_document(
+        doc,
+        Path(args.output),
+        fmt=args.format,
+        confirmed_only=args.confirmed_only,
+        neutralise_formulas=not args.keep_formulas,
+    )
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from align.batch import BatchOptions, run_batch
+
+    summary = run_batch(
+        Path(args.in_dir),
+        Path(args.out_dir),
+        BatchOptions(
+            src_lang=args.src,
+            tgt_lang=args.tgt,
+            formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+            align_with=Path(args.align_with) if args.align_with else None,
+            jobs=args.jobs,
+            quiet=args.quiet,
+            force=args.force,
+            neutralise_formulas=not args.keep_formulas,
+            translate=_translate_options(args),
+        ),
+        settings=_settings(args),
+    )
+    print(summary.format())
+    return EXIT_OK if summary.ok else EXIT_ERROR
+
+
+# --------------------------------------------------------------------------------------------
+# parser
+# --------------------------------------------------------------------------------------------
+def _settings(args: argparse.Namespace):
+    from align.settings import load_settings
+
+    return load_settings(home=getattr(args, "home", None))
+
+
+def _translate_options(args: argparse.Namespace):
+    from align.translate import TranslateOptions
+
+    return TranslateOptions(
+        beam_size=args.beam_size,
+        threads=args.threads,
+        compute_type=args.compute_type,
+        max_batch_tokens=args.max_batch_tokens,
+        repetition_penalty=args.repetition_penalty,
+        no_repeat_ngram_size=args.no_repeat_ngram_size,
+    )
+
+
+def _add_translate_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("translation settings")
+    g.add_argument("--beam-size", type=int, default=2, help="beam width (1 = greedy; default 2)")
+    g.add_argument("--threads", type=int, default=0, help="CPU threads for CTranslate2 (0 = all cores)")
+    g.add_argument(
+        "--compute-type",
+        default="int8",
+        help="CTranslate2 compute type: int8 (default), int8_float32, float32, auto",
+    )
+    g.add_argument(
+        "--max-batch-tokens", type=int, default=4096, help="source tokens per translate_batch call (default 4096)"
+    )
+    g.add_argument(
+        "--repetition-penalty", type=float, default=1.1, help="penalty >1 against repetition loops (default 1.1)"
+    )
+    g.add_argument(
+        "--no-repeat-ngram-size", type=int, default=4, help="forbid repeating n-grams of this size (0 = off; default 4)"
+    )
+
+
+def _add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> None:
+    p.add_argument("--src", default=src, help=f"source language code (default {src})")
+    p.add_argument("--tgt", default=tgt, help=f"target language code (default {tgt})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m align",
+        description="Offline translation and alignment workbench: segment, translate with Argos "
+        "packages, align, export.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--home",
+        default=None,
+        help="data folder for packages, caches and projects (default $ALIGN_HOME, else "
+        "~/.local/share/align-workbench)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("segment", help="split a text file into sentences, one a line, blank line between paragraphs")
+    p.add_argument("file", help="text file (.txt, .md, .docx, .html, .pdf)")
+    p.add_argument("--lang", default="de", help="language of the text (default de)")
+    p.set_defaults(func=cmd_segment)
+
+    p = sub.add_parser("eval-sbd", help="score sentence splitting on a benchmark folder (NNN.txt + NNN.gold)")
+    p.add_argument("bench_dir")
+    p.add_argument("--splitter", default="align", help="align (ours, default) or pysbd, for comparison")
+    p.add_argument("--lang", default="de")
+    p.add_argument("--show-errors", action="store_true", help="list every missed and spurious boundary")
+    p.set_defaults(func=cmd_eval_sbd)
+
+    models = sub.add_parser("models", help="list, install, remove and build Argos translation packages")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    msub.required = True
+    p = msub.add_parser("list", help="installed packages: language pair, version, name, path")
+    p.set_defaults(func=cmd_models_list)
+    p = msub.add_parser(
+        "install",
+        help="install from the Argos package index (needs internet) or from a local .argosmodel file or "
+        "unpacked package folder (--from)",
+    )
+    p.add_argument("src", nargs="?", help="source language code, e.g. de")
+    p.add_argument("tgt", nargs="?", help="target language code, e.g. en")
+    p.add_argument("--from", dest="from_path", metavar="PATH", help=".argosmodel file or unpacked package folder")
+    p.add_argument("--index-url", default=None, help="Argos package index URL (default: the official index)")
+    p.set_defaults(func=cmd_models_install)
+    p = msub.add_parser("remove", help="remove the installed package for a language pair")
+    p.add_argument("src")
+    p.add_argument("tgt")
+    p.set_defaults(func=cmd_models_remove)
+    p = msub.add_parser(
+        "build-dev",
+        help="build the development packages into DIR: a tiny trained de->en fixture and a "
+        "random-weight bench package shaped like Argos de->en 1.0",
+    )
+    p.add_argument("out_dir")
+    p.add_argument("--which", choices=["all", "fixture", "bench"], default="all")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_models_build_dev)
+
+    p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")
+    p.add_argument("input", help="text file to translate")
+    p.add_argument("-o", "--output", required=True, help="output file: .csv, .tsv, .xlsx, .tmx or .jsonl")
+    _add_langs(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_translate_options(p)
+    p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("bench-translate", help="translation speed: pipeline vs one call per sentence vs the limit")
+    p.add_argument("--package", default=None, help="package folder (default: build the bench package in a temp dir)")
+    p.add_argument("--sentences", type=int, default=1200, help="number of German sentences (default 1200)")
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=cmd_bench_translate)
+
+    p = sub.add_parser("align", help="align a source file with its translation")
+    p.add_argument("src_file")
+    p.add_argument("tgt_file")
+    p.add_argument("-o", "--output", required=True)
+    _add_langs(p)
+    p.add_argument("--split-lines", action="store_true", help="each line is one sentence (no segmentation)")
+    p.add_argument(
+        "--format",
+        default="beads",
+        help="beads (default: one bead a line, [0, 1]:[2]), or csv, tsv, xlsx, tmx, jsonl",
+    )
+    p.add_argument("--no-mt", action="store_true", help="do not use an installed Argos package as a signal")
+    p.set_defaults(func=cmd_align)
+
+    p = sub.add_parser("eval-align", help="score the aligner on a Text+Berg-layout folder (src/, tgt/, gold/)")
+    p.add_argument("bench_dir")
+    p.add_argument("--mt", action="store_true", help="use an installed Argos package as an extra signal")
+    p.set_defaults(func=cmd_eval_align)
+
+    p = sub.add_parser("convert", help="convert an aligned file between formats (csv, tsv, xlsx, tmx, jsonl)")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--format", default=None, help="output format (default: from the extension)")
+    p.add_argument("--confirmed-only", action="store_true", help="write confirmed rows only")
+    p.add_argument(
+        "--keep-formulas",
+        action="store_true",
+        help="do not neutralise cells starting with = + - @ in spreadsheet formats",
+    )
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("batch", help="translate (or align) every supported file under a folder")
+    p.add_argument("in_dir")
+    p.add_argument("out_dir")
+    _add_langs(p)
+    p.add_argument("--formats", default="csv,tmx", help="comma-separated: csv,tsv,xlsx,tmx,jsonl (default csv,tmx)")
+    p.add_argument("--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating")
+    p.add_argument("--jobs", type=int, default=1, help="parallel readers/writers (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")
+    p.add_argument("--keep-formulas", action="store_true", help="do not neutralise formula-like cells")
+    _add_translate_options(p)
+    p.set_defaults(func=cmd_batch)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except AlignError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
