@@ -1,0 +1,174 @@
+"""Quality flags for each row: the things a reviewer should look at first.
+
+* ``numbers``: a number in the source has no equal number in the target, or the other way round.
+  German and English write numbers differently ("2.700" / "2,700" / "2700", "3,5" / "3.5"), so a
+  number token stands for every value it can mean under either convention and two tokens match
+  when they can mean the same value.
+* ``empty_target``: the source has text and the target has none.
+* ``untranslated``: the target is the source again (case and spacing aside).
+* ``length``: the row's length ratio is far from this document's norm. The norm is robust: the
+  median and the median absolute deviation (MAD) of log(target length / source length) over the
+  document's rows, and a row is flagged when its modified z-score (Iglewicz and Hoaglin) is above
+  3.5. A constant ratio would be wrong for other language pairs and text types.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Sequence
+
+from align.document import AlignedDocument, Pair
+
+NUMBERS = "numbers"
+EMPTY_TARGET = "empty_target"
+UNTRANSLATED = "untranslated"
+LENGTH = "length"
+
+LABELS = {
+    NUMBERS: "numbers differ",
+    EMPTY_TARGET: "target empty",
+    UNTRANSLATED: "untranslated",
+    LENGTH: "length unusual",
+}
+
+# grouped numbers first (1.234.567,89 / 1,234,567.89 / 2 700 with a no-break space), then plain ones
+_NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[.,'\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+_LETTER = re.compile(r"[^\W\d_]")
+_SPACE = re.compile(r"\s+")
+
+MIN_ROWS_FOR_LENGTH = 8  # fewer rows give no usable norm
+MIN_CHARS_FOR_LENGTH = 20  # ratios of very short rows are noise
+MAX_Z = 3.5
+MIN_MAD = 0.05  # a document of near-identical ratios would otherwise flag every small deviation
+
+
+def _parse(token: str, thousands: str, decimal: str) -> Decimal | None:
+    """Read ``token`` with one convention; None when it is not well-formed under it."""
+    body, frac = token.rsplit(decimal, 1) if decimal in token else (token, "")
+    groups = re.split("[" + re.escape(thousands) + "'\u00a0\u202f]", body)
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        return None
+    digits = "".join(groups)
+    if not digits.isdigit() or (frac and not frac.isdigit()):
+        return None
+    return Decimal(f"{digits}.{frac}" if frac else digits).normalize()
+
+
+# languages that write a decimal point (3.5) and group thousands with commas (2,700); the others
+# we expect (de, fr, es, it, nl, pt, ru, pl, ...) write 3,5 and 2.700
+DECIMAL_POINT_LANGS = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi", "ga", "mt"})
+
+
+def _conventions(lang: str | None) -> list[tuple[str, str]]:
+    point, comma = (",", "."), (".", ",")
+    if lang is None:
+        return [point, comma]
+    return [point, comma] if lang.split("-")[0].lower() in DECIMAL_POINT_LANGS else [comma, point]
+
+
+def number_values(text: str, lang: str | None = None) -> list[frozenset[Decimal]]:
+    """The numbers of ``text``, each as the set of values it can mean.
+
+    With a language, a token means what that language's convention reads (the other convention
+    only when the token is malformed under it: "3.5" in German text); without one, every reading.
+    """
+    found = []
+    for token in _NUMBER.findall(text):
+        values: set[Decimal] = set()
+        for thousands, decimal in _conventions(lang):
+            value = _parse(token, thousands, decimal)
+            if value is not None:
+                values.add(value)
+                if lang is not None:
+                    break
+        if values:
+            found.append(frozenset(values))
+    return found
+
+
+def numbers_match(source: str, target: str, src_lang: str | None = None, tgt_lang: str | None = None) -> bool:
+    """True when every number on each side has a partner that can mean the same value."""
+    left = number_values(source, src_lang)
+    right = number_values(target, tgt_lang)
+    if len(left) != len(right):
+        return False
+    unused = list(right)
+    for values in left:
+        partner = next((i for i, other in enumerate(unused) if values & other), None)
+        if partner is None:
+            return False
+        unused.pop(partner)
+    return True
+
+
+def _normal(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _log_ratio(pair: Pair) -> float:
+    return math.log((len(pair.target.strip()) + 1) / (len(pair.source.strip()) + 1))
+
+
+@dataclass(frozen=True)
+class LengthNorm:
+    """Median and MAD of the log length ratios of a document (None: too few rows for a norm)."""
+
+    median: float | None = None
+    mad: float = MIN_MAD
+
+    def z(self, pair: Pair) -> float:
+        """The modified z-score of a row's log length ratio (0 without a norm)."""
+        if self.median is None:
+            return 0.0
+        return 0.6745 * (_log_ratio(pair) - self.median) / self.mad
+
+
+def length_norm(pairs: Sequence[Pair]) -> LengthNorm:
+    """The document's norm from rows with text on both sides."""
+    ratios = [_log_ratio(p) for p in pairs if p.source.strip() and p.target.strip()]
+    if len(ratios) < MIN_ROWS_FOR_LENGTH:
+        return LengthNorm()
+    median = statistics.median(ratios)
+    mad = statistics.median(abs(r - median) for r in ratios)
+    return LengthNorm(median=median, mad=max(mad, MIN_MAD))
+
+
+def pair_flags(
+    pair: Pair, norm: LengthNorm = LengthNorm(), src_lang: str | None = None, tgt_lang: str | None = None
+) -> tuple[str, ...]:
+    """The flags of one row, in a fixed order."""
+    source, target = pair.source.strip(), pair.target.strip()
+    if not source and not target:
+        return ()
+    flags = []
+    if source and not target:
+        flags.append(EMPTY_TARGET)
+        return tuple(flags)
+    if not numbers_match(source, target, src_lang, tgt_lang):
+        flags.append(NUMBERS)
+    if source and _LETTER.search(source) and _normal(source) == _normal(target):
+        flags.append(UNTRANSLATED)
+    if (
+        source
+        and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH
+        and abs(norm.z(pair)) > MAX_Z
+    ):
+        flags.append(LENGTH)
+    return tuple(flags)
+
+
+def check_pairs(
+    pairs: Sequence[Pair], src_lang: str | None = None, tgt_lang: str | None = None
+) -> list[tuple[str, ...]]:
+    """Flags for every row, with the length norm of these rows."""
+    norm = length_norm(pairs)
+    return [pair_flags(p, norm, src_lang, tgt_lang) for p in pairs]
+
+
+def with_flags(doc: AlignedDocument) -> AlignedDocument:
+    """The document with each pair's ``flags`` set by the checks."""
+    return doc.replace(pairs=[p.replace(flags=f) for p, f in zip(doc.pairs, check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang))])
