@@ -1,0 +1,431 @@
+"""Text -> sentences with character spans (sentence boundary detection, German and English).
+
+A segment never loses or changes a character of the input: each :class:`Sentence` carries its span
+(``text[s.start:s.end] == s.text``), segments are in order and do not overlap, and whatever lies
+between them is whitespace. Boundaries are only ever placed in the whitespace *between* two
+non-whitespace tokens, so a URL, an e-mail address or a number such as ``2.700`` can never be cut.
+
+Whitespace is what :meth:`str.isspace` says it is (the same set as ``\\s`` in Python's ``re`` for
+``str`` patterns, including ``\\x1c``-``\\x1f``, ``\\x85``, ``\\xa0`` and ``\\u2028``). Line breaks
+are the characters :meth:`str.splitlines` breaks on (``\\r\\n`` counts as one). A paragraph ends at
+a blank line: a whitespace run holding two or more line breaks.
+
+The decision at each gap between two tokens is made by a few general rules (terminal punctuation,
+closing quotes and brackets, the case of the next word) and per-language tables of abbreviations,
+sentence-starting words and month names (:data:`RULES`): data, not code, so that another Argos
+language is one more table. Every step is a single pass over the text, so the time is linear:
+a megabyte of text or a 20,000-character run without a full stop segments in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from align.document import Sentence
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------------
+# characters
+# --------------------------------------------------------------------------------------------
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""The characters :meth:`str.splitlines` breaks on; ``\\r\\n`` counts as one break."""
+
+_TOKEN = re.compile(r"\S+")
+_WHITESPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"\r\n|[" + LINE_BREAKS + "]")
+
+OPENERS = "\"'„“‚‘»«›‹([{<¿¡*_"
+"""Characters that may open a sentence before its first letter (quotes of every convention)."""
+CLOSERS = "\"'”“’‘»«›‹)]}>*_"
+"""Characters that may follow the terminal punctuation and still belong to the sentence."""
+STRONG_END = "!?‼⁇⁈⁉。！？"
+ELLIPSES = ("...", "…")
+DASHES = frozenset({"-", "–", "—", "--", "―"})
+LIST_BULLETS = frozenset("-–—•·*▪►‣◦○●■□➢✓")
+_LIST_ENUM = re.compile(r"(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})[.)]|\(\w{1,3}\)")
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
+_VOWELS = frozenset("aeiouyäöüáàâéèêíìîóòôúùûåæøœAEIOUYÄÖÜÁÀÂÉÈÊÍÌÎÓÒÔÚÙÛÅÆØŒ")
+_MAX_WORD = 40  # longer "words" are never abbreviations or numbers: skip the detailed checks
+
+
+# --------------------------------------------------------------------------------------------
+# language tables
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LanguageRules:
+    """What a language needs beyond punctuation; all entries without their final period.
+
+    ``titles``: abbreviations that stand before a name or number and never end a sentence
+    ("Dr.", "Nr.", "z. B." via its parts). ``abbreviations``: may end a sentence, so a boundary
+    follows only when the next word is one of ``starters``. ``starters``: closed-class words
+    (articles, pronouns, conjunctions, adverbs) that typically begin a sentence, lower case.
+    ``months``: after "3." they make the number a date. ``ordinals``: a number with a full stop is
+    an ordinal ("im 19. Jahrhundert"), as in German; in English "in 2019. The" ends a sentence.
+    """
+
+    code: str
+    titles: frozenset[str] = frozenset()
+    abbreviations: frozenset[str] = frozenset()
+    starters: frozenset[str] = frozenset()
+    months: frozenset[str] = frozenset()
+    ordinals: bool = False
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+RULES: dict[str, LanguageRules] = {
+    "de": LanguageRules(
+        code="de",
+        titles=_words(
+            """Dr Prof Hr Hrn Fr Frl Nr No St vgl Vgl ca Ca bzw Bzw z Z B S s Abs Art Bd Tel Fax
+            geb Geb gest verh led Dipl Ing Mag Kap Str Pl Ziff Anm Abb Tab Hbf Pkt
+            evtl ggf ggfs inkl exkl bspw insb insbes sog
+            zzgl abzgl gem lt Gebr Hl hl Kl Fa Verf Hrsg hrsg Ausg Aufl Bsp Fn Anh Lfd
+            lfd Reg Bez Gde Ortsteil Kr Lkr Dt dt Engl engl Frz frz Lat lat Ital ital Span span
+            Gen Oberst Lt Maj Kpt Capt Rev Sen Rep Gov Pres Mt Ft Ave Blvd So Mo Di Mi Do Sa
+            Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez Ref Dipl.-Ing Verw Schr Mrs Mr Ms
+            Inh Ref Red red Übers übers Urt Az Aktz Beschl Verf Erg Anl Bl Kfz Tsd ehem Ehem
+            sen jun Sankt Pfr Med med Phil phil Jur jur rer nat Rer Nat em Em a o u d
+            z.B d.h z.T i.d.R u.U o.Ä o.ä s.o s.u u.E m.E i.A i.V"""
+        ),
+        abbreviations=_words(
+            """usw Usw etc Etc ua uä uvm ff f Chr chr Jh Jhd Jhdt vorm nachm ebd Ebd
+            Inc Ltd Co Corp Mio Mrd Tsd Bio Std Min min Sek max Jr Sr"""
+        ),
+        starters=_words(
+            """der die das den dem des ein eine einer eines einem einen er sie es ich wir ihr man
+            du dies diese dieser dieses diesem diesen jene jener doch aber und auch dann so im in
+            am an auf bei mit nach vor seit zum zur für wie was wer wo wann warum weshalb wenn
+            als da dabei damit daher deshalb darum dort hier trotzdem jetzt nun heute gestern
+            morgen bereits schon zudem außerdem allerdings nicht nur noch laut unter über bis
+            ob sein seine ihre ihr unser unsere mein meine kein keine alle viele einige immer
+            zwar denn oder sondern jedoch dennoch zunächst später danach anschließend schließlich
+            inzwischen mittlerweile derzeit damals bisher ebenfalls gleichzeitig zuvor vorher
+            aus durch gegen ohne um von zu wegen während trotz nachdem bevor weil obwohl dass
+            ja nein nie niemand jeder jede jedes jeden jedem ihm ihn ihnen uns mir mich dir dich"""
+        ),
+        months=_words(
+            """Januar Jänner Februar Feber März April Mai Juni Juli August September Oktober
+            November Dezember Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez"""
+        ),
+        ordinals=True,
+    ),
+    "en": LanguageRules(
+        code="en",
+        titles=_words(
+            """Mr Mrs Ms Messrs Mme Mlle Dr Prof Rev Hon Sen Rep Gov Pres Gen Col Lt Maj Capt Cmdr
+            Sgt Cpl Pvt Adm Brig St Mt Ft No Nos no nos Vol vol pp p Fig fig Figs figs Eq eq
+            approx Approx ca cf Cf vs v viz Art art Sec sec Ch ch Ed ed Eds eds Dept Univ Ave
+            Blvd Rd Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Ph Rt Supt
+            e.g i.e E.g I.e viz"""
+        ),
+        abbreviations=_words(
+            """etc Inc Ltd Co Corp Bros LLC PLC plc Jr Sr al US UK UN EU am pm AM PM BC AD
+            est Ave St Rd Dept Univ Mass Calif Fla Ill Penn Wash"""
+        ),
+        starters=_words(
+            """the a an he she it they we i you this that these those there here but and or so
+            yet in on at for if when while after before as his her their its our my your
+            however meanwhile then now today also still since because although though during
+            what who where why how not no some many most all one two each every both neither
+            such despite under over by from with without into according last next"""
+        ),
+        months=_words(
+            "January February March April May June July August September October November December"
+        ),
+        ordinals=False,
+    ),
+    "fr": LanguageRules(
+        code="fr",
+        titles=_words(
+            """M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av bd boul fig p pp n no vol chap art
+            env cf ex éd vs"""
+        ),
+        abbreviations=_words("etc cie Cie av apr J.-C etc"),
+        starters=_words(
+            """le la les l un une des il elle ils elles on nous vous je tu ce cette ces cet mais
+            et ou donc car puis alors en dans au aux à pour par selon depuis après avant si
+            quand lorsque comme son sa ses leur leurs notre nos mon ma mes c d qu"""
+        ),
+        months=_words("janvier février mars avril mai juin juillet août septembre octobre novembre décembre"),
+        ordinals=False,
+    ),
+}
+
+
+def rules_for(lang: str) -> LanguageRules:
+    """The table for ``lang`` ("de", "en-US" -> "en"); an unknown language gets punctuation rules only."""
+    code = (lang or "").split("-")[0].split("_")[0].lower()
+    found = RULES.get(code)
+    if found is None:
+        log.info("no sentence rules for language %r; using punctuation rules only", lang)
+        return LanguageRules(code=code)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# paragraphs and lines
+# --------------------------------------------------------------------------------------------
+def count_line_breaks(whitespace: str) -> int:
+    """Line breaks in a whitespace run, ``\\r\\n`` counting once."""
+    return len(_LINE_BREAK.findall(whitespace))
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph: stripped of outer whitespace, split at blank lines.
+
+    A blank line is a whitespace run with two or more line breaks. Text that is only whitespace
+    has no paragraphs.
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    last_end = 0
+    for gap in _WHITESPACE.finditer(text):
+        if gap.start() > last_end and start is None:
+            start = last_end
+        if start is not None and count_line_breaks(gap.group()) >= 2:
+            spans.append((start, gap.start()))
+            start = None
+        last_end = gap.end()
+    if last_end < len(text):
+        spans.append((last_end if start is None else start, len(text)))
+    elif start is not None:
+        spans.append((start, _rstrip_end(text, len(text))))
+    return spans
+
+
+def _rstrip_end(text: str, end: int, floor: int = 0) -> int:
+    while end > floor and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# --------------------------------------------------------------------------------------------
+# the decision at a gap
+# --------------------------------------------------------------------------------------------
+def _strip_closers(token: str) -> str:
+    return token.rstrip(CLOSERS)
+
+
+def _word_class(token: str) -> str:
+    """How a token begins once opening quotes and brackets are skipped: upper, lower, digit, other."""
+    core = token.lstrip(OPENERS)
+    if not core:
+        return "other"
+    first = core[0]
+    if first.isupper() or first.istitle():
+        return "upper"
+    if first.islower():
+        return "lower"
+    if first.isdigit():
+        return "digit"
+    return "other"
+
+
+def _bare(token: str) -> str:
+    """The word of a token without quotes, brackets or the final period: '„Dr.' -> 'Dr'."""
+    return _strip_closers(token).lstrip(OPENERS).rstrip(".")
+
+
+def _is_starter(token: str, rules: LanguageRules) -> bool:
+    return _bare(token).rstrip(",;:").lower() in rules.starters
+
+
+def _looks_abbreviated(word: str) -> bool:
+    """'Mrd', 'Str', 'bzw': no vowel and not all capitals (acronyms like 'SAP.' end sentences)."""
+    letters = [c for c in word if c.isalpha()]
+    if not letters or len(word) > 5 or len(letters) != len(word):
+        return False
+    if len(letters) > 1 and word.isupper():
+        return False
+    return not any(c in _VOWELS for c in letters)
+
+
+def _is_list_item(tokens: Sequence[str], i: int) -> bool:
+    """A list marker at a line start: '- foo', '• foo', '1. foo', 'a) foo', '(iv) foo'."""
+    tok = tokens[i]
+    if tok in LIST_BULLETS or (len(tok) > 1 and tok[0] in "•▪►‣◦●■➢" and not tok[1].isspace()):
+        return True
+    if _LIST_ENUM.fullmatch(tok):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        return _word_class(nxt) in ("upper", "digit", "other") or tok.endswith(")")
+    return False
+
+
+def _period_boundary(token: str, nxt: str, after: str, prev: str, rules: LanguageRules) -> bool:
+    """Does a sentence end after ``token`` (ending in a full stop, maybe with closers)?
+
+    ``nxt`` is the following token (dashes skipped), ``after`` the one after it, ``prev`` the
+    token before ``token``.
+    """
+    closed = _strip_closers(token)
+    word = closed.lstrip(OPENERS)[:-1]  # without the final period
+    nclass = _word_class(nxt)
+    if not word or word.endswith(".."):  # a lone "." or an ellipsis written with periods
+        return nclass in ("upper", "digit", "other")
+    if len(word) > _MAX_WORD or "@" in word or "/" in word:
+        return nclass in ("upper", "digit", "other")
+    bare = word.rstrip(".")
+    closes_quote = len(closed) != len(token)
+    if nclass == "lower":
+        return (
+            not closes_quote
+            and len(bare) >= 4
+            and bare.isalpha()
+            and bare not in rules.titles
+            and bare not in rules.abbreviations
+            and not _looks_abbreviated(bare)
+            and _is_starter(nxt, rules)
+            and _word_class(after) == "lower"
+        )
+    if closes_quote:  # '... „gesagt“. Dann' or '„Ende.“ Er': the quote closed, the period is real
+        return True
+    if _NUMBER.fullmatch(word):
+        return _number_boundary(word, nxt, prev, rules)
+    if len(word) == 1 and word.isalpha():  # an initial ("J. R. R. Tolkien", "S. 12")
+        return False
+    if word in rules.titles or word.lower() in rules.titles and word[0].islower():
+        return False
+    unit = _looks_abbreviated(word) and bool(_NUMBER.fullmatch(prev))  # "100,8 cm." ends a sentence
+    if _DOTTED.fullmatch(word) or word in rules.abbreviations or (_looks_abbreviated(word) and not unit):
+        return nclass == "upper" and _is_starter(nxt, rules)
+    return True
+
+
+def _number_boundary(word: str, nxt: str, prev: str, rules: LanguageRules) -> bool:
+    """'am 3. Juni', 'im 19. Jahrhundert', '2. Bundesliga' vs '... im Jahr 2019. Die Polizei'."""
+    if not rules.ordinals or not word.isdigit() or len(word) > 3:
+        return True
+    nclass = _word_class(nxt)
+    if nclass == "digit":  # '24. 12. 2011' is a date; 'France 24. 2011 unterzeichneten' is not
+        dateish = re.fullmatch(r"\d{1,2}\.", nxt) or re.fullmatch(r"\d{1,2}\.", prev)
+        return not dateish
+    if nclass != "upper":
+        return nclass == "other"
+    if _bare(nxt) in rules.months:
+        return False
+    return _is_starter(nxt, rules)
+
+
+def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool:
+    """Does a sentence end between ``tokens[i]`` and ``tokens[i + 1]`` (same line or not)?"""
+    token = tokens[i]
+    j = i + 1
+    while j < len(tokens) - 1 and tokens[j] in DASHES:
+        j += 1  # '...?" - bei solcherlei Fragen': judge by the word after the dash
+    nxt = tokens[j]
+    after = tokens[j + 1] if j + 1 < len(tokens) else ""
+    closed = _strip_closers(token)
+    if not closed:
+        return False
+    core = closed.lstrip(OPENERS)
+    if len(core) < len(closed) and not any(c.isalnum() for c in core):
+        return False  # "(?)" or "(...)" inside a sentence
+    nclass = _word_class(nxt)
+    if closed[-1] in STRONG_END:
+        return nclass != "lower" and nxt[0] not in ",;:"
+    if closed.endswith(ELLIPSES):
+        return nclass == "upper" or (nclass == "other" and nxt[0] not in ",;:)]")
+    if closed.endswith("."):
+        if nxt[0] in ",;:":
+            return False
+        prev = tokens[i - 1] if i > 0 else ""
+        return _period_boundary(token, nxt, after, prev, rules)
+    return False
+
+
+_SOFT_LINE_END = ",;:-–—/&+(„\"“‚'‘»«"
+
+
+def _line_boundary(tokens: Sequence[str], i: int, line_fits: bool) -> bool:
+    """A single line break after ``tokens[i]`` with no terminal punctuation before it.
+
+    A boundary when the next line is a list item, or when the break was made on purpose
+    (a headline, a byline, one sentence a line: the next line's first word would have fit on
+    this line, so the text was not hard-wrapped here) and the next line starts like a sentence.
+    """
+    if _is_list_item(tokens, i + 1):
+        return True
+    if not line_fits:
+        return False
+    last = tokens[i]
+    if last[-1] in _SOFT_LINE_END:
+        return False
+    return _word_class(tokens[i + 1]) in ("upper", "digit", "other")
+
+
+# --------------------------------------------------------------------------------------------
+# segmentation
+# --------------------------------------------------------------------------------------------
+def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) -> Iterator[tuple[int, int]]:
+    """Spans of the sentences in ``text[start:end]`` (a paragraph without outer whitespace)."""
+    matches = list(_TOKEN.finditer(text, start, end))
+    if not matches:
+        return
+    tokens = [m.group() for m in matches]
+    widths = _line_widths(text, start, end)
+    width = max(widths) if widths else 0
+    line = 0  # index into widths of the line holding the current token
+    line_starts = _line_starts(text, start, end)
+    sent_start = matches[0].start()
+    for i in range(len(matches) - 1):
+        gap = text[matches[i].end() : matches[i + 1].start()]
+        breaks = count_line_breaks(gap)
+        if _boundary_after(tokens, i, rules):
+            cut = True
+        elif breaks:
+            while line + 1 < len(line_starts) and line_starts[line + 1] <= matches[i].start():
+                line += 1
+            fits = (matches[i].end() - line_starts[line]) + 1 + len(tokens[i + 1]) <= width
+            cut = _line_boundary(tokens, i, fits)
+        else:
+            cut = False
+        if cut:
+            yield sent_start, matches[i].end()
+            sent_start = matches[i + 1].start()
+    yield sent_start, matches[-1].end()
+
+
+def _line_starts(text: str, start: int, end: int) -> list[int]:
+    """Start index of each line of ``text[start:end]``."""
+    return [start] + [brk.end() for brk in _LINE_BREAK.finditer(text, start, end)]
+
+
+def _line_widths(text: str, start: int, end: int) -> list[int]:
+    """Length of each line of the paragraph, trailing whitespace not counted."""
+    starts = _line_starts(text, start, end)
+    ends = [brk.start() for brk in _LINE_BREAK.finditer(text, start, end)] + [end]
+    return [_rstrip_end(text, e, s) - s for s, e in zip(starts, ends)]
+
+
+def segment(text: str, lang: str = "de") -> list[Sentence]:
+    """Split ``text`` into sentences with their character spans and paragraph numbers.
+
+    Every non-whitespace character of ``text`` ends up in exactly one sentence; a blank line
+    starts a new paragraph (numbered from 0). ``lang`` picks the abbreviation and word tables.
+    """
+    rules = rules_for(lang)
+    sentences: list[Sentence] = []
+    for number, (p_start, p_end) in enumerate(split_paragraphs(text)):
+        for s_start, s_end in _paragraph_sentences(text, p_start, p_end, rules):
+            sentences.append(Sentence(text=text[s_start:s_end], start=s_start, end=s_end, paragraph=number))
+    return sentences
+
+
+def format_segments(sentences: Sequence[Sentence]) -> str:
+    """One sentence a line, a blank line between paragraphs; line breaks inside a sentence become spaces."""
+    lines: list[str] = []
+    previous: int | None = None
+    for sentence in sentences:
+        if previous is not None and sentence.paragraph != previous:
+            lines.append("")
+        lines.append(_LINE_BREAK.sub(" ", sentence.text))
+        previous = sentence.paragraph
+    return "".join(line + "\n" for line in lines)
