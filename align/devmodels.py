@@ -1,0 +1,407 @@
+"""Argos-format packages the project builds itself, because no model can be downloaded here.
+
+Two packages, both real ``.argosmodel`` zips that argostranslate could install:
+
+* the *fixture*: a tiny de->en Transformer trained with torch on ``devdata/fixture_pairs.tsv``
+  until CTranslate2 reproduces every training pair exactly (int8 and float32, beam 1 and 2, with
+  our decoding defaults). Tests use it as the real translation backend and can assert exact
+  English output for any German sentence in the pairs file.
+* the *bench*: random weights in the shape of Argos's de->en 1.0 model (Transformer base, 6+6
+  layers, d_model 512, 8 heads, FFN 2048, shared 32k SentencePiece vocabulary, int8), so speed
+  measurements see the same matrix sizes as the real model. Its output is noise by design.
+
+The weights are written straight into a ``ctranslate2.specs.TransformerSpec``: no OpenNMT,
+fairseq or transformers is involved. Heavy libraries are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from align.errors import PackageError
+
+log = logging.getLogger(__name__)
+
+DEVDATA = Path(__file__).resolve().parent / "devdata"
+FIXTURE_PAIRS = DEVDATA / "fixture_pairs.tsv"
+
+#: Decoding options the project uses by default; the fixture must survive them.
+DEFAULT_DECODING = {"repetition_penalty": 1.1, "no_repeat_ngram_size": 4}
+LAYER_NORM_EPSILON = 1e-6
+MAX_POSITIONS = 512
+ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """The hyper-parameters a Transformer encoder-decoder needs to be laid out."""
+
+    encoder_layers: int
+    decoder_layers: int
+    d_model: int
+    heads: int
+    ffn: int
+
+
+#: Argos Translate's de->en 1.0 model (OpenNMT-py Transformer base, shared vocabulary).
+BENCH_SHAPE = ModelShape(encoder_layers=6, decoder_layers=6, d_model=512, heads=8, ffn=2048)
+BENCH_VOCAB_SIZE = 32000
+#: Small enough to train in a few minutes on two busy cores, big enough to memorise the pairs.
+FIXTURE_SHAPE = ModelShape(encoder_layers=2, decoder_layers=2, d_model=192, heads=4, ffn=768)
+FIXTURE_VOCAB_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What goes into a package's metadata.json and README.md."""
+
+    name: str
+    package_version: str
+    description: str
+    readme: str
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------------------------
+def build_dev_packages(out_dir: Path, which: str = "all", seed: int = 1) -> list[Path]:
+    """Build the development packages into ``out_dir``; ``which`` is 'all', 'fixture' or 'bench'."""
+    builders = {"bench": build_bench_package, "fixture": build_fixture_package}
+    if which == "all":
+        chosen = ["bench", "fixture"]
+    elif which in builders:
+        chosen = [which]
+    else:
+        raise PackageError(f"unknown development package {which!r}: choose all, fixture or bench")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [builders[name](out_dir, seed=seed) for name in chosen]
+
+
+def load_fixture_pairs(path: Path = FIXTURE_PAIRS) -> list[tuple[str, str]]:
+    """The (German, English) training pairs of the fixture model, in file order.
+
+    The file is UTF-8, one pair a line, German TAB English; blank lines are skipped.
+    """
+    pairs: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            raise PackageError(f"{path}:{number}: expected 'German<TAB>English', got {line!r}")
+        source, target = parts[0].strip(), parts[1].strip()
+        if source in seen:
+            raise PackageError(f"{path}:{number}: German sentence already on line {seen[source]}")
+        seen[source] = number
+        pairs.append((source, target))
+    return pairs
+
+
+def build_bench_package(out_dir: Path, seed: int = 1) -> Path:
+    """Random weights shaped like Argos de->en 1.0 (int8, 32k shared vocabulary), for speed tests."""
+    import numpy as np
+
+    started = time.monotonic()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    info = PackageInfo(
+        name="translate-de_en-bench",
+        package_version="1.0",
+        description="Random-weight de->en model shaped like Argos de->en 1.0 (speed tests only)",
+        readme=_BENCH_README,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=out_dir) as tmp:
+        work = Path(tmp)
+        texts = [text for pair in load_fixture_pairs() for text in pair]
+        small = train_sentencepiece(texts, work / "small", vocab_size=FIXTURE_VOCAB_SIZE, seed=seed)
+        sp_bytes = pad_sentencepiece(small.read_bytes(), BENCH_VOCAB_SIZE, texts)
+        package_dir = work / info.name
+        package_dir.mkdir()
+        (package_dir / "sentencepiece.model").write_bytes(sp_bytes)
+        vocab = sentencepiece_vocabulary(package_dir / "sentencepiece.model")
+        weights = random_weights(BENCH_SHAPE, len(vocab), np.random.default_rng(seed))
+        spec = transformer_spec(weights, BENCH_SHAPE, vocab)
+        spec.optimize(quantization="int8")
+        (package_dir / "model").mkdir()
+        spec.save(str(package_dir / "model"))
+        _write_package_files(package_dir, info)
+        path = zip_package(package_dir, out_dir / f"{info.name}.argosmodel")
+    log.info("built %s in %.1f s (%.1f MB)", path.name, time.monotonic() - started, path.stat().st_size / 1e6)
+    return path
+
+
+def build_fixture_package(out_dir: Path, seed: int = 1) -> Path:
+    """A tiny de->en model trained until it reproduces every pair of ``load_fixture_pairs``."""
+    raise NotImplementedError
+
+
+# --------------------------------------------------------------------------------------------
+# SentencePiece
+# --------------------------------------------------------------------------------------------
+def train_sentencepiece(texts: Sequence[str], prefix: Path, vocab_size: int, seed: int = 1) -> Path:
+    """Train a joint unigram SentencePiece model on ``texts``; return the ``.model`` file.
+
+    Deterministic: one thread, no sampling of the input, fixed generator seed. Every character of
+    the texts is covered, so training sentences never contain ``<unk>``.
+    """
+    import sentencepiece as spm
+
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    corpus = prefix.with_suffix(".txt")
+    corpus.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    spm.set_random_generator_seed(seed)
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_prefix=str(prefix),
+        model_type="unigram",
+        vocab_size=vocab_size,
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        input_sentence_size=0,
+        shuffle_input_sentence=False,
+        minloglevel=2,
+    )
+    return prefix.with_suffix(".model")
+
+
+def pad_sentencepiece(model_bytes: bytes, vocab_size: int, texts: Iterable[str]) -> bytes:
+    """Grow a trained SentencePiece model to ``vocab_size`` pieces through its protobuf.
+
+    A 32k vocabulary cannot be learned from a few hundred sentences, so the extra pieces are
+    generated: first every substring of the words in ``texts`` (with and without the word-start
+    mark), then concatenations of existing pieces, each scored below every learned piece so the
+    learned segmentation still dominates. The result loads with sentencepiece and tokenises
+    German like any unigram model.
+    """
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    proto = pb.ModelProto()
+    proto.ParseFromString(model_bytes)
+    existing = {piece.piece for piece in proto.pieces}
+    lowest = min(piece.score for piece in proto.pieces if piece.type == pb.ModelProto.SentencePiece.NORMAL)
+    learned = [piece.piece for piece in proto.pieces if piece.type == pb.ModelProto.SentencePiece.NORMAL]
+
+    def candidates() -> Iterable[str]:
+        words = sorted({word for text in texts for word in text.split()})
+        for length in range(2, 16):
+            for word in words:
+                for start in range(0, max(0, len(word) - length) + 1):
+                    chunk = word[start : start + length]
+                    if len(chunk) == length:
+                        yield ("\u2581" + chunk) if start == 0 else chunk
+        for first in learned:
+            for second in learned:
+                yield first + second.lstrip("\u2581")
+
+    score = lowest
+    for piece in candidates():
+        if len(proto.pieces) >= vocab_size:
+            break
+        if piece in existing or not piece.strip("\u2581") or any(ch.isspace() for ch in piece):
+            continue
+        existing.add(piece)
+        score -= 0.001
+        new = proto.pieces.add()
+        new.piece, new.score, new.type = piece, score, pb.ModelProto.SentencePiece.NORMAL
+    if len(proto.pieces) != vocab_size:
+        raise PackageError(f"could only make {len(proto.pieces)} SentencePiece pieces, {vocab_size} asked")
+    proto.trainer_spec.vocab_size = vocab_size
+    return proto.SerializeToString()
+
+
+def sentencepiece_vocabulary(model_file: Path) -> list[str]:
+    """The pieces of a SentencePiece model in id order: the CTranslate2 vocabulary, id for id."""
+    import sentencepiece as spm
+
+    processor = spm.SentencePieceProcessor(model_file=str(model_file))
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+# --------------------------------------------------------------------------------------------
+# weights -> CTranslate2
+# --------------------------------------------------------------------------------------------
+def sinusoid_table(length: int, d_model: int):
+    """Sinusoidal position encodings, sines in the first half and cosines in the second."""
+    import numpy as np
+
+    positions = np.arange(length, dtype=np.float64)[:, None]
+    rates = np.exp(-math.log(10000.0) * np.arange(d_model // 2, dtype=np.float64) / (d_model // 2 - 1))
+    angles = positions * rates[None, :]
+    return np.concatenate([np.sin(angles), np.cos(angles)], axis=1).astype(np.float32)
+
+
+def _layer_names(shape: ModelShape) -> dict[str, tuple[int, ...]]:
+    """Parameter names and shapes, named as torch's nn.Transformer* modules name them."""
+    d, f = shape.d_model, shape.ffn
+    names: dict[str, tuple[int, ...]] = {}
+
+    def attention(prefix: str) -> None:
+        names[f"{prefix}.in_proj_weight"] = (3 * d, d)
+        names[f"{prefix}.in_proj_bias"] = (3 * d,)
+        names[f"{prefix}.out_proj.weight"] = (d, d)
+        names[f"{prefix}.out_proj.bias"] = (d,)
+
+    def block(prefix: str, norms: int) -> None:
+        names[f"{prefix}.linear1.weight"] = (f, d)
+        names[f"{prefix}.linear1.bias"] = (f,)
+        names[f"{prefix}.linear2.weight"] = (d, f)
+        names[f"{prefix}.linear2.bias"] = (d,)
+        for n in range(1, norms + 1):
+            names[f"{prefix}.norm{n}.weight"] = (d,)
+            names[f"{prefix}.norm{n}.bias"] = (d,)
+
+    for i in range(shape.encoder_layers):
+        attention(f"encoder.layers.{i}.self_attn")
+        block(f"encoder.layers.{i}", norms=2)
+    for i in range(shape.decoder_layers):
+        attention(f"decoder.layers.{i}.self_attn")
+        attention(f"decoder.layers.{i}.multihead_attn")
+        block(f"decoder.layers.{i}", norms=3)
+    for side in ("encoder", "decoder"):
+        names[f"{side}.norm.weight"] = (d,)
+        names[f"{side}.norm.bias"] = (d,)
+    return names
+
+
+def random_weights(shape: ModelShape, vocab_size: int, rng) -> dict:
+    """Random weights for every parameter, scaled like a freshly initialised Transformer."""
+    import numpy as np
+
+    weights = {}
+    for name, dims in _layer_names(shape).items():
+        if len(dims) == 1 and "norm" in name.rsplit(".", 2)[-2] and name.endswith(".weight"):
+            weights[name] = np.ones(dims, dtype=np.float32)
+        elif len(dims) == 1:
+            weights[name] = np.zeros(dims, dtype=np.float32)
+        else:
+            limit = math.sqrt(6.0 / (dims[0] + dims[1]))
+            weights[name] = rng.uniform(-limit, limit, size=dims).astype(np.float32)
+    weights["embeddings"] = rng.normal(0.0, shape.d_model**-0.5, size=(vocab_size, shape.d_model)).astype(np.float32)
+    weights["output_bias"] = np.zeros((vocab_size,), dtype=np.float32)
+    return weights
+
+
+def transformer_spec(weights: dict, shape: ModelShape, vocabulary: list[str]):
+    """Lay ``weights`` (torch nn.Transformer names) out as a CTranslate2 TransformerSpec.
+
+    Pre-norm layers, ReLU, embeddings multiplied by sqrt(d_model) and shared between encoder,
+    decoder and output projection, as in Argos's OpenNMT-py models with a shared vocabulary.
+    """
+    import numpy as np
+    from ctranslate2.specs import TransformerSpec
+
+    spec = TransformerSpec.from_config((shape.encoder_layers, shape.decoder_layers), shape.heads)
+    spec.config.layer_norm_epsilon = LAYER_NORM_EPSILON
+    d = shape.d_model
+    table = sinusoid_table(MAX_POSITIONS, d)
+    embeddings = np.ascontiguousarray(weights["embeddings"], dtype=np.float32)
+
+    def w(name: str):
+        return np.ascontiguousarray(weights[name], dtype=np.float32)
+
+    def norm(target, name: str) -> None:
+        target.gamma, target.beta = w(f"{name}.weight"), w(f"{name}.bias")
+
+    def linear(target, weight, bias) -> None:
+        target.weight, target.bias = np.ascontiguousarray(weight), np.ascontiguousarray(bias)
+
+    def feed_forward(target, prefix: str, norm_name: str) -> None:
+        norm(target.layer_norm, f"{prefix}.{norm_name}")
+        linear(target.linear_0, w(f"{prefix}.linear1.weight"), w(f"{prefix}.linear1.bias"))
+        linear(target.linear_1, w(f"{prefix}.linear2.weight"), w(f"{prefix}.linear2.bias"))
+
+    for side in (spec.encoder, spec.decoder):
+        side.scale_embeddings = True
+        side.position_encodings.encodings = table
+    spec.encoder.embeddings[0].weight = embeddings
+    spec.decoder.embeddings.weight = embeddings
+    spec.decoder.projection.weight = embeddings
+    spec.decoder.projection.bias = w("output_bias")
+    norm(spec.encoder.layer_norm, "encoder.norm")
+    norm(spec.decoder.layer_norm, "decoder.norm")
+
+    for i, layer in enumerate(spec.encoder.layer):
+        prefix = f"encoder.layers.{i}"
+        attention = layer.self_attention
+        linear(attention.linear[0], w(f"{prefix}.self_attn.in_proj_weight"), w(f"{prefix}.self_attn.in_proj_bias"))
+        linear(attention.linear[1], w(f"{prefix}.self_attn.out_proj.weight"), w(f"{prefix}.self_attn.out_proj.bias"))
+        norm(attention.layer_norm, f"{prefix}.norm1")
+        feed_forward(layer.ffn, prefix, "norm2")
+
+    for i, layer in enumerate(spec.decoder.layer):
+        prefix = f"decoder.layers.{i}"
+        attention = layer.self_attention
+        linear(attention.linear[0], w(f"{prefix}.self_attn.in_proj_weight"), w(f"{prefix}.self_attn.in_proj_bias"))
+        linear(attention.linear[1], w(f"{prefix}.self_attn.out_proj.weight"), w(f"{prefix}.self_attn.out_proj.bias"))
+        norm(attention.layer_norm, f"{prefix}.norm1")
+        cross = layer.attention
+        in_w, in_b = w(f"{prefix}.multihead_attn.in_proj_weight"), w(f"{prefix}.multihead_attn.in_proj_bias")
+        linear(cross.linear[0], in_w[:d], in_b[:d])
+        linear(cross.linear[1], in_w[d:], in_b[d:])
+        linear(cross.linear[2], w(f"{prefix}.multihead_attn.out_proj.weight"), w(f"{prefix}.multihead_attn.out_proj.bias"))
+        norm(cross.layer_norm, f"{prefix}.norm2")
+        feed_forward(layer.ffn, prefix, "norm3")
+
+    spec.register_source_vocabulary(vocabulary)
+    spec.register_target_vocabulary(vocabulary)
+    spec.validate()
+    return spec
+
+
+# --------------------------------------------------------------------------------------------
+# the package
+# --------------------------------------------------------------------------------------------
+def _write_package_files(package_dir: Path, info: PackageInfo) -> None:
+    """metadata.json and README.md, with the keys argostranslate 1.11 reads."""
+    metadata = {
+        "package_version": info.package_version,
+        "argos_version": "1.0",
+        "from_code": "de",
+        "from_name": "German",
+        "to_code": "en",
+        "to_name": "English",
+        "type": "translate",
+        "description": info.description,
+    }
+    (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (package_dir / "README.md").write_text(info.readme, encoding="utf-8")
+
+
+def zip_package(package_dir: Path, target: Path) -> Path:
+    """Zip ``package_dir`` as one top folder into ``target`` (.argosmodel), with fixed timestamps."""
+    tmp = target.with_suffix(".partial")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for path in sorted(package_dir.rglob("*")):
+            arcname = f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"
+            if path.is_dir():
+                archive.writestr(zipfile.ZipInfo(arcname + "/", ZIP_DATE), b"")
+                continue
+            entry = zipfile.ZipInfo(arcname, ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            with path.open("rb") as source, archive.open(entry, "w") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+    tmp.replace(target)
+    return target
+
+
+_BENCH_README = """# translate-de_en-bench (development package)
+
+Random weights in the shape of Argos Translate's de->en 1.0 model: Transformer base
+(6 encoder + 6 decoder layers, d_model 512, 8 heads, FFN 2048), a shared 32,000-piece
+SentencePiece vocabulary, int8 weights. Built by `python -m align models build-dev`.
+
+It translates nothing: use it to measure speed and memory, never quality.
+"""
