@@ -1,0 +1,489 @@
+"""Review projects in a local SQLite database: every edit saved at once, with its undo history.
+
+One database file (``settings.store_path``) holds all projects. The schema is built by named,
+ordered migrations recorded in a ``migrations`` table (the sqlite-utils way), so a newer version
+of the workbench upgrades an old database instead of losing a translator's work.
+
+Writes are small: :meth:`Store.apply` diffs the stored rows against the new document (common
+prefix and suffix) and writes only the rows in between, so a one-cell edit is one ``UPDATE``
+however long the document. Rows are ordered by a real-valued ``ord`` so that inserting a row
+does not renumber the rows below it.
+
+The undo history is a list of patches ``(start, old rows, new rows)`` per project, also in the
+database: a reload, a closed tab or a restarted app finds the same document and can still undo.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from align.document import AlignedDocument, Pair, Sentence, Signature, Status
+from align.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY = 100  # undo steps kept per project (at least 50 are promised)
+ORD_STEP = 1024.0
+MIN_ORD_GAP = 1e-6
+
+
+# ---- schema --------------------------------------------------------------------------------
+def _script(db: sqlite3.Connection, script: str) -> None:
+    """Run DDL statements one by one (``executescript`` would commit the migration's transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            src_lang TEXT NOT NULL,
+            tgt_lang TEXT NOT NULL,
+            doc_name TEXT NOT NULL DEFAULT '',
+            signature TEXT NOT NULL DEFAULT '{}',
+            source_sentences TEXT NOT NULL DEFAULT '[]',
+            target_sentences TEXT NOT NULL DEFAULT '[]',
+            history_pos INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE pairs (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            ord REAL NOT NULL,
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            src_ids TEXT NOT NULL,
+            tgt_ids TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            status TEXT NOT NULL,
+            paragraph INTEGER NOT NULL,
+            flags TEXT NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX pairs_by_project ON pairs(project_id, ord);
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            old_rows TEXT NOT NULL,
+            new_rows TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (project_id, seq)
+        );
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded, in order, each in its own transaction."""
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+    applied = []
+    for name, func in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            func(db)
+            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        log.info("store: applied migration %s", name)
+        applied.append(name)
+    return applied
+
+
+# ---- rows <-> JSON -------------------------------------------------------------------------
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _pair_row(pair: Pair) -> tuple[Any, ...]:
+    return (
+        pair.source,
+        pair.target,
+        json.dumps(list(pair.src_ids)),
+        json.dumps(list(pair.tgt_ids)),
+        float(pair.confidence),
+        Status.parse(pair.status).value,
+        int(pair.paragraph),
+        json.dumps(list(pair.flags)),
+        pair.note,
+    )
+
+
+def _row_pair(row: Sequence[Any]) -> Pair:
+    source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note = row
+    return Pair(
+        source=source,
+        target=target,
+        src_ids=tuple(json.loads(src_ids)),
+        tgt_ids=tuple(json.loads(tgt_ids)),
+        confidence=confidence,
+        status=Status.parse(status),
+        paragraph=paragraph,
+        flags=tuple(json.loads(flags)),
+        note=note,
+    )
+
+
+def _pair_json(pair: Pair) -> list[Any]:
+    return list(_pair_row(pair))
+
+
+def _sentences_json(sentences: Sequence[Sentence]) -> str:
+    return json.dumps([[s.text, s.start, s.end, s.paragraph] for s in sentences], ensure_ascii=False)
+
+
+def _sentences(data: str) -> tuple[Sentence, ...]:
+    return tuple(Sentence(text, start, end, paragraph) for text, start, end, paragraph in json.loads(data))
+
+
+_PAIR_COLUMNS = "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note"
+
+
+# ---- public types ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProjectInfo:
+    """A line of the project list."""
+
+    id: int
+    name: str
+    src_lang: str
+    tgt_lang: str
+    rows: int
+    confirmed: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class HistoryState:
+    """What undo and redo would do now (labels of the next undo and redo step)."""
+
+    undo_label: str | None
+    redo_label: str | None
+    steps: int
+
+    @property
+    def can_undo(self) -> bool:
+        return self.undo_label is not None
+
+    @property
+    def can_redo(self) -> bool:
+        return self.redo_label is not None
+
+
+class Store:
+    """A connection to the project database; safe to share between the page's threads."""
+
+    def __init__(self, path: Path | str, *, max_history: int = MAX_HISTORY) -> None:
+        self.path = Path(path)
+        self.max_history = max_history
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            # isolation_level=None: transactions are opened explicitly (BEGIN IMMEDIATE)
+            migrate(self._db)
+        except (sqlite3.Error, OSError) as err:
+            raise StoreError(f"cannot open the project database {self.path}: {err}") from err
+
+    # -- plumbing --
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _tx(self) -> "_Transaction":
+        return _Transaction(self)
+
+    def _project_row(self, project_id: int) -> sqlite3.Row | tuple:
+        row = self._db.execute(
+            "SELECT name, src_lang, tgt_lang, doc_name, signature, source_sentences, target_sentences, history_pos "
+            "FROM projects WHERE id = ?",
+            (project_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"project {project_id} does not exist in {self.path} (deleted in another tab?)")
+        return row
+
+    def _row_ids(self, project_id: int) -> list[tuple[int, float]]:
+        return list(self._db.execute("SELECT id, ord FROM pairs WHERE project_id = ? ORDER BY ord", (project_id,)))
+
+    def _load_pairs(self, project_id: int) -> tuple[Pair, ...]:
+        rows = self._db.execute(
+            f"SELECT {_PAIR_COLUMNS} FROM pairs WHERE project_id = ? ORDER BY ord", (project_id,)
+        )
+        return tuple(_row_pair(r) for r in rows)
+
+    def _replace_slice(self, project_id: int, start: int, old_count: int, new: Sequence[Pair]) -> None:
+        """Replace ``old_count`` stored rows from position ``start`` with ``new``; few writes."""
+        ids = self._row_ids(project_id)
+        if start + old_count > len(ids):
+            raise StoreError(f"project {project_id}: the stored rows do not match the undo history")
+        olds = ids[start : start + old_count]
+        common = min(len(olds), len(new))
+        for (row_id, _), pair in zip(olds[:common], new[:common]):
+            self._db.execute(
+                f"UPDATE pairs SET ({_PAIR_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
+                (*_pair_row(pair), row_id),
+            )
+        if len(olds) > common:
+            self._db.executemany("DELETE FROM pairs WHERE id = ?", [(row_id,) for row_id, _ in olds[common:]])
+        extra = list(new[common:])
+        if extra:
+            at = start + common  # insert before the row now at position `at`
+            lo = ids[at - 1][1] if at > 0 else (ids[0][1] - ORD_STEP * (len(extra) + 1) if ids else 0.0)
+            hi = ids[start + old_count][1] if start + old_count < len(ids) else lo + ORD_STEP * (len(extra) + 1)
+            if (hi - lo) / (len(extra) + 1) < MIN_ORD_GAP:
+                self._renumber(project_id)
+                ids = self._row_ids(project_id)
+                return self._insert_rows(project_id, ids, at, extra)
+            self._insert_between(project_id, lo, hi, extra)
+
+    def _insert_rows(self, project_id: int, ids: list[tuple[int, float]], at: int, extra: list[Pair]) -> None:
+        lo = ids[at - 1][1] if at > 0 else -ORD_STEP * (len(extra) + 1)
+        hi = ids[at][1] if at < len(ids) else lo + ORD_STEP * (len(extra) + 1)
+        self._insert_between(project_id, lo, hi, extra)
+
+    def _insert_between(self, project_id: int, lo: float, hi: float, extra: Sequence[Pair]) -> None:
+        step = (hi - lo) / (len(extra) + 1)
+        self._db.executemany(
+            f"INSERT INTO pairs (project_id, ord, {_PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(project_id, lo + step * (k + 1), *_pair_row(p)) for k, p in enumerate(extra)],
+        )
+
+    def _renumber(self, project_id: int) -> None:
+        log.info("store: renumbering the rows of project %s", project_id)
+        ids = self._row_ids(project_id)
+        self._db.executemany("UPDATE pairs SET ord = ? WHERE id = ?", [(k * ORD_STEP, i) for k, (i, _) in enumerate(ids)])
+
+    def _touch(self, project_id: int) -> None:
+        self._db.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (_now(), project_id))
+
+    # -- projects --
+    def create_project(self, name: str, doc: AlignedDocument) -> int:
+        """Save a new project holding ``doc``; returns its id. No undo step (it is the start)."""
+        with self._tx():
+            cur = self._db.execute(
+                "INSERT INTO projects (name, src_lang, tgt_lang, doc_name, signature, source_sentences, "
+                "target_sentences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name.strip() or doc.name or "untitled",
+                    doc.src_lang,
+                    doc.tgt_lang,
+                    doc.name,
+                    json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str),
+                    _sentences_json(doc.source_sentences),
+                    _sentences_json(doc.target_sentences),
+                    _now(),
+                    _now(),
+                ),
+            )
+            project_id = int(cur.lastrowid)
+            self._insert_between(project_id, 0.0, ORD_STEP * (len(doc.pairs) + 1), doc.pairs)
+        log.info("store: created project %s (%s rows)", project_id, len(doc.pairs))
+        return project_id
+
+    def list_projects(self) -> list[ProjectInfo]:
+        """All projects, most recently changed first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT p.id, p.name, p.src_lang, p.tgt_lang, "
+                "(SELECT COUNT(*) FROM pairs WHERE project_id = p.id), "
+                "(SELECT COUNT(*) FROM pairs WHERE project_id = p.id AND status = 'confirmed'), "
+                "p.created_at, p.updated_at FROM projects p ORDER BY p.updated_at DESC, p.id DESC"
+            ).fetchall()
+        return [ProjectInfo(*row) for row in rows]
+
+    def load(self, project_id: int) -> AlignedDocument:
+        """The project's document as last saved."""
+        with self._lock:
+            _, src_lang, tgt_lang, doc_name, signature, src_sents, tgt_sents, _ = self._project_row(project_id)
+            pairs = self._load_pairs(project_id)
+        return AlignedDocument(
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            pairs=pairs,
+            source_sentences=_sentences(src_sents),
+            target_sentences=_sentences(tgt_sents),
+            name=doc_name,
+            signature=Signature.from_dict(json.loads(signature)),
+        )
+
+    def project_name(self, project_id: int) -> str:
+        with self._lock:
+            return self._project_row(project_id)[0]
+
+    def rename_project(self, project_id: int, name: str) -> None:
+        if not name.strip():
+            raise StoreError("a project needs a name; the new name is empty")
+        with self._tx():
+            self._project_row(project_id)
+            self._db.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name.strip(), _now(), project_id))
+
+    def delete_project(self, project_id: int) -> None:
+        """Delete a project with its rows and history (foreign keys cascade)."""
+        with self._tx():
+            self._project_row(project_id)
+            self._db.execute("DELETE FROM projects WHERE id = ?", (project_id,))
+
+    # -- edits and history --
+    def apply(self, project_id: int, doc: AlignedDocument, label: str) -> AlignedDocument:
+        """Save ``doc`` as the project's new state, as one undo step named ``label``.
+
+        Only rows that differ from the stored ones are written. Returns ``doc``. An edit that
+        changes nothing records nothing. The signature and sentence lists are updated when the
+        document brings new ones (a re-translation), outside the undo history.
+        """
+        with self._tx():
+            row = self._project_row(project_id)
+            pos = row[7]
+            old = self._load_pairs(project_id)
+            new = tuple(doc.pairs)
+            start = 0
+            limit = min(len(old), len(new))
+            while start < limit and old[start] == new[start]:
+                start += 1
+            end = 0
+            while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
+                end += 1
+            old_slice = old[start : len(old) - end]
+            new_slice = new[start : len(new) - end]
+            self._save_meta(project_id, row, doc)
+            if not old_slice and not new_slice:
+                return doc
+            self._replace_slice(project_id, start, len(old_slice), new_slice)
+            self._db.execute("DELETE FROM history WHERE project_id = ? AND seq > ?", (project_id, pos))
+            self._db.execute(
+                "INSERT INTO history (project_id, seq, label, start, old_rows, new_rows, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    project_id,
+                    pos + 1,
+                    label,
+                    start,
+                    json.dumps([_pair_json(p) for p in old_slice], ensure_ascii=False),
+                    json.dumps([_pair_json(p) for p in new_slice], ensure_ascii=False),
+                    _now(),
+                ),
+            )
+            self._db.execute(
+                "DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history)
+            )
+            self._db.execute("UPDATE projects SET history_pos = ?, updated_at = ? WHERE id = ?", (pos + 1, _now(), project_id))
+        log.debug("store: %s: rows %s..%s -> %s rows", label, start, start + len(old_slice), len(new_slice))
+        return doc
+
+    def _save_meta(self, project_id: int, row: Sequence[Any], doc: AlignedDocument) -> None:
+        signature = json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str)
+        if signature != row[4]:
+            self._db.execute("UPDATE projects SET signature = ? WHERE id = ?", (signature, project_id))
+        src, tgt = _sentences_json(doc.source_sentences), _sentences_json(doc.target_sentences)
+        if (src, tgt) != (row[5], row[6]):
+            self._db.execute(
+                "UPDATE projects SET source_sentences = ?, target_sentences = ? WHERE id = ?", (src, tgt, project_id)
+            )
+
+    def history(self, project_id: int) -> HistoryState:
+        """Labels of the step undo would revert and the step redo would repeat."""
+        with self._lock:
+            pos = self._project_row(project_id)[7]
+            labels = dict(self._db.execute("SELECT seq, label FROM history WHERE project_id = ?", (project_id,)))
+        return HistoryState(undo_label=labels.get(pos), redo_label=labels.get(pos + 1), steps=len(labels))
+
+    def undo(self, project_id: int) -> AlignedDocument | None:
+        """Revert the last edit; returns the document, or None when there is nothing to undo."""
+        return self._step(project_id, back=True)
+
+    def redo(self, project_id: int) -> AlignedDocument | None:
+        """Repeat the last undone edit; returns the document, or None when there is nothing to redo."""
+        return self._step(project_id, back=False)
+
+    def _step(self, project_id: int, *, back: bool) -> AlignedDocument | None:
+        with self._tx():
+            pos = self._project_row(project_id)[7]
+            seq = pos if back else pos + 1
+            entry = self._db.execute(
+                "SELECT start, old_rows, new_rows FROM history WHERE project_id = ? AND seq = ?", (project_id, seq)
+            ).fetchone()
+            if entry is None:
+                return None
+            start, old_rows, new_rows = entry
+            old = [_row_pair(r) for r in json.loads(old_rows)]
+            new = [_row_pair(r) for r in json.loads(new_rows)]
+            if back:
+                self._replace_slice(project_id, start, len(new), old)
+            else:
+                self._replace_slice(project_id, start, len(old), new)
+            self._db.execute(
+                "UPDATE projects SET history_pos = ?, updated_at = ? WHERE id = ?",
+                (pos - 1 if back else pos + 1, _now(), project_id),
+            )
+        return self.load(project_id)
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error) under the store's lock."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        self.store._lock.acquire()
+        try:
+            self.store._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            self.store._lock.release()
+            raise StoreError(f"cannot write the project database {self.store.path}: {err}") from err
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                try:
+                    self.store._db.execute("COMMIT")
+                except sqlite3.Error as err:
+                    self.store._db.execute("ROLLBACK")
+                    raise StoreError(f"cannot write the project database {self.store.path}: {err}") from err
+            else:
+                self.store._db.execute("ROLLBACK")
+        finally:
+            self.store._lock.release()
+
+
+def open_store(settings: Any) -> Store:
+    """The project database of a data folder (``settings.store_path``)."""
+    return Store(settings.store_path)
+

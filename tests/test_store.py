@@ -1,0 +1,195 @@
+"""The project store: real SQLite files, persistence across reopen, small writes, undo/redo."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from align import review
+from align.document import AlignedDocument, Bead, Pair, Sentence, Signature, Status
+from align.errors import StoreError
+from align.review import EditError
+from align.store import MAX_HISTORY, Store, migrate, open_store
+
+
+def make_doc(n: int, name: str = "doc") -> AlignedDocument:
+    src = [Sentence(f"Satz {i}.", start=i * 8, end=i * 8 + 7) for i in range(n)]
+    tgt = [Sentence(f"Sentence {i}.") for i in range(n)]
+    return AlignedDocument.from_beads(
+        "de", "en", src, tgt, [Bead((i,), (i,), 0.5 + (i % 5) / 10) for i in range(n)], name=name,
+        signature=Signature(method="translate", model="fixture", settings={"beam": 2}),
+    )
+
+
+@pytest.fixture
+def store(settings):
+    with open_store(settings) as s:
+        yield s
+
+
+def test_create_load_roundtrip_keeps_everything(store):
+    doc = review.confirm(make_doc(5), [1])
+    doc = doc.replace(pairs=[doc.pairs[0].replace(flags=("numbers",), note="n")] + list(doc.pairs[1:]))
+    pid = store.create_project("Vertrag", doc)
+    assert store.load(pid) == doc
+    [info] = store.list_projects()
+    assert (info.id, info.name, info.rows, info.confirmed, info.src_lang) == (pid, "Vertrag", 5, 1, "de")
+
+
+def test_edits_survive_reopening_the_database(settings):
+    with open_store(settings) as s:
+        pid = s.create_project("p", make_doc(3))
+        s.apply(pid, review.edit_text(s.load(pid), 1, target="Edited."), "edit")
+        s.apply(pid, review.merge_next(s.load(pid), 0), "merge")
+    with open_store(settings) as s:  # a restarted app
+        doc = s.load(pid)
+        assert [p.target for p in doc.pairs] == ["Sentence 0. Edited.", "Sentence 2."]
+        assert s.history(pid).undo_label == "merge"
+        assert [p.target for p in s.undo(pid).pairs] == ["Sentence 0.", "Edited.", "Sentence 2."]
+
+
+def test_one_cell_edit_writes_one_row_of_a_long_document(store):
+    pid = store.create_project("long", make_doc(2000))
+    doc = store.load(pid)
+    before = store._db.total_changes
+    store.apply(pid, review.edit_text(doc, 1234, target="Changed."), "edit")
+    # one pairs UPDATE, one history INSERT, one projects UPDATE - not 2,000 rows
+    assert store._db.total_changes - before <= 4
+    assert store.load(pid).pairs[1234].target == "Changed."
+
+
+def test_insert_in_the_middle_does_not_renumber_rows_below(store):
+    pid = store.create_project("long", make_doc(500))
+    before = store._db.total_changes
+    store.apply(pid, review.insert_row(store.load(pid), 250), "insert")
+    assert store._db.total_changes - before <= 4
+
+
+def test_many_inserts_at_one_place_keep_the_order(store):
+    pid = store.create_project("p", make_doc(3))
+    for k in range(70):  # halves the gap every time: forces a renumbering
+        store.apply(pid, review.insert_row(store.load(pid), 1, source=f"neu {k}"), "insert")
+    sources = [p.source for p in store.load(pid).pairs]
+    assert sources[0] == "Satz 0." and sources[-2:] == ["Satz 1.", "Satz 2."]
+    assert sources[1:-2] == [f"neu {k}" for k in reversed(range(70))]
+
+
+def test_undo_redo_and_a_new_edit_clears_redo(store):
+    doc = make_doc(4)
+    pid = store.create_project("p", doc)
+    d1 = store.apply(pid, review.confirm(doc, [0]), "confirm")
+    store.apply(pid, review.delete_rows(d1, [3]), "delete")
+    assert store.history(pid).undo_label == "delete"
+    assert store.undo(pid) == d1
+    assert store.undo(pid) == doc
+    assert store.undo(pid) is None
+    assert store.redo(pid) == d1
+    assert store.history(pid).redo_label == "delete"
+    store.apply(pid, review.insert_row(d1, 0), "insert")
+    state = store.history(pid)
+    assert state.undo_label == "insert" and not state.can_redo
+
+
+def test_an_edit_that_changes_nothing_records_no_step(store):
+    doc = make_doc(3)
+    pid = store.create_project("p", doc)
+    store.apply(pid, doc, "nothing")
+    assert not store.history(pid).can_undo
+
+
+def test_history_keeps_the_last_steps_only(settings):
+    with Store(settings.store_path, max_history=60) as s:
+        doc = make_doc(2)
+        pid = s.create_project("p", doc)
+        for k in range(75):
+            doc = s.apply(pid, review.edit_text(doc, 0, target=f"t{k}"), f"edit {k}")
+        undone = 0
+        while s.undo(pid) is not None:
+            undone += 1
+        assert undone == 60
+        assert s.load(pid).pairs[0].target == "t14"
+    assert MAX_HISTORY >= 50
+
+
+def test_rename_delete_and_cascade(store):
+    a = store.create_project("a", make_doc(3))
+    b = store.create_project("b", make_doc(2))
+    store.apply(a, review.confirm(store.load(a), [0]), "confirm")
+    store.rename_project(a, "  Vertrag 2024 ")
+    assert store.project_name(a) == "Vertrag 2024"
+    with pytest.raises(StoreError, match="empty"):
+        store.rename_project(a, " ")
+    store.delete_project(a)
+    assert [p.id for p in store.list_projects()] == [b]
+    assert store._db.execute("SELECT COUNT(*) FROM pairs WHERE project_id = ?", (a,)).fetchone() == (0,)
+    assert store._db.execute("SELECT COUNT(*) FROM history WHERE project_id = ?", (a,)).fetchone() == (0,)
+    with pytest.raises(StoreError, match=f"project {a} does not exist"):
+        store.load(a)
+
+
+def test_migrations_are_recorded_and_not_repeated(settings):
+    with open_store(settings):
+        pass
+    db = sqlite3.connect(settings.store_path)
+    assert [r[0] for r in db.execute("SELECT name FROM migrations")] == ["001_initial"]
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.isolation_level = None
+    assert migrate(db) == []
+    db.close()
+
+
+def test_unwritable_location_is_a_store_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot open the project database"):
+        Store(blocker / "sub" / "projects.sqlite3")
+
+
+# ---- undo/redo over random edit sequences ----------------------------------------------------
+step = st.tuples(
+    st.sampled_from(["merge", "merge_src", "merge_tgt", "split", "insert", "delete", "shift_up", "shift_down", "confirm", "edit"]),
+    st.integers(0, 50),
+)
+
+
+def apply_step(doc: AlignedDocument, kind: str, row: int) -> AlignedDocument:
+    row = row % max(len(doc.pairs), 1)
+    ops = {
+        "merge": lambda: review.merge_next(doc, row),
+        "merge_src": lambda: review.merge_next(doc, row, "source"),
+        "merge_tgt": lambda: review.merge_next(doc, row, "target"),
+        "split": lambda: review.split_row(doc, row, src_at=len(doc.pairs[row].source) // 2, tgt_at=2),
+        "insert": lambda: review.insert_row(doc, row, source="x"),
+        "delete": lambda: review.delete_rows(doc, [row]),
+        "shift_up": lambda: review.shift_target(doc, row, -1),
+        "shift_down": lambda: review.shift_target(doc, row, +1),
+        "confirm": lambda: review.confirm(doc, [row]),
+        "edit": lambda: review.edit_text(doc, row, target=f"e{row}"),
+    }
+    try:
+        return ops[kind]() if doc.pairs else doc
+    except EditError:
+        return doc
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step, min_size=1, max_size=15))
+def test_undo_all_then_redo_all_walks_the_same_states(tmp_path_factory, steps):
+    with Store(tmp_path_factory.mktemp("db") / "p.sqlite3") as s:
+        doc = make_doc(6)
+        pid = s.create_project("p", doc)
+        states = [doc]
+        for kind, row in steps:
+            new = apply_step(states[-1], kind, row)
+            s.apply(pid, new, kind)
+            assert s.load(pid) == new
+            if new != states[-1]:
+                states.append(new)
+        for expected in reversed(states[:-1]):
+            assert s.undo(pid) == expected
+        assert s.undo(pid) is None
+        for expected in states[1:]:
+            assert s.redo(pid) == expected
+        assert s.redo(pid) is None
