@@ -50,6 +50,10 @@ _LIST_ENUM = re.compile(r"(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})[.)]|\(\w{1,3}\)")
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _VOWELS = frozenset("aeiouyäöüáàâéèêíìîóòôúùûåæøœAEIOUYÄÖÜÁÀÂÉÈÊÍÌÎÓÒÔÚÙÛÅÆØŒ")
+MIN_WRAP_WIDTH = 30
+"""Narrower lines are never taken for hard-wrapped text (lists, verse, addresses)."""
+TWO_LINE_WRAP_WIDTH = 60
+"""The wrap width assumed for a paragraph of two lines (mail and editors wrap at 60-80)."""
 _MAX_WORD = 40  # longer "words" are never abbreviations or numbers: skip the detailed checks
 
 
@@ -66,6 +70,7 @@ class LanguageRules:
     (articles, pronouns, conjunctions, adverbs) that typically begin a sentence, lower case.
     ``months``: after "3." they make the number a date. ``ordinals``: a number with a full stop is
     an ordinal ("im 19. Jahrhundert"), as in German; in English "in 2019. The" ends a sentence.
+    ``suffixes``: endings that mark an abbreviated compound, like "Hauptstr." (no word ends in "str").
     """
 
     code: str
@@ -74,6 +79,7 @@ class LanguageRules:
     starters: frozenset[str] = frozenset()
     months: frozenset[str] = frozenset()
     ordinals: bool = False
+    suffixes: tuple[str, ...] = ()
 
 
 def _words(text: str) -> frozenset[str]:
@@ -116,6 +122,7 @@ RULES: dict[str, LanguageRules] = {
             November Dezember Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez"""
         ),
         ordinals=True,
+        suffixes=("str",),
     ),
     "en": LanguageRules(
         code="en",
@@ -248,22 +255,26 @@ def _looks_abbreviated(word: str) -> bool:
     return not any(c in _VOWELS for c in letters)
 
 
-def _is_list_item(tokens: Sequence[str], i: int) -> bool:
-    """A list marker at a line start: '- foo', '• foo', '1. foo', 'a) foo', '(iv) foo'."""
+def _is_list_item(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool:
+    """A list marker at a line start: '- foo', '• foo', '1. foo', 'a) foo', '(iv) foo'.
+
+    '1. Mai' is a date, not an item, in a language with ordinals.
+    """
     tok = tokens[i]
     if tok in LIST_BULLETS or (len(tok) > 1 and tok[0] in "•▪►‣◦●■➢" and not tok[1].isspace()):
         return True
     if _LIST_ENUM.fullmatch(tok):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if rules.ordinals and tok.endswith(".") and _bare(nxt) in rules.months:
+            return False
         return _word_class(nxt) in ("upper", "digit", "other") or tok.endswith(")")
     return False
 
 
-def _period_boundary(token: str, nxt: str, after: str, prev: str, rules: LanguageRules) -> bool:
+def _period_boundary(token: str, nxt: str, prev: str, rules: LanguageRules) -> bool:
     """Does a sentence end after ``token`` (ending in a full stop, maybe with closers)?
 
-    ``nxt`` is the following token (dashes skipped), ``after`` the one after it, ``prev`` the
-    token before ``token``.
+    ``nxt`` is the following token (dashes skipped), ``prev`` the token before ``token``.
     """
     closed = _strip_closers(token)
     word = closed.lstrip(OPENERS)[:-1]  # without the final period
@@ -274,16 +285,16 @@ def _period_boundary(token: str, nxt: str, after: str, prev: str, rules: Languag
         return nclass in ("upper", "digit", "other")
     bare = word.rstrip(".")
     closes_quote = len(closed) != len(token)
-    if nclass == "lower":
+    if nclass == "lower":  # usually an abbreviation we do not know; a new sentence only when clear
         return (
             not closes_quote
-            and len(bare) >= 4
+            and len(bare) >= 3
             and bare.isalpha()
             and bare not in rules.titles
             and bare not in rules.abbreviations
             and not _looks_abbreviated(bare)
+            and not bare.endswith(rules.suffixes)
             and _is_starter(nxt, rules)
-            and _word_class(after) == "lower"
         )
     if closes_quote:  # '... „gesagt“. Dann' or '„Ende.“ Er': the quote closed, the period is real
         return True
@@ -294,7 +305,12 @@ def _period_boundary(token: str, nxt: str, after: str, prev: str, rules: Languag
     if word in rules.titles or word.lower() in rules.titles and word[0].islower():
         return False
     unit = _looks_abbreviated(word) and bool(_NUMBER.fullmatch(prev))  # "100,8 cm." ends a sentence
-    if _DOTTED.fullmatch(word) or word in rules.abbreviations or (_looks_abbreviated(word) and not unit):
+    if (
+        _DOTTED.fullmatch(word)
+        or word in rules.abbreviations
+        or (_looks_abbreviated(word) and not unit)
+        or word.endswith(rules.suffixes)
+    ):
         return nclass == "upper" and _is_starter(nxt, rules)
     return True
 
@@ -321,7 +337,6 @@ def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool
     while j < len(tokens) - 1 and tokens[j] in DASHES:
         j += 1  # '...?" - bei solcherlei Fragen': judge by the word after the dash
     nxt = tokens[j]
-    after = tokens[j + 1] if j + 1 < len(tokens) else ""
     closed = _strip_closers(token)
     if not closed:
         return False
@@ -337,26 +352,26 @@ def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool
         if nxt[0] in ",;:":
             return False
         prev = tokens[i - 1] if i > 0 else ""
-        return _period_boundary(token, nxt, after, prev, rules)
+        return _period_boundary(token, nxt, prev, rules)
     return False
 
 
 _SOFT_LINE_END = ",;:-–—/&+(„\"“‚'‘»«"
 
 
-def _line_boundary(tokens: Sequence[str], i: int, line_fits: bool) -> bool:
+def _line_boundary(tokens: Sequence[str], i: int, kind: str, began_here: bool, rules: LanguageRules) -> bool:
     """A single line break after ``tokens[i]`` with no terminal punctuation before it.
 
-    A boundary when the next line is a list item, or when the break was made on purpose
-    (a headline, a byline, one sentence a line: the next line's first word would have fit on
-    this line, so the text was not hard-wrapped here) and the next line starts like a sentence.
+    A boundary comes before a list item unless the break is hard wrapping (then only after a
+    colon). Otherwise the break must be a short line in wrapped text, or, in text that is not
+    wrapped, end a sentence that began at this line's start (a headline, a byline, one sentence a
+    line); this line must not end in a comma, hyphen, colon or open quote, and the next line must
+    start like a sentence.
     """
-    if _is_list_item(tokens, i + 1):
-        return True
-    if not line_fits:
-        return False
     last = tokens[i]
-    if last[-1] in _SOFT_LINE_END:
+    if _is_list_item(tokens, i + 1, rules):
+        return kind != "wrap" or last.endswith(":")
+    if kind == "wrap" or (kind == "free" and not began_here) or last[-1] in _SOFT_LINE_END:
         return False
     return _word_class(tokens[i + 1]) in ("upper", "digit", "other")
 
@@ -370,21 +385,15 @@ def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) 
     if not matches:
         return
     tokens = [m.group() for m in matches]
-    widths = _line_widths(text, start, end)
-    width = max(widths) if widths else 0
-    line = 0  # index into widths of the line holding the current token
-    line_starts = _line_starts(text, start, end)
+    breaks = _line_breaks(text, matches)
     sent_start = matches[0].start()
     for i in range(len(matches) - 1):
-        gap = text[matches[i].end() : matches[i + 1].start()]
-        breaks = count_line_breaks(gap)
         if _boundary_after(tokens, i, rules):
             cut = True
-        elif breaks:
-            while line + 1 < len(line_starts) and line_starts[line + 1] <= matches[i].start():
-                line += 1
-            fits = (matches[i].end() - line_starts[line]) + 1 + len(tokens[i + 1]) <= width
-            cut = _line_boundary(tokens, i, fits)
+        elif i in breaks:
+            line_start, kind = breaks[i]
+            began_here = sent_start >= line_start and not text[line_start:sent_start].strip()
+            cut = _line_boundary(tokens, i, kind, began_here, rules)
         else:
             cut = False
         if cut:
@@ -393,16 +402,42 @@ def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) 
     yield sent_start, matches[-1].end()
 
 
-def _line_starts(text: str, start: int, end: int) -> list[int]:
-    """Start index of each line of ``text[start:end]``."""
-    return [start] + [brk.end() for brk in _LINE_BREAK.finditer(text, start, end)]
+def _line_breaks(text: str, matches: Sequence[re.Match[str]]) -> dict[int, tuple[int, str]]:
+    """For each token followed by a line break: (where its line starts, what kind of break).
 
-
-def _line_widths(text: str, start: int, end: int) -> list[int]:
-    """Length of each line of the paragraph, trailing whitespace not counted."""
-    starts = _line_starts(text, start, end)
-    ends = [brk.start() for brk in _LINE_BREAK.finditer(text, start, end)] + [end]
-    return [_rstrip_end(text, e, s) - s for s, e in zip(starts, ends)]
+    "wrap": the paragraph is hard-wrapped and the next line's first word would not have fitted
+    within the wrap width (the longest line). "short": hard-wrapped, but the word would have
+    fitted, so the line was ended on purpose. "free": the paragraph is not hard-wrapped, so every
+    break was made on purpose, but whether it ends a sentence is open. A paragraph counts as
+    hard-wrapped when most of its breaks come where the next word would not have fitted and the
+    width is plausible for wrapping (at least :data:`MIN_WRAP_WIDTH`). Two lines say nothing
+    about a width: the first is taken as wrapped only when the next word would not have fitted
+    within :data:`TWO_LINE_WRAP_WIDTH` either.
+    """
+    found: dict[int, tuple[int, int, int]] = {}  # token -> (line start, line width, next word)
+    line_start = matches[0].start()
+    widths = []
+    for i in range(len(matches) - 1):
+        gap_start, gap_end = matches[i].end(), matches[i + 1].start()
+        if gap_end == gap_start or not _LINE_BREAK.search(text, gap_start, gap_end):
+            continue
+        width = gap_start - line_start
+        found[i] = (line_start, width, matches[i + 1].end() - matches[i + 1].start())
+        widths.append(width)
+        line_start = gap_end
+    if not found:
+        return {}
+    widths.append(matches[-1].end() - line_start)
+    wrap = max(widths)
+    overflows = {i: width + 1 + nxt > wrap for i, (_, width, nxt) in found.items()}
+    if len(found) == 1:  # two lines: the wrap width is unknown; assume a common one
+        ((_, width, nxt),) = found.values()
+        wrapped = width + 1 + nxt > max(wrap, TWO_LINE_WRAP_WIDTH)
+    else:
+        wrapped = wrap >= MIN_WRAP_WIDTH and 2 * sum(overflows.values()) >= len(overflows)
+    if not wrapped:
+        return {i: (start, "free") for i, (start, _, _) in found.items()}
+    return {i: (start, "wrap" if overflows[i] else "short") for i, (start, _, _) in found.items()}
 
 
 def segment(text: str, lang: str = "de") -> list[Sentence]:
