@@ -216,8 +216,8 @@ def _errors(name: str, text: str, positions: set[int], kind: str) -> list[Bounda
     found = []
     for count in sorted(positions):
         index, line = _locate(text, count)
-        before = text[max(0, index - CONTEXT) : index].replace("\n", " ")
-        after = text[index : index + CONTEXT].lstrip().replace("\n", " ")
+        before = " ".join(text[max(0, index - CONTEXT) : index].split())
+        after = " ".join(text[index : index + CONTEXT].split())
         found.append(BoundaryError(file=name, line=line, kind=kind, before=before, after=after))
     return found
 
