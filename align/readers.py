@@ -18,7 +18,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from align.errors import InputError
+from align.document import AlignedDocument, Pair, Sentence, Signature, Status
+from align.errors import FormatError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -87,37 +88,38 @@ def read_text(path: Path) -> str:
     return text
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """Decode the bytes of a text file, detecting the encoding; newlines become ``\\n``.
+def decode_text(path: Path, data: bytes, *, newlines: bool = True) -> str:
+    """Decode the bytes of a text file, detecting the encoding; newlines become ``\\n`` if ``newlines``.
 
     Order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; then strict UTF-8; then Windows-1252
     when the result looks like Western text (letters beyond ASCII are a minority, as in German,
     French or English; Latin-1 is a subset for printable text); otherwise charset-normalizer's
     best guess. Binary content (NUL bytes, control characters, known file signatures) is refused.
     """
+    fix = _newlines if newlines else (lambda text: text)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return _newlines(data.decode(encoding))
+                return fix(data.decode(encoding))
             except UnicodeDecodeError as err:
                 raise InputError(f"{path}: starts with a {encoding} byte-order mark but is not valid {encoding} "
                                  f"(byte {err.start}); re-save it as UTF-8") from err
     _refuse_binary(path, data)
     try:
-        return _newlines(_check_controls(path, data.decode("utf-8")))
+        return fix(_check_controls(path, data.decode("utf-8")))
     except UnicodeDecodeError:
         pass
     western = _try_western(data)
     if western is not None:
         log.info("%s: decoded as cp1252", path)
-        return _newlines(western)
+        return fix(western)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise InputError(f"{path}: unknown text encoding; re-save the file as UTF-8")
     log.info("%s: decoded as %s (charset-normalizer)", path, best.encoding)
-    return _newlines(_check_controls(path, str(best)))
+    return fix(_check_controls(path, str(best)))
 
 
 # ---- plain text and Markdown -------------------------------------------------------------------
@@ -429,3 +431,358 @@ def _pdf_paragraphs(page: str) -> list[str]:
     if current:
         paragraphs.append(current)
     return paragraphs
+
+
+# ---- re-import of our exports --------------------------------------------------------------------
+
+ALIGNED_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "tsv", ".xlsx": "xlsx",
+                    ".jsonl": "jsonl", ".ndjson": "jsonl", ".tmx": "tmx"}
+_UNQUOTE = re.compile(r"^'(?='*[=+\-@\t\r])")
+
+
+def read_aligned(
+    path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neutralised: bool = True
+) -> AlignedDocument:
+    """Read a CSV, TSV, XLSX, JSONL or TMX file written by ``align.writers`` back into a document.
+
+    Also reads a plain two-column CSV/TSV/XLSX (source, target) without a header. ``src_lang`` and
+    ``tgt_lang`` apply where the format does not carry the languages (CSV, TSV). ``neutralised``
+    says the file was written with formula neutralisation (the default), so one apostrophe added in
+    front of ``= + - @``/tab/CR is removed again. Raises ``InputError`` when the file cannot be read
+    and ``FormatError`` (with the line or row) when its content is malformed.
+    """
+    path = Path(path)
+    kind = ALIGNED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"{path}: cannot import {path.suffix or 'a file without extension'}; "
+            f"use one of {', '.join(sorted(ALIGNED_SUFFIXES))}"
+        )
+    data = _read_bytes(path)
+    unquote = unneutralise if neutralised else (lambda cell: cell)
+    if kind == "xlsx":
+        return _read_xlsx(path, data, src_lang, tgt_lang, unquote)
+    if kind == "tmx":
+        return _read_tmx(path, data)
+    text = _decode_export(path, data)
+    if kind == "jsonl":
+        return _read_jsonl(path, text)
+    if kind == "csv":
+        return _read_csv(path, text, src_lang, tgt_lang, unquote)
+    return _read_tsv(path, text, src_lang, tgt_lang, unquote)
+
+
+def unneutralise(cell: str) -> str:
+    """Undo ``align.writers.neutralise``: drop one apostrophe before ``'*[=+-@\\t\\r]``, nothing else."""
+    return _UNQUOTE.sub("", cell, count=1)
+
+
+def _decode_export(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_text(path, data, newlines=False)
+
+
+def _doc(path: Path, src_lang: str, tgt_lang: str, pairs: list[Pair], **extra: object) -> AlignedDocument:
+    signature = extra.pop("signature", None) or Signature(method="import", settings={"file": path.name})
+    return AlignedDocument(
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        pairs=tuple(pairs),
+        name=str(extra.pop("name", "") or path.stem),
+        signature=signature,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _pair_from_fields(where: str, fields: dict[str, str], unquote) -> Pair:
+    """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error."""
+    try:
+        paragraph = int(fields.get("paragraph") or 0)
+    except ValueError:
+        raise FormatError(f"{where}: paragraph {fields.get('paragraph')!r} is not a whole number") from None
+    raw_conf = (fields.get("confidence") or "").strip()
+    try:
+        confidence = float(raw_conf) if raw_conf else 1.0
+    except ValueError:
+        raise FormatError(f"{where}: confidence {raw_conf!r} is not a number") from None
+    try:
+        status = Status.parse(fields.get("status"))
+    except ValueError as err:
+        raise FormatError(f"{where}: {err}") from None
+    ids = {}
+    for key in ("src_ids", "tgt_ids"):
+        try:
+            ids[key] = tuple(int(v) for v in (fields.get(key) or "").replace(",", " ").split())
+        except ValueError:
+            raise FormatError(f"{where}: {key} {fields.get(key)!r} must be numbers separated by spaces") from None
+    return Pair(
+        source=unquote(fields.get("source") or ""),
+        target=unquote(fields.get("target") or ""),
+        src_ids=ids["src_ids"],
+        tgt_ids=ids["tgt_ids"],
+        confidence=confidence,
+        status=status,
+        paragraph=paragraph,
+        flags=tuple(unquote(fields.get("flags") or "").split()),
+        note=unquote(fields.get("note") or ""),
+    )
+
+
+def _header_map(cells: list[str]) -> dict[str, int] | None:
+    names = [str(c or "").strip().lower() for c in cells]
+    if "source" in names and "target" in names:
+        return {name: i for i, name in enumerate(names) if name}
+    return None
+
+
+def _read_csv(path: Path, text: str, src_lang: str, tgt_lang: str, unquote) -> AlignedDocument:
+    import csv
+    import io
+
+    first = text.split("\n", 1)[0]
+    if "source" in first.lower() and "," in first:
+        delimiter = ","
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    pairs: list[Pair] = []
+    header: dict[str, int] | None = None
+    width = 0
+    try:
+        for number, row in enumerate(reader):
+            where = f"{path}, line {reader.line_num}"
+            if not row:
+                continue
+            if number == 0:
+                header = _header_map(row)
+                if header is not None:
+                    width = len(row)
+                    continue
+            if header is not None:
+                if len(row) != width:
+                    raise FormatError(f"{where}: {len(row)} columns, but the header has {width}")
+                fields = {name: row[i] for name, i in header.items()}
+            else:
+                if len(row) < 2:
+                    raise FormatError(f"{where}: expected two columns (source{delimiter}target), found one")
+                fields = {"source": row[0], "target": row[1]}
+            pairs.append(_pair_from_fields(where, fields, unquote))
+    except csv.Error as err:
+        raise FormatError(f"{path}, line {reader.line_num}: malformed CSV ({err})") from err
+    return _doc(path, src_lang, tgt_lang, pairs)
+
+
+def _read_tsv(path: Path, text: str, src_lang: str, tgt_lang: str, unquote) -> AlignedDocument:
+    from align.writers import TSV_EXTRA
+
+    pairs: list[Pair] = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        line = line[:-1] if line.endswith("\r") else line
+        if not line.strip("\r"):
+            continue
+        cells = line.split("\t")
+        where = f"{path}, line {number}"
+        if number == 1 and [c.strip().lower() for c in cells[:2]] == ["source", "target"]:
+            continue
+        if len(cells) < 2:
+            raise FormatError(f"{where}: expected source TAB target, found no tab")
+        fields = {"source": cells[0], "target": cells[1]}
+        if len(cells) == 2 + len(TSV_EXTRA):
+            fields.update(zip(TSV_EXTRA, cells[2:]))
+        pairs.append(_pair_from_fields(where, fields, unquote))
+    return _doc(path, src_lang, tgt_lang, pairs)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote) -> AlignedDocument:
+    import io
+    import json
+    import zipfile
+
+    from align.writers import XLSX_META_SHEET, XLSX_PAIRS_SHEET
+
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise InputError(f"{path}: not a readable .xlsx workbook ({err})") from err
+    try:
+        sheet = book[XLSX_PAIRS_SHEET] if XLSX_PAIRS_SHEET in book.sheetnames else book.worksheets[0]
+        meta: dict[str, str] = {}
+        if XLSX_META_SHEET in book.sheetnames:
+            for row in book[XLSX_META_SHEET].iter_rows(values_only=True):
+                if row and row[0]:
+                    meta[str(row[0])] = _cell_text(row[1] if len(row) > 1 else "")
+        pairs: list[Pair] = []
+        header: dict[str, int] | None = None
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in row]
+            if not any(c.strip() for c in cells):
+                continue
+            where = f"{path}, sheet {sheet.title!r}, row {number}"
+            if number == 1:
+                header = _header_map(cells)
+                if header is not None:
+                    continue
+            if header is not None:
+                fields = {name: (cells[i] if i < len(cells) else "") for name, i in header.items()}
+            else:
+                if len(cells) < 2:
+                    raise FormatError(f"{where}: expected two columns (source, target)")
+                fields = {"source": cells[0], "target": cells[1]}
+            pairs.append(_pair_from_fields(where, fields, unquote))
+    finally:
+        book.close()
+    signature = None
+    if meta.get("signature"):
+        try:
+            signature = Signature.from_dict(json.loads(meta["signature"]))
+        except (ValueError, TypeError) as err:
+            raise FormatError(f"{path}, sheet {XLSX_META_SHEET!r}: the signature is not valid JSON ({err})") from err
+    return _doc(path, meta.get("src_lang") or src_lang, meta.get("tgt_lang") or tgt_lang, pairs,
+                name=meta.get("name", ""), signature=signature)
+
+
+def _read_jsonl(path: Path, text: str) -> AlignedDocument:
+    import json
+
+    meta: dict = {}
+    pairs: list[Pair] = []
+    sides: dict[str, list[Sentence]] = {"source_sentence": [], "target_sentence": []}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}, line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise FormatError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+        if not isinstance(record, dict):
+            raise FormatError(f"{where}: expected a JSON object, found {type(record).__name__}")
+        kind = record.get("type", "pair")
+        try:
+            if kind == "document":
+                meta = record
+            elif kind in sides:
+                sides[kind].append(Sentence(str(record["text"]), int(record.get("start", -1)),
+                                            int(record.get("end", -1)), int(record.get("paragraph", 0))))
+            elif kind == "pair":
+                pairs.append(_pair_from_record(where, record))
+            else:
+                raise FormatError(f"{where}: unknown record type {kind!r}")
+        except (KeyError, TypeError, ValueError) as err:
+            raise FormatError(f"{where}: malformed {kind} record ({err!r})") from None
+    signature = Signature.from_dict(meta["signature"]) if isinstance(meta.get("signature"), dict) else None
+    return _doc(path, str(meta.get("src_lang") or "de"), str(meta.get("tgt_lang") or "en"), pairs,
+                name=meta.get("name", ""), signature=signature,
+                source_sentences=tuple(sides["source_sentence"]), target_sentences=tuple(sides["target_sentence"]))
+
+
+def _pair_from_record(where: str, record: dict) -> Pair:
+    for key in ("source", "target", "note"):
+        if not isinstance(record.get(key, ""), str):
+            raise FormatError(f"{where}: {key} must be a string")
+    try:
+        status = Status.parse(record.get("status"))
+    except ValueError as err:
+        raise FormatError(f"{where}: {err}") from None
+    return Pair(
+        source=record.get("source", ""),
+        target=record.get("target", ""),
+        src_ids=tuple(int(i) for i in record.get("src_ids", ())),
+        tgt_ids=tuple(int(i) for i in record.get("tgt_ids", ())),
+        confidence=float(record.get("confidence", 1.0)),
+        status=status,
+        paragraph=int(record.get("paragraph", 0)),
+        flags=tuple(str(f) for f in record.get("flags", ())),
+        note=record.get("note", ""),
+    )
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _read_tmx(path: Path, data: bytes) -> AlignedDocument:
+    """TMX from us or another tool: header srclang decides the source side; ``x-align-*`` props restore
+    status, confidence, paragraph, ids and flags; ``tu`` elements missing a side are skipped."""
+    import json
+
+    from lxml import etree
+
+    from align.writers import TMX_PROP_PREFIX
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        raise FormatError(f"{path}, line {err.lineno}: not well-formed XML ({err.msg})") from None
+    if root.tag != "tmx":
+        raise FormatError(f"{path}, line {root.sourceline}: root element is <{root.tag}>, not <tmx>")
+    header = root.find("header")
+    src = (header.get("srclang") if header is not None else None) or ""
+    header_props = {}
+    if header is not None:
+        header_props = {p.get("type", ""): p.text or "" for p in header.iterfind("prop")}
+    tgt = header_props.get(TMX_PROP_PREFIX + "tgtlang", "")
+    pairs: list[Pair] = []
+    skipped = 0
+    for tu in root.iterfind("body/tu"):
+        where = f"{path}, line {tu.sourceline}"
+        variants = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", _seg_text(tuv)) for tuv in tu.iterfind("tuv")]
+        if not src or src == "*all*":
+            src = variants[0][0] if variants else src
+        source = next((text for lang, text in variants if lang.lower() == src.lower()), None)
+        others = [(lang, text) for lang, text in variants if lang.lower() != src.lower()]
+        if source is None or not others:
+            skipped += 1
+            continue
+        tgt = tgt or others[0][0]
+        target = next((text for lang, text in others if lang.lower() == tgt.lower()), others[0][1])
+        fields = {"source": source, "target": target}
+        for prop in tu.iterfind("prop"):
+            kind = prop.get("type", "")
+            if kind.startswith(TMX_PROP_PREFIX):
+                fields[kind[len(TMX_PROP_PREFIX):].replace("-", "_")] = prop.text or ""
+        note = tu.find("note")
+        fields["note"] = note.text or "" if note is not None else ""
+        pairs.append(_pair_from_fields(where, fields, lambda cell: cell))
+    if skipped:
+        log.warning("%s: skipped %d translation unit(s) without both languages", path, skipped)
+    signature = None
+    if header_props.get(TMX_PROP_PREFIX + "signature"):
+        try:
+            signature = Signature.from_dict(json.loads(header_props[TMX_PROP_PREFIX + "signature"]))
+        except (ValueError, TypeError) as err:
+            raise FormatError(f"{path}, line {header.sourceline}: the signature property is not valid JSON ({err})") from err
+    return _doc(path, src or "de", tgt or "en", pairs, name=header_props.get(TMX_PROP_PREFIX + "name", ""),
+                signature=signature)
+
+
+def _seg_text(tuv) -> str:
+    """The text of a ``seg``: text and ``hi``/``sub`` content; native codes (bpt, ept, ph, it, ut) dropped."""
+    seg = tuv.find("seg")
+    if seg is None:
+        return ""
+
+    def text_of(element, keep: bool) -> str:
+        parts = [element.text or ""] if keep else []
+        for child in element:
+            parts.append(text_of(child, child.tag in ("hi", "sub")))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    return text_of(seg, True)

@@ -1,0 +1,245 @@
+"""Writers: every format on real files, read back by our reader and by other tools (lxml DTD, translate-toolkit)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from align.document import AlignedDocument, Pair, Sentence, Signature, Status
+from align.errors import AlignError
+from align.readers import read_aligned, unneutralise
+from align.writers import (
+    COLUMNS,
+    FORMATS,
+    XML_INVALID,
+    atomic_write_bytes,
+    neutralise,
+    to_bytes,
+    tsv_cell,
+    write_document,
+)
+
+DTD = Path(__file__).resolve().parents[1] / "align" / "resources" / "tmx14.dtd"
+
+PAIRS = (
+    Pair("Der Vertrag gilt ab 1. Mai.", "The contract applies from 1 May.", (0,), (0,), 0.93, Status.CONFIRMED, 0),
+    Pair("- Erstens: Preis 3,50 €.", "- First: price EUR 3.50.", (1,), (1,), 0.5, Status.NEEDS_REVIEW, 1,
+         ("numbers",), "check"),
+    Pair("=SUMME(A1:A3)", "=SUM(A1:A3)", (2, 3), (2,), 0.25, Status.AUTOMATIC, 1),
+    Pair("Nur links.", "", (4,), (), 0.1, Status.AUTOMATIC, 2),
+    Pair("", "Only right.", (), (3,), 0.1, Status.AUTOMATIC, 2),
+    Pair("Zeile eins\nZeile <zwei> & \"drei\"", "Line one\nline <two> & 'three'", (5,), (4,), 1.0,
+         Status.CONFIRMED, 3, ("length", "untranslated"), "'+ quoted note"),
+)
+
+
+def make_doc(pairs=PAIRS) -> AlignedDocument:
+    return AlignedDocument(
+        src_lang="de",
+        tgt_lang="en",
+        pairs=tuple(pairs),
+        source_sentences=(Sentence("Der Vertrag gilt ab 1. Mai.", 0, 27, 0),),
+        name="vertrag",
+        signature=Signature(version="0.1.0", method="translate", model="translate-de_en-1.0", settings={"beam": 2}),
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_every_format(tmp_path: Path, fmt: str) -> None:
+    doc = make_doc()
+    path = write_document(doc, tmp_path / f"out.{fmt}")
+    back = read_aligned(path)
+    expected = list(doc.pairs)
+    if fmt == "tmx":  # a translation memory holds two-sided pairs only
+        expected = [p for p in expected if p.source and p.target]
+    if fmt == "tsv":
+        expected = [p.replace(source=tsv_cell(p.source), target=tsv_cell(p.target)) for p in expected]
+    assert list(back.pairs) == expected
+    assert (back.src_lang, back.tgt_lang) == ("de", "en")
+    if fmt in ("xlsx", "jsonl", "tmx"):
+        assert back.name == "vertrag"
+        assert back.signature == doc.signature
+    if fmt == "jsonl":
+        assert back.source_sentences == doc.source_sentences
+
+
+def test_csv_layout_bom_header_and_ids(tmp_path: Path) -> None:
+    path = write_document(make_doc(), tmp_path / "out.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert tuple(rows[0]) == COLUMNS
+    third = dict(zip(COLUMNS, rows[3]))
+    assert third["source"] == "'=SUMME(A1:A3)"
+    assert third["src_ids"] == "2 3"
+    assert third["index"] == "3"
+    assert dict(zip(COLUMNS, rows[2]))["source"] == "'- Erstens: Preis 3,50 €."
+    assert dict(zip(COLUMNS, rows[6]))["source"] == "Zeile eins\nZeile <zwei> & \"drei\""
+
+
+def test_keep_formulas_writes_cells_as_typed(tmp_path: Path) -> None:
+    path = write_document(make_doc(), tmp_path / "out.csv", neutralise_formulas=False)
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
+    assert rows[3][2] == "=SUMME(A1:A3)"
+    assert read_aligned(path, neutralised=False).pairs == make_doc().pairs
+
+
+def test_xlsx_frozen_header_wrapped_and_text_cells(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = write_document(make_doc(), tmp_path / "out.xlsx", neutralise_formulas=False)
+    book = load_workbook(path)
+    sheet = book["pairs"]
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    assert sheet.column_dimensions["C"].width >= 50
+    formula_cell = sheet.cell(row=4, column=3)
+    assert formula_cell.value == "=SUMME(A1:A3)" and formula_cell.data_type == "s"
+    assert formula_cell.alignment.wrap_text
+    assert book["document"]["A1"].value == "format"
+
+
+def test_tsv_is_lf_aligner_layout(tmp_path: Path) -> None:
+    path = write_document(make_doc(), tmp_path / "out.tsv")
+    lines = path.read_text("utf-8").split("\n")
+    assert lines[0].split("\t")[:2] == ["Der Vertrag gilt ab 1. Mai.", "The contract applies from 1 May."]
+    assert lines[5].split("\t")[0] == "Zeile eins Zeile <zwei> & \"drei\""
+    assert len(lines) == len(PAIRS) + 1 and lines[-1] == ""
+
+
+def test_tmx_validates_against_the_dtd(tmp_path: Path) -> None:
+    from lxml import etree
+
+    doc = make_doc(PAIRS + (Pair("Steuer\x07zeichen\x00 und \ufffe", "control\x1bchars", (6,), (5,)),))
+    path = write_document(doc, tmp_path / "out.tmx")
+    tree = etree.parse(str(path))
+    dtd = etree.DTD(str(DTD))
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+    header = tree.find("header")
+    for attr in ("creationtool", "creationtoolversion", "o-tmf", "adminlang", "datatype"):
+        assert header.get(attr)
+    assert header.get("segtype") == "sentence" and header.get("srclang") == "de"
+    tus = tree.findall("body/tu")
+    assert len(tus) == 5  # two one-sided pairs left out
+    langs = [tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tus[0].findall("tuv")]
+    assert langs == ["de", "en"]
+    assert tus[-1].find("tuv/seg").text == "Steuerzeichen und "
+
+
+def test_tmx_logs_one_sided_pairs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="align.writers"):
+        write_document(make_doc(), tmp_path / "out.tmx")
+    assert "2 one-sided pair(s) left out" in caplog.text
+
+
+def test_translate_toolkit_reads_our_tmx(tmp_path: Path) -> None:
+    from translate.storage import tmx
+
+    path = write_document(make_doc(), tmp_path / "out.tmx")
+    store = tmx.tmxfile.parsefile(str(path))
+    units = [u for u in store.units if not u.isheader()]
+    expected = [p for p in PAIRS if p.source and p.target]
+    assert [(u.source, u.target) for u in units] == [(p.source, p.target) for p in expected]
+
+
+def test_confirmed_only(tmp_path: Path) -> None:
+    back = read_aligned(write_document(make_doc(), tmp_path / "out.jsonl", confirmed_only=True))
+    assert [p.status for p in back.pairs] == [Status.CONFIRMED, Status.CONFIRMED]
+
+
+def test_to_bytes_matches_file(tmp_path: Path) -> None:
+    doc = make_doc()
+    for fmt in ("csv", "tsv", "jsonl", "tmx"):
+        assert write_document(doc, tmp_path / f"x.{fmt}").read_bytes() == to_bytes(doc, fmt)
+
+
+def test_format_from_explicit_argument_and_unknown_format(tmp_path: Path) -> None:
+    path = write_document(make_doc(), tmp_path / "export.dat", fmt="jsonl")
+    assert json.loads(path.read_text("utf-8").split("\n")[0])["type"] == "document"
+    with pytest.raises(AlignError, match="unknown output format 'docx'"):
+        write_document(make_doc(), tmp_path / "x.docx")
+
+
+def test_atomic_write_keeps_old_file_when_rendering_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.bin"
+    atomic_write_bytes(target, b"old")
+
+    class Boom:
+        def __len__(self) -> int:
+            return 3
+
+    with pytest.raises(TypeError):
+        atomic_write_bytes(target, Boom())  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["out.bin"]  # no temporary file left behind
+
+
+# ---- neutralisation and round-trip properties ------------------------------------------------------
+
+cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@given(cells)
+def test_neutralise_is_undone_exactly(cell: str) -> None:
+    written = neutralise(cell)
+    assert unneutralise(written) == cell
+    assert not written[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+@given(st.text(alphabet="'=+-@a \t", max_size=8))
+def test_unneutralise_leaves_unmarked_cells(cell: str) -> None:
+    if neutralise(cell) == cell:  # nothing added: nothing may be removed either
+        assert unneutralise(cell) == cell or cell.startswith("'")
+
+
+flag = st.text(st.characters(whitelist_categories=("Ll",)), min_size=1, max_size=8)
+pairs_strategy = st.lists(
+    st.builds(
+        Pair,
+        source=cells,
+        target=cells,
+        src_ids=st.tuples(st.integers(0, 500)) | st.just(()),
+        tgt_ids=st.lists(st.integers(0, 500), max_size=3).map(tuple),
+        confidence=st.floats(0, 1),
+        status=st.sampled_from(list(Status)),
+        paragraph=st.integers(0, 1000),
+        flags=st.lists(flag, max_size=3).map(tuple),
+        note=cells,
+    ),
+    max_size=6,
+)
+
+
+def _xml_clean(pair: Pair) -> Pair:
+    return pair.replace(source=XML_INVALID.sub("", pair.source), target=XML_INVALID.sub("", pair.target),
+                        note=XML_INVALID.sub("", pair.note))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=pairs_strategy)
+def test_round_trip_property(tmp_path: Path, fmt: str, pairs: list[Pair]) -> None:
+    doc = make_doc(pairs)
+    path = tmp_path / f"prop.{fmt}"
+    if fmt == "tsv" and not pairs:
+        return  # an empty TSV is an empty file, which the reader refuses as empty input
+    write_document(doc, path)
+    back = list(read_aligned(path).pairs)
+    expected = list(pairs)
+    if fmt == "tsv":
+        expected = [p.replace(source=tsv_cell(p.source), target=tsv_cell(p.target), note=tsv_cell(p.note))
+                    for p in expected]
+    if fmt in ("xlsx", "tmx"):
+        expected = [_xml_clean(p) for p in expected]
+    if fmt == "tmx":
+        expected = [p for p in expected if p.source.strip() and p.target.strip()]
+    if fmt == "xlsx":  # Excel keeps 15-16 significant digits of a number
+        assert [b.confidence for b in back] == pytest.approx([p.confidence for p in expected], rel=1e-14, abs=1e-300)
+        back = [b.replace(confidence=p.confidence) for b, p in zip(back, expected)]
+    assert back == expected
