@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import shutil
 import tempfile
 import time
@@ -39,6 +40,7 @@ DEFAULT_DECODING = {"repetition_penalty": 1.1, "no_repeat_ngram_size": 4}
 LAYER_NORM_EPSILON = 1e-6
 MAX_POSITIONS = 512
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+CALIBRATION_SENTENCES = 32
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,64 @@ def build_bench_package(out_dir: Path, seed: int = 1) -> Path:
         weights = random_weights(BENCH_SHAPE, len(vocab), np.random.default_rng(seed))
         spec = transformer_spec(weights, BENCH_SHAPE, vocab)
         spec.optimize(quantization="int8")
-        (package_dir / "model").mkdir()
-        spec.save(str(package_dir / "model"))
+        model_dir = package_dir / "model"
+        model_dir.mkdir()
+        spec.save(str(model_dir))
+        processor = _sentencepiece(package_dir / "sentencepiece.model")
+        german = [source for source, _ in load_fixture_pairs()]
+        # Three short sentences joined make one input of news length (about 25 words).
+        joined = [" ".join(german[i : i + 3]) for i in range(0, 3 * CALIBRATION_SENTENCES, 3)]
+        sources = [processor.encode(text, out_type=str) for text in joined]
+        from ctranslate2.specs.model_spec import NumpyVariable
+
+        bias = calibrate_eos_bias(model_dir, sources, eos_id=vocab.index("</s>"))
+        weights["output_bias"][vocab.index("</s>")] = bias
+        spec.decoder.projection.bias = NumpyVariable(weights["output_bias"])  # optimize() wrapped them
+        spec.save(str(model_dir))
         _write_package_files(package_dir, info)
         path = zip_package(package_dir, out_dir / f"{info.name}.argosmodel")
     log.info("built %s in %.1f s (%.1f MB)", path.name, time.monotonic() - started, path.stat().st_size / 1e6)
     return path
+
+
+def calibrate_eos_bias(model_dir: Path, sources: list[list[str]], eos_id: int, length_ratio: float = 1.1) -> float:
+    """The end-of-sentence logit bias that makes greedy outputs about ``length_ratio`` x the input.
+
+    A random model has no reason to stop, and a benchmark that always decodes to the length limit
+    measures nothing real. Raising only the ``</s>`` logit leaves the greedy path unchanged up to
+    the step where ``</s>`` first wins, so one decoding run without the bias gives, for every
+    candidate bias, the exact greedy length; a bisection then picks the bias whose mean length
+    matches the inputs. Lengths vary (the stop is a random event) but their median is realistic;
+    a benchmark that needs exact output lengths should pass min/max_decoding_length.
+    """
+    import ctranslate2
+    import numpy as np
+
+    target = length_ratio * sum(len(tokens) for tokens in sources) / len(sources)
+    limit = int(4 * target) + 8
+    translator = ctranslate2.Translator(str(model_dir), device="cpu", compute_type="int8", intra_threads=2)
+    results = translator.translate_batch(sources, beam_size=1, max_decoding_length=limit, return_logits_vocab=True)
+    gaps = []
+    for result in results:
+        steps = []
+        for logits in result.logits[0]:
+            row = np.array(logits, dtype=np.float32)
+            eos = row[eos_id]
+            row[eos_id] = -np.inf
+            steps.append(float(row.max() - eos))
+        gaps.append(steps[1:])  # CTranslate2 never ends at step 0 (min_decoding_length=1)
+    del translator
+
+    def mean_length(bias: float) -> float:  # the median: a few runaway outputs must not set it
+        lengths = [next((i + 1 for i, gap in enumerate(steps) if gap < bias), len(steps) + 1) for steps in gaps]
+        return float(np.median(lengths))
+
+    low, high = -10.0, 30.0
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if mean_length(middle) > target else (low, middle)
+    log.info("end-of-sentence bias %.3f: median greedy length %.1f for mean input %.1f", high, mean_length(high), target / length_ratio)
+    return high
 
 
 def build_fixture_package(out_dir: Path, seed: int = 1) -> Path:
@@ -180,41 +234,46 @@ def pad_sentencepiece(model_bytes: bytes, vocab_size: int, texts: Iterable[str])
     """Grow a trained SentencePiece model to ``vocab_size`` pieces through its protobuf.
 
     A 32k vocabulary cannot be learned from a few hundred sentences, so the extra pieces are
-    generated: first every substring of the words in ``texts`` (with and without the word-start
-    mark), then concatenations of existing pieces, each scored below every learned piece so the
-    learned segmentation still dominates. The result loads with sentencepiece and tokenises
-    German like any unigram model.
+    generated: the substrings of the words in ``texts`` (word starts carry the ``▁`` mark),
+    most frequent first, then concatenations of learned pieces. They are scored below every
+    learned piece, in frequency order, so frequent whole words become single pieces as in a real
+    32k vocabulary while the learned segmentation still decides the rest. The result loads with
+    sentencepiece and tokenises German like any unigram model.
     """
+    from collections import Counter
+
     from sentencepiece import sentencepiece_model_pb2 as pb
 
+    normal = pb.ModelProto.SentencePiece.NORMAL
     proto = pb.ModelProto()
     proto.ParseFromString(model_bytes)
     existing = {piece.piece for piece in proto.pieces}
-    lowest = min(piece.score for piece in proto.pieces if piece.type == pb.ModelProto.SentencePiece.NORMAL)
-    learned = [piece.piece for piece in proto.pieces if piece.type == pb.ModelProto.SentencePiece.NORMAL]
+    learned = [piece for piece in proto.pieces if piece.type == normal]
+    lowest = min(piece.score for piece in learned)
 
-    def candidates() -> Iterable[str]:
-        words = sorted({word for text in texts for word in text.split()})
-        for length in range(2, 16):
-            for word in words:
-                for start in range(0, max(0, len(word) - length) + 1):
-                    chunk = word[start : start + length]
-                    if len(chunk) == length:
-                        yield ("\u2581" + chunk) if start == 0 else chunk
-        for first in learned:
-            for second in learned:
-                yield first + second.lstrip("\u2581")
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for match in re.finditer(r"\w+", text):
+            at_word_start = match.start() == 0 or text[match.start() - 1].isspace()
+            marked = ("\u2581" if at_word_start else "") + match.group()
+            for start in range(len(marked)):
+                for end in range(start + 2, min(len(marked), start + 16) + 1):
+                    counts[marked[start:end]] += 1
+    ranked = sorted(counts, key=lambda piece: (-counts[piece] * len(piece), piece))
+    ranked += [first.piece + second.piece.lstrip("\u2581") for first in learned for second in learned]
 
-    score = lowest
-    for piece in candidates():
-        if len(proto.pieces) >= vocab_size:
+    wanted = vocab_size - len(proto.pieces)
+    added = 0
+    for piece in ranked:
+        if added >= wanted:
             break
-        if piece in existing or not piece.strip("\u2581") or any(ch.isspace() for ch in piece):
+        if piece in existing or not piece.strip("\u2581") or "\u2581" in piece[1:]:
             continue
         existing.add(piece)
-        score -= 0.001
         new = proto.pieces.add()
-        new.piece, new.score, new.type = piece, score, pb.ModelProto.SentencePiece.NORMAL
+        new.piece, new.type = piece, normal
+        new.score = lowest - 0.5 - 6.0 * added / max(1, wanted)
+        added += 1
     if len(proto.pieces) != vocab_size:
         raise PackageError(f"could only make {len(proto.pieces)} SentencePiece pieces, {vocab_size} asked")
     proto.trainer_spec.vocab_size = vocab_size
@@ -227,6 +286,12 @@ def sentencepiece_vocabulary(model_file: Path) -> list[str]:
 
     processor = spm.SentencePieceProcessor(model_file=str(model_file))
     return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def _sentencepiece(model_file: Path):
+    import sentencepiece as spm
+
+    return spm.SentencePieceProcessor(model_file=str(model_file))
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,6 +354,15 @@ def random_weights(shape: ModelShape, vocab_size: int, rng) -> dict:
             limit = math.sqrt(6.0 / (dims[0] + dims[1]))
             weights[name] = rng.uniform(-limit, limit, size=dims).astype(np.float32)
     weights["embeddings"] = rng.normal(0.0, shape.d_model**-0.5, size=(vocab_size, shape.d_model)).astype(np.float32)
+    # ReLU outputs have a positive mean, which the second FFN matrix turns into one constant
+    # direction that swamps the input after six layers; the bias takes that mean back out.
+    relu_mean = math.sqrt(shape.d_model * 2.0 / (shape.d_model + shape.ffn)) / math.sqrt(2 * math.pi)
+    for name in list(weights):
+        if name.endswith("linear2.weight"):
+            weights[name.replace("weight", "bias")] = -(weights[name].sum(axis=1) * relu_mean).astype(np.float32)
+    # An untied output projection: tied random embeddings make the decoder echo its own input
+    # forever (the fed-back token is always the best match), which no trained model does.
+    weights["projection"] = rng.normal(0.0, shape.d_model**-0.5, size=(vocab_size, shape.d_model)).astype(np.float32)
     weights["output_bias"] = np.zeros((vocab_size,), dtype=np.float32)
     return weights
 
@@ -327,7 +401,7 @@ def transformer_spec(weights: dict, shape: ModelShape, vocabulary: list[str]):
         side.position_encodings.encodings = table
     spec.encoder.embeddings[0].weight = embeddings
     spec.decoder.embeddings.weight = embeddings
-    spec.decoder.projection.weight = embeddings
+    spec.decoder.projection.weight = w("projection") if "projection" in weights else embeddings
     spec.decoder.projection.bias = w("output_bias")
     norm(spec.encoder.layer_norm, "encoder.norm")
     norm(spec.decoder.layer_norm, "decoder.norm")
