@@ -1,0 +1,455 @@
+"""The review page: start a project (translate German text, or align it with a translation),
+review and edit the sentence pairs, export them.
+
+    streamlit run app.py
+
+A thin layer: every decision lives in ``align`` (store, review, checks, ui_table, ui_actions);
+this file turns widgets into those calls. Every edit is saved in the project database at once,
+so a reload, a closed tab or a restarted app shows the last state. User text is shown only as
+data-frame cells and plain text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from align.errors import AlignError, ModelNotInstalled
+from align.settings import load_settings
+from align.store import Store
+
+SOURCE_TYPES = ["txt", "docx", "md", "html", "htm"]
+EXPORT_FORMATS = {  # format -> MIME type
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "tmx": "application/x-tmx+xml",
+    "jsonl": "application/jsonl",
+}
+NEW = "new"  # the project selector's "new project" entry
+
+
+# ---- cached resources -------------------------------------------------------------------------
+@st.cache_resource
+def get_store(path: str) -> Store:
+    """One database connection per data folder, shared by all sessions (the store locks)."""
+    return Store(Path(path))
+
+
+@st.cache_resource(show_spinner="Loading the translation model…")
+def get_translator(package_path: str, version: str):
+    """A loaded Argos package (CTranslate2 + SentencePiece), kept while the app runs."""
+    from align.packages import read_package
+    from align.translate import TranslateOptions, Translator
+
+    return Translator.load(read_package(Path(package_path)), TranslateOptions())
+
+
+def find_translator(src: str, tgt: str, settings):
+    """The translator for a language pair; ModelNotInstalled says how to get one."""
+    from align.packages import find_package
+
+    package = find_package(src, tgt, settings)
+    return get_translator(str(package.path), package.version)
+
+
+# ---- small helpers ----------------------------------------------------------------------------
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown so a user's text shows as typed in labels and headers."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def uploaded_text(upload) -> str:
+    """The text of an uploaded file, read by ``align.readers`` from a temporary copy."""
+    from align.readers import read_text
+
+    suffix = Path(upload.name).suffix.lower() or ".txt"
+    with tempfile.TemporaryDirectory(prefix="align-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        return read_text(path)
+
+
+def too_large(upload) -> bool:
+    """Streamlit refuses files over server.maxUploadSize; say so here too if one gets through."""
+    limit = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+    if upload is not None and upload.size > limit:
+        st.error(f"{upload.name} is larger than {limit // (1024 * 1024)} MB; split it into smaller files.")
+        return True
+    return False
+
+
+def open_project(project_id: int | str) -> None:
+    """Switch to a project on the next run (widgets of this run are already drawn)."""
+    st.session_state["next_project"] = project_id
+    st.rerun()
+
+
+def progress_reporter(bar, total: int, verb: str):
+    """A progress callback for both styles: ``(increment)`` from translation, ``(done, total)``."""
+    done = 0
+
+    def report(*args) -> None:
+        nonlocal done, total
+        if len(args) >= 2:
+            done, total = int(args[0]), max(int(args[1]), 1)
+        else:
+            done += int(args[0])
+        bar.progress(min(done / max(total, 1), 1.0), text=f"{verb} {min(done, total)} of {total} sentences")
+
+    return report
+
+
+# ---- sidebar ----------------------------------------------------------------------------------
+def sidebar(store: Store, settings) -> int | None:
+    """Project list, rename/delete, models panel; returns the open project's id (None: new)."""
+    with st.sidebar:
+        st.title("Align workbench")
+        projects = store.list_projects()
+        ids = [p.id for p in projects]
+        names = {p.id: f"{p.name} ({p.confirmed}/{p.rows} confirmed)" for p in projects}
+        if "next_project" in st.session_state:
+            st.session_state["project"] = st.session_state.pop("next_project")
+        if "project" not in st.session_state:
+            wanted = st.query_params.get("project", "")
+            st.session_state["project"] = int(wanted) if wanted.isdigit() and int(wanted) in ids else (
+                ids[0] if ids else NEW)
+        if st.session_state["project"] not in ids:
+            st.session_state["project"] = NEW
+        choice = st.selectbox(
+            "Project", [*ids, NEW], key="project",
+            format_func=lambda v: "➕ New project" if v == NEW else names.get(v, str(v)),
+        )
+        if choice == NEW:
+            st.query_params.pop("project", None)
+        else:
+            st.query_params["project"] = str(choice)
+            with st.expander("Rename or delete"):
+                new_name = st.text_input("New name", key="rename_text")
+                if st.button("Rename", key="rename"):
+                    try:
+                        store.rename_project(choice, new_name)
+                        st.rerun()
+                    except AlignError as err:
+                        st.error(str(err))
+                sure = st.checkbox("Yes, delete this project and its history", key="delete_sure")
+                if st.button("Delete project", key="delete_project", disabled=not sure):
+                    store.delete_project(choice)
+                    st.session_state.pop("delete_sure", None)
+                    open_project(NEW)
+        models_panel(settings)
+    return None if choice == NEW else int(choice)
+
+
+def models_panel(settings) -> None:
+    """Installed Argos packages, and installing one from an uploaded .argosmodel file."""
+    from align.packages import install_from_path, list_packages
+
+    with st.expander("Translation models", expanded=False):
+        packages = list_packages(settings)
+        if packages:
+            st.dataframe(
+                [{"pair": f"{p.from_code}→{p.to_code}", "version": p.version, "name": p.name} for p in packages],
+                hide_index=True,
+            )
+        else:
+            st.caption("No Argos packages installed.")
+        upload = st.file_uploader("Install a package (.argosmodel)", type=["argosmodel"], key="model_file")
+        if upload is not None and not too_large(upload) and st.button("Install", key="model_install"):
+            with tempfile.TemporaryDirectory(prefix="align-model-") as folder:
+                path = Path(folder) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                try:
+                    pkg = install_from_path(path, settings)
+                    st.success(f"Installed {pkg.from_code}→{pkg.to_code} {pkg.version}.")
+                except AlignError as err:
+                    st.error(str(err))
+
+
+# ---- new project ------------------------------------------------------------------------------
+def new_project(store: Store, settings) -> None:
+    """Paste or upload German text; translate it, or align it with a translation."""
+    from align.segment import segment
+
+    st.header("New project")
+    mode = st.radio(
+        "Start by", ["translate", "align"], key="new_mode", horizontal=True,
+        format_func={"translate": "Translating a German text", "align": "Aligning it with an existing translation"}.get,
+    )
+    left, right = st.columns(2)
+    name = left.text_input("Project name", key="new_name", placeholder="e.g. contract 2024")
+    with right:
+        a, b = st.columns(2)
+        src_lang = a.text_input("Source language", value="de", key="new_src_lang").strip() or "de"
+        tgt_lang = b.text_input("Target language", value="en", key="new_tgt_lang").strip() or "en"
+
+    src_col, tgt_col = st.columns(2) if mode == "align" else (st.container(), None)
+    src_text = src_col.text_area("Source text", key="new_src_text", height=220, placeholder="Paste the text here…")
+    src_file = src_col.file_uploader("…or upload a file", type=SOURCE_TYPES, key="new_src_file")
+    tgt_text, tgt_file = "", None
+    if tgt_col is not None:
+        tgt_text = tgt_col.text_area("Translation", key="new_tgt_text", height=220, placeholder="Paste the translation…")
+        tgt_file = tgt_col.file_uploader("…or upload its file", type=SOURCE_TYPES, key="new_tgt_file")
+
+    translator = None
+    if mode == "translate":
+        try:
+            translator = find_translator(src_lang, tgt_lang, settings)
+        except ModelNotInstalled as err:
+            st.info(
+                f"No {src_lang}→{tgt_lang} translation package is installed, so the text cannot be "
+                "translated yet. Install one in the sidebar under *Translation models* (upload an "
+                f"`.argosmodel` file), or run `python -m align models install {src_lang} {tgt_lang}`. "
+                "You can also choose *Aligning it with an existing translation* above."
+            )
+            st.caption(str(err))
+            st.stop()
+        except AlignError as err:
+            st.error(str(err))
+            st.stop()
+
+    label = "Translate" if mode == "translate" else "Align"
+    if not st.button(label, key="new_start", type="primary"):
+        return
+    try:
+        if too_large(src_file) or too_large(tgt_file):
+            return
+        source = uploaded_text(src_file) if src_file is not None else src_text
+        if not source.strip():
+            st.warning("Paste a source text or upload a file first.")
+            return
+        title = name.strip() or (Path(src_file.name).stem if src_file is not None else source.strip().split("\n")[0][:40])
+        total = len(segment(source, src_lang))
+        bar = st.progress(0.0, text=f"{label.rstrip('e')}ing {total} sentences…")
+        if mode == "translate":
+            from align.pipeline import translate_text
+
+            doc = translate_text(
+                source, translator, src_lang=src_lang, tgt_lang=tgt_lang,
+                progress=progress_reporter(bar, total, "Translated"), name=title,
+            )
+        else:
+            from align import pipeline
+
+            target = uploaded_text(tgt_file) if tgt_file is not None else tgt_text
+            if not target.strip():
+                st.warning("Paste or upload the translation to align with.")
+                return
+            if not hasattr(pipeline, "align_texts"):
+                st.error("Alignment is not available in this version of the workbench.")
+                return
+            doc = pipeline.align_texts(
+                source, target, src_lang=src_lang, tgt_lang=tgt_lang,
+                progress=progress_reporter(bar, total, "Aligned"),
+            )
+            doc = doc.replace(name=title)
+        bar.progress(1.0, text="Saving…")
+        project_id = store.create_project(title, doc)
+    except AlignError as err:
+        st.error(str(err))
+        return
+    for key in ("new_src_text", "new_tgt_text", "new_name"):
+        st.session_state.pop(key, None)
+    open_project(project_id)
+
+
+# ---- the editor -------------------------------------------------------------------------------
+def editor(store: Store, settings, project_id: int) -> None:
+    """The review table with its toolbar, filters, pages and exports."""
+    from align.checks import check_pairs
+    from align.document import Status
+    from align.ui_actions import ACTIONS, HELP
+    from align.ui_table import (
+        ROWS_PER_PAGE, STATUS_LABELS, ViewFilter, editor_frame, page_count, page_slice,
+        style_frame, visible_rows,
+    )
+
+    state = st.session_state
+    if state.get("open_project") != project_id:  # a project switch: fresh selection and editor
+        state["open_project"] = project_id
+        state["selected"] = set()
+        state["rev"] = state.get("rev", 0) + 1
+        state["page"] = 1
+    selected: set[int] = state["selected"]
+
+    doc = store.load(project_id)
+    flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
+    confirmed = sum(p.status is Status.CONFIRMED for p in doc.pairs)
+    st.subheader(plain(store.project_name(project_id)))
+    model = f" · {doc.signature.method} with {doc.signature.model}" if doc.signature.model else ""
+    st.caption(
+        f"{len(doc.pairs)} rows · {confirmed} confirmed · {sum(bool(f) for f in flags)} flagged"
+        f" · {doc.src_lang}→{doc.tgt_lang}{plain(model)}"
+    )
+
+    # toolbar: undo/redo and the row actions (callbacks: they run before the page is drawn)
+    flash = state.pop("flash", None)
+    if flash:
+        st.warning(flash)
+    history = store.history(project_id)
+    cols = st.columns(len(ACTIONS) + 2)
+    args = (store, settings, project_id)
+    cols[0].button("↶ Undo", key="undo", disabled=not history.can_undo, help=f"Undo: {history.undo_label}",
+                   on_click=run_action, args=(*args, "undo"))
+    cols[1].button("↷ Redo", key="redo", disabled=not history.can_redo, help=f"Redo: {history.redo_label}",
+                   on_click=run_action, args=(*args, "redo"))
+    for col, (action, label) in zip(cols[2:], ACTIONS.items()):
+        col.button(label, key=f"act_{action}", help=HELP[action], on_click=run_action, args=(*args, action))
+    with st.expander("Split at a character position"):
+        a, b, c = st.columns([2, 2, 1])
+        a.number_input("Source: characters in the upper row", min_value=0, step=1, key="split_src_at")
+        b.number_input("Target: characters in the upper row", min_value=0, step=1, key="split_tgt_at")
+        c.button("Split here", key="act_split_at", on_click=run_action, args=(*args, "split_at"))
+
+    # filters and page
+    f1, f2, f3, f4, f5 = st.columns([1.2, 1.2, 1, 2.6, 1])
+    view = ViewFilter(
+        low_confidence=f1.checkbox("Low confidence only", key="f_low"),
+        unconfirmed=f2.checkbox("Unconfirmed only", key="f_unconfirmed"),
+        flagged=f3.checkbox("Flagged only", key="f_flagged"),
+        search=f4.text_input("Search", key="f_search", placeholder="text in source or target",
+                             label_visibility="collapsed"),
+    )
+    rows = visible_rows(doc, flags, view)
+    pages = page_count(len(rows))
+    if state.get("page", 1) > pages:
+        state["page"] = pages
+    page = f5.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="page",
+                           label_visibility="collapsed")
+    shown = page_slice(rows, int(page))
+    if selected:
+        st.caption("Ticked: rows " + ", ".join(str(i + 1) for i in sorted(selected)[:20])
+                   + (" …" if len(selected) > 20 else ""))
+    if len(rows) > ROWS_PER_PAGE:
+        st.caption(f"Page {page} of {pages}: rows {len(rows)} match")
+
+    key = f"editor-{project_id}-{state['rev']}"
+    state["editor_key"] = key
+    frame = editor_frame(doc, shown, flags, selected)
+    st.data_editor(
+        style_frame(frame, doc, shown),
+        key=key,
+        on_change=save_cell_edits,
+        args=(store, project_id, key, tuple(shown)),
+        hide_index=True,
+        num_rows="fixed",
+        disabled=["row", "band", "flags"],
+        width="stretch",
+        column_config={
+            "sel": st.column_config.CheckboxColumn("✓", width="small", help="tick rows for the toolbar actions"),
+            "row": st.column_config.NumberColumn("#", width="small", format="%d"),
+            "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width="large"),
+            "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width="large"),
+            "band": st.column_config.TextColumn("Confidence", width="small",
+                                                help="green ≥ 80 %, yellow ≥ 50 %, red below; ✅ confirmed"),
+            "status": st.column_config.SelectboxColumn("Status", options=list(STATUS_LABELS.values()),
+                                                       required=True, width="small"),
+            "flags": st.column_config.TextColumn("Flags", width="medium"),
+        },
+    )
+    if (state.get(key) or {}).get("edited_rows"):  # edits that arrived without the callback
+        save_cell_edits(store, project_id, key, tuple(shown))
+        st.rerun()
+
+    exports(store, project_id, doc)
+
+
+def run_action(store: Store, settings, project_id: int, action: str) -> None:
+    """A toolbar button's callback: apply the action to the saved document and save the result."""
+    from align.ui_actions import apply_action
+
+    state = st.session_state
+    selected: set[int] = state.setdefault("selected", set())
+    try:
+        if action in ("undo", "redo"):
+            (store.undo if action == "undo" else store.redo)(project_id)
+            selected.clear()
+        else:
+            doc = store.load(project_id)
+            rows = sorted(selected)
+            translate = None
+            if action == "retranslate":
+                translate = find_translator(doc.src_lang, doc.tgt_lang, settings).translate
+            split = (None, None)
+            if action == "split_at" and rows:
+                pair = doc.pairs[rows[0]]
+                split = (min(int(state.get("split_src_at", 0)), len(pair.source)),
+                         min(int(state.get("split_tgt_at", 0)), len(pair.target)))
+                action = "split"
+            result = apply_action(doc, "split" if action == "split_at" else action, rows,
+                                  translate=translate, split_at=split)
+            store.apply(project_id, result.doc, result.label)
+            selected.clear()
+            selected.update(result.selected)
+        state["rev"] = state.get("rev", 0) + 1
+    except AlignError as err:
+        state["flash"] = str(err)
+
+
+def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, ...]) -> None:
+    """The editor's callback: save typed text and picked statuses, remember ticks."""
+    from align.ui_table import apply_cell_edits
+
+    state = st.session_state
+    edits = (state.get(key) or {}).get("edited_rows") or {}
+    if not edits:
+        return
+    try:
+        result = apply_cell_edits(store.load(project_id), shown, edits)
+        selected: set[int] = state.setdefault("selected", set())
+        selected.difference_update(result.unselect)
+        selected.update(result.select)
+        if result.changed_rows:
+            label = "edit " + ", ".join(f"row {i + 1}" for i in result.changed_rows[:3])
+            store.apply(project_id, result.doc, label)
+    except AlignError as err:
+        state["flash"] = str(err)
+    state["rev"] = state.get("rev", 0) + 1  # a fresh editor: its old edits are saved now
+
+
+def exports(store: Store, project_id: int, doc) -> None:
+    """Download buttons; the file is made when clicked (from the saved state)."""
+    from align.writers import to_bytes
+
+    st.divider()
+    left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
+    scope = left.radio("Export", ["all", "confirmed"], key="export_scope", horizontal=True,
+                       format_func={"all": "all rows", "confirmed": "confirmed rows only"}.get)
+    stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
+    for col, (fmt, mime) in zip(buttons, EXPORT_FORMATS.items()):
+        col.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt: to_bytes(store.load(project_id), fmt, confirmed_only=scope == "confirmed"),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            key=f"export_{fmt}",
+            on_click="ignore",
+        )
+
+
+# ---- page -------------------------------------------------------------------------------------
+def main() -> None:
+    st.set_page_config(page_title="Align workbench", page_icon="🔤", layout="wide")
+    settings = load_settings()
+    try:
+        store = get_store(str(settings.store_path))
+    except AlignError as err:
+        st.error(str(err))
+        st.stop()
+    project_id = sidebar(store, settings)
+    try:
+        if project_id is None:
+            new_project(store, settings)
+        else:
+            editor(store, settings, project_id)
+    except AlignError as err:
+        st.error(str(err))
+
+
+main()
