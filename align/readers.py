@@ -330,7 +330,7 @@ def _html_text(path: Path, data: bytes) -> str:
     """
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _refuse_binary(path, data)
-    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
     try:
         soup = BeautifulSoup(data, "lxml")
@@ -353,6 +353,8 @@ def _html_text(path: Path, data: bytes) -> str:
 
     def walk(node: Tag) -> None:
         for child in node.children:
+            if isinstance(child, (Doctype, Declaration, ProcessingInstruction, Comment)):
+                continue
             if isinstance(child, NavigableString):
                 current.append(str(child))
             elif isinstance(child, Tag):
