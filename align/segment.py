@@ -19,6 +19,7 @@ a megabyte of text or a 20,000-character run without a full stop segments in a f
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _TOKEN = re.compile(r"\S+")
 _WHITESPACE = re.compile(r"\s+")
 _LINE_BREAK = re.compile(r"\r\n|[" + LINE_BREAKS + "]")
+_BREAK = r"(?:\r\n?+|[" + LINE_BREAKS.replace("\r", "") + "])"  # \r\n never counts twice
+_BLANK_LINE = re.compile(_BREAK + r"(?:[^\S" + LINE_BREAKS + "]*+" + _BREAK + ")+")
 
 OPENERS = "\"'„“‚‘»«›‹([{<¿¡*_"
 """Characters that may open a sentence before its first letter (quotes of every convention)."""
@@ -44,10 +47,14 @@ CLOSERS = "\"'”“’‘»«›‹)]}>*_"
 """Characters that may follow the terminal punctuation and still belong to the sentence."""
 STRONG_END = "!?‼⁇⁈⁉。！？"
 ELLIPSES = ("...", "…")
+_CANDIDATE_ENDS = frozenset(".…" + STRONG_END + CLOSERS)
+CONTINUATIONS = ".,;:!?…"
+"""A next token starting with one of these continues the sentence."""
+_SINGLE_LETTER = re.compile(r"[^\W\d_]\.")
 DASHES = frozenset({"-", "–", "—", "--", "―"})
 LIST_BULLETS = frozenset("-–—•·*▪►‣◦○●■□➢✓")
 _LIST_ENUM = re.compile(r"(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})[.)]|\(\w{1,3}\)")
-_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+_NUMBER = re.compile(r"[-–+±]?\d+(?:[.,:/]\d+)*")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _VOWELS = frozenset("aeiouyäöüáàâéèêíìîóòôúùûåæøœAEIOUYÄÖÜÁÀÂÉÈÊÍÌÎÓÒÔÚÙÛÅÆØŒ")
 MIN_WRAP_WIDTH = 30
@@ -90,20 +97,21 @@ RULES: dict[str, LanguageRules] = {
     "de": LanguageRules(
         code="de",
         titles=_words(
-            """Dr Prof Hr Hrn Fr Frl Nr No St vgl Vgl ca Ca bzw Bzw z Z B S s Abs Art Bd Tel Fax
-            geb Geb gest verh led Dipl Ing Mag Kap Str Pl Ziff Anm Abb Tab Hbf Pkt
+            """Dr Prof Hr Hrn Fr Frl Nr No St vgl ca bzw z Z B S s Bd Tel
+            geb gest verh Dipl Ing Mag Str Hbf Pkt
             evtl ggf ggfs inkl exkl bspw insb insbes sog
             zzgl abzgl gem lt Gebr Hl hl Kl Fa Verf Hrsg hrsg Ausg Aufl Bsp Fn Anh Lfd
-            lfd Reg Bez Gde Ortsteil Kr Lkr Dt dt Engl engl Frz frz Lat lat Ital ital Span span
-            Gen Oberst Lt Maj Kpt Capt Rev Sen Rep Gov Pres Mt Ft Ave Blvd So Mo Di Mi Do Sa
+            lfd Reg Bez Gde Kr Lkr dt engl frz lat ital span
+            Lt Maj Kpt Capt Rev Sen Rep Gov Pres Mt Ft Blvd Mo Di Mi Do Sa
             Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez Ref Dipl.-Ing Verw Schr Mrs Mr Ms
-            Inh Ref Red red Übers übers Urt Az Aktz Beschl Verf Erg Anl Bl Kfz Tsd ehem Ehem
+            Inh Red red übers Urt Az Aktz Beschl Verf Erg Anl Bl ehem
             sen jun Sankt Pfr Med med Phil phil Jur jur rer nat Rer Nat em Em a o u d
-            z.B d.h z.T i.d.R u.U o.Ä o.ä s.o s.u u.E m.E i.A i.V"""
+            kath evang ev z.B d.h z.T i.d.R u.U o.Ä o.ä s.o s.u u.E m.E i.A i.V"""
         ),
         abbreviations=_words(
             """usw Usw etc Etc ua uä uvm ff f Chr chr Jh Jhd Jhdt vorm nachm ebd Ebd
-            Inc Ltd Co Corp Mio Mrd Tsd Bio Std Min min Sek max Jr Sr"""
+            Inc Ltd Co Corp Mio Mrd Tsd Bio Std Min min Sek max Jr Sr
+            Art Abs Kap Ziff Anm Abb Tab Pl Fax Dt Engl Lat Span"""
         ),
         starters=_words(
             """der die das den dem des ein eine einer eines einem einen er sie es ich wir ihr man
@@ -128,8 +136,8 @@ RULES: dict[str, LanguageRules] = {
         code="en",
         titles=_words(
             """Mr Mrs Ms Messrs Mme Mlle Dr Prof Rev Hon Sen Rep Gov Pres Gen Col Lt Maj Capt Cmdr
-            Sgt Cpl Pvt Adm Brig St Mt Ft No Nos no nos Vol vol pp p Fig fig Figs figs Eq eq
-            approx Approx ca cf Cf vs v viz Art art Sec sec Ch ch Ed ed Eds eds Dept Univ Ave
+            Sgt Cpl Pvt Adm Brig St Mt Ft No Nos Vol vol pp p Fig fig Figs figs Eq
+            approx ca cf vs v viz Art Sec Ch Eds eds Dept Univ Ave
             Blvd Rd Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Ph Rt Supt
             e.g i.e E.g I.e viz"""
         ),
@@ -142,7 +150,9 @@ RULES: dict[str, LanguageRules] = {
             yet in on at for if when while after before as his her their its our my your
             however meanwhile then now today also still since because although though during
             what who where why how not no some many most all one two each every both neither
-            such despite under over by from with without into according last next"""
+            such despite under over by from with without into according last next how did do
+            does is are was were can could will would should may might must has have had let
+            please yes"""
         ),
         months=_words(
             "January February March April May June July August September October November December"
@@ -192,20 +202,18 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     has no paragraphs.
     """
     spans: list[tuple[int, int]] = []
-    start: int | None = None
-    last_end = 0
-    for gap in _WHITESPACE.finditer(text):
-        if gap.start() > last_end and start is None:
-            start = last_end
-        if start is not None and count_line_breaks(gap.group()) >= 2:
-            spans.append((start, gap.start()))
-            start = None
-        last_end = gap.end()
-    if last_end < len(text):
-        spans.append((last_end if start is None else start, len(text)))
-    elif start is not None:
-        spans.append((start, _rstrip_end(text, len(text))))
+    position = 0
+    for blank in _BLANK_LINE.finditer(text):
+        _add_stripped(text, position, blank.start(), spans)
+        position = blank.end()
+    _add_stripped(text, position, len(text), spans)
     return spans
+
+
+def _add_stripped(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    first = _TOKEN.search(text, start, end)
+    if first is not None:
+        spans.append((first.start(), _rstrip_end(text, end, first.end())))
 
 
 def _rstrip_end(text: str, end: int, floor: int = 0) -> int:
@@ -247,12 +255,9 @@ def _is_starter(token: str, rules: LanguageRules) -> bool:
 
 def _looks_abbreviated(word: str) -> bool:
     """'Mrd', 'Str', 'bzw': no vowel and not all capitals (acronyms like 'SAP.' end sentences)."""
-    letters = [c for c in word if c.isalpha()]
-    if not letters or len(word) > 5 or len(letters) != len(word):
+    if len(word) > 5 or not word.isalpha() or (len(word) > 1 and word.isupper()):
         return False
-    if len(letters) > 1 and word.isupper():
-        return False
-    return not any(c in _VOWELS for c in letters)
+    return _VOWELS.isdisjoint(word)
 
 
 def _is_list_item(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool:
@@ -300,15 +305,18 @@ def _period_boundary(token: str, nxt: str, prev: str, rules: LanguageRules) -> b
         return True
     if _NUMBER.fullmatch(word):
         return _number_boundary(word, nxt, prev, rules)
-    if len(word) == 1 and word.isalpha():  # an initial ("J. R. R. Tolkien", "S. 12")
+    if len(word) == 1 and word.isalpha():
+        # an initial ("J. R. R. Tolkien", "S. 12", "z. B."), unless a sentence clearly starts:
+        # "you and I. Did you", "Plan B. Die Firma" (but not inside "u. a. Die Grünen")
+        return _is_starter(nxt, rules) and not _SINGLE_LETTER.fullmatch(prev.lstrip(OPENERS))
+    if word in rules.titles or (word[0].isupper() and word[0].lower() + word[1:] in rules.titles):
         return False
-    if word in rules.titles or word.lower() in rules.titles and word[0].islower():
-        return False
-    unit = _looks_abbreviated(word) and bool(_NUMBER.fullmatch(prev))  # "100,8 cm." ends a sentence
+    # a vowelless short word is an abbreviation, unless it is a unit: "100,8 cm." ends a sentence
+    abbreviated = _looks_abbreviated(word) and not _NUMBER.fullmatch(prev)
     if (
-        _DOTTED.fullmatch(word)
+        abbreviated
         or word in rules.abbreviations
-        or (_looks_abbreviated(word) and not unit)
+        or _DOTTED.fullmatch(word)
         or word.endswith(rules.suffixes)
     ):
         return nclass == "upper" and _is_starter(nxt, rules)
@@ -316,7 +324,8 @@ def _period_boundary(token: str, nxt: str, prev: str, rules: LanguageRules) -> b
 
 
 def _number_boundary(word: str, nxt: str, prev: str, rules: LanguageRules) -> bool:
-    """'am 3. Juni', 'im 19. Jahrhundert', '2. Bundesliga' vs '... im Jahr 2019. Die Polizei'."""
+    """'am 3. Juni', 'im 19. Jahrhundert', '2. Bundesliga' vs 'im Jahr 2019. Die Polizei', 'Platz 2. Dortmund'."""
+    word = word.lstrip("-–+±")  # "aus dem 1. -3. Jahrhundert"
     if not rules.ordinals or not word.isdigit() or len(word) > 3:
         return True
     nclass = _word_class(nxt)
@@ -324,17 +333,21 @@ def _number_boundary(word: str, nxt: str, prev: str, rules: LanguageRules) -> bo
         dateish = re.fullmatch(r"\d{1,2}\.", nxt) or re.fullmatch(r"\d{1,2}\.", prev)
         return not dateish
     if nclass != "upper":
-        return nclass == "other"
+        return False  # "aus dem 1. -3. Jahrhundert"
     if _bare(nxt) in rules.months:
         return False
-    return _is_starter(nxt, rules)
+    if _is_starter(nxt, rules):
+        return True
+    # after a plain noun or name the number is a count: 'auf Platz 2. Dortmund folgt'; after an
+    # article, preposition or verb it is an ordinal: 'der 2. Bundesliga', 'wurde 2. Sieger'
+    return prev[:1].isupper() and prev.isalpha() and prev.lower() not in rules.starters
 
 
 def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool:
     """Does a sentence end between ``tokens[i]`` and ``tokens[i + 1]`` (same line or not)?"""
     token = tokens[i]
     j = i + 1
-    while j < len(tokens) - 1 and tokens[j] in DASHES:
+    while j < min(len(tokens) - 1, i + 4) and tokens[j] in DASHES:
         j += 1  # '...?" - bei solcherlei Fragen': judge by the word after the dash
     nxt = tokens[j]
     closed = _strip_closers(token)
@@ -344,13 +357,13 @@ def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool
     if len(core) < len(closed) and not any(c.isalnum() for c in core):
         return False  # "(?)" or "(...)" inside a sentence
     nclass = _word_class(nxt)
+    if nxt[0] in CONTINUATIONS:  # '„Wann?“ ,,Das', 'complex. . . .', 'Ende! , sagte'
+        return False
     if closed[-1] in STRONG_END:
-        return nclass != "lower" and nxt[0] not in ",;:"
+        return nclass != "lower"
     if closed.endswith(ELLIPSES):
-        return nclass == "upper" or (nclass == "other" and nxt[0] not in ",;:)]")
+        return nclass == "upper" or (nclass == "other" and nxt[0] not in ")]")
     if closed.endswith("."):
-        if nxt[0] in ",;:":
-            return False
         prev = tokens[i - 1] if i > 0 else ""
         return _period_boundary(token, nxt, prev, rules)
     return False
@@ -380,15 +393,24 @@ def _line_boundary(tokens: Sequence[str], i: int, kind: str, began_here: bool, r
 # segmentation
 # --------------------------------------------------------------------------------------------
 def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) -> Iterator[tuple[int, int]]:
-    """Spans of the sentences in ``text[start:end]`` (a paragraph without outer whitespace)."""
+    """Spans of the sentences in ``text[start:end]`` (a paragraph without outer whitespace).
+
+    Only tokens that end in punctuation or a line can end a sentence, so only they are looked at.
+    """
     matches = list(_TOKEN.finditer(text, start, end))
     if not matches:
         return
     tokens = [m.group() for m in matches]
-    breaks = _line_breaks(text, matches)
+    breaks = _line_breaks(text, start, end, matches)
+    last = len(tokens) - 1
+    candidates = [i for i, token in enumerate(tokens) if token[-1] in _CANDIDATE_ENDS and i < last]
+    if breaks:
+        candidates = sorted(set(candidates).union(breaks))
     sent_start = matches[0].start()
-    for i in range(len(matches) - 1):
-        if _boundary_after(tokens, i, rules):
+    for i in candidates:
+        if (i == 0 or i - 1 in breaks) and _is_list_item(tokens, i, rules):
+            cut = False  # "1. Öffnen" at a line start: the marker belongs to its item
+        elif _boundary_after(tokens, i, rules):
             cut = True
         elif i in breaks:
             line_start, kind = breaks[i]
@@ -402,7 +424,7 @@ def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) 
     yield sent_start, matches[-1].end()
 
 
-def _line_breaks(text: str, matches: Sequence[re.Match[str]]) -> dict[int, tuple[int, str]]:
+def _line_breaks(text: str, start: int, end: int, matches: Sequence[re.Match[str]]) -> dict[int, tuple[int, str]]:
     """For each token followed by a line break: (where its line starts, what kind of break).
 
     "wrap": the paragraph is hard-wrapped and the next line's first word would not have fitted
@@ -414,20 +436,20 @@ def _line_breaks(text: str, matches: Sequence[re.Match[str]]) -> dict[int, tuple
     about a width: the first is taken as wrapped only when the next word would not have fitted
     within :data:`TWO_LINE_WRAP_WIDTH` either.
     """
+    positions = [m.start() for m in _LINE_BREAK.finditer(text, start, end)]
+    if not positions:
+        return {}
+    ends = [m.end() for m in matches]
     found: dict[int, tuple[int, int, int]] = {}  # token -> (line start, line width, next word)
     line_start = matches[0].start()
     widths = []
-    for i in range(len(matches) - 1):
-        gap_start, gap_end = matches[i].end(), matches[i + 1].start()
-        if gap_end == gap_start or not _LINE_BREAK.search(text, gap_start, gap_end):
-            continue
-        width = gap_start - line_start
-        found[i] = (line_start, width, matches[i + 1].end() - matches[i + 1].start())
+    for position in positions:
+        i = bisect.bisect_right(ends, position) - 1  # the last token before the break
+        width = ends[i] - line_start
+        found[i] = (line_start, width, len(matches[i + 1].group()))
         widths.append(width)
-        line_start = gap_end
-    if not found:
-        return {}
-    widths.append(matches[-1].end() - line_start)
+        line_start = matches[i + 1].start()
+    widths.append(ends[-1] - line_start)
     wrap = max(widths)
     overflows = {i: width + 1 + nxt > wrap for i, (_, width, nxt) in found.items()}
     if len(found) == 1:  # two lines: the wrap width is unknown; assume a common one
