@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from align.errors import AlignError, FormatError, InputError
 from align.segment import split_paragraphs
@@ -73,7 +73,7 @@ def _nonspace_count(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
-def _ends(pieces: Sequence[str]) -> list[int]:
+def _ends(pieces: Iterable[str]) -> list[int]:
     """Cumulative non-whitespace count at the end of each piece."""
     total, ends = 0, []
     for piece in pieces:
@@ -106,10 +106,10 @@ def gold_boundaries(paragraphs: Sequence[Sequence[str]]) -> tuple[set[int], set[
     return inside, para_ends
 
 
-def _split_align(paragraph: str, lang: str) -> list[str]:
+def _split_align(text: str, lang: str) -> list[str]:
     from align.segment import segment
 
-    return [s.text for s in segment(paragraph, lang=lang)]
+    return [s.text for s in segment(text, lang=lang)]
 
 
 def _pysbd_splitter(lang: str) -> Callable[[str, str], list[str]]:
@@ -121,7 +121,11 @@ def _pysbd_splitter(lang: str) -> Callable[[str, str], list[str]]:
         seg = pysbd.Segmenter(language=lang, clean=False)
     except ValueError as err:
         raise AlignError(f"pysbd has no rules for language {lang!r}") from err
-    return lambda paragraph, _lang: [s for s in seg.segment(paragraph) if s.strip()]
+    def split(text: str, _lang: str) -> list[str]:
+        # one paragraph at a time, as our splitter sees paragraphs (pysbd has no notion of them)
+        return [s for start, end in split_paragraphs(text) for s in seg.segment(text[start:end]) if s.strip()]
+
+    return split
 
 
 def _splitter(name: str, lang: str) -> Callable[[str, str], list[str]]:
@@ -133,20 +137,12 @@ def _splitter(name: str, lang: str) -> Callable[[str, str], list[str]]:
 
 
 def predicted_boundaries(text: str, split: Callable[[str, str], list[str]], lang: str) -> tuple[set[int], set[int]]:
-    """(boundaries the splitter puts inside paragraphs, paragraph ends of the text)."""
-    inside: set[int] = set()
-    para_ends: set[int] = set()
-    offset = 0
-    for start, end in split_paragraphs(text):
-        paragraph = text[start:end]
-        ends = [offset + e for e in _ends(split(paragraph, lang))]
-        size = _nonspace_count(paragraph)
-        if ends and ends[-1] != offset + size:
-            log.warning("splitter changed the text of a paragraph: %d vs %d characters", ends[-1] - offset, size)
-        inside.update(e for e in ends if e < offset + size)
-        offset += size
-        para_ends.add(offset)
-    return inside, para_ends
+    """(boundaries the splitter puts into the text, paragraph ends of the text)."""
+    ends = _ends(split(text, lang))
+    para_ends = set(_ends(text[start:end] for start, end in split_paragraphs(text)))
+    if ends and ends[-1] != _nonspace_count(text):
+        log.warning("the splitter changed the text: %d vs %d characters", ends[-1], _nonspace_count(text))
+    return set(ends), para_ends
 
 
 # --------------------------------------------------------------------------------------------

@@ -378,13 +378,15 @@ def _line_boundary(tokens: Sequence[str], i: int, kind: str, began_here: bool, r
     A boundary comes before a list item unless the break is hard wrapping (then only after a
     colon). Otherwise the break must be a short line in wrapped text, or, in text that is not
     wrapped, end a sentence that began at this line's start (a headline, a byline, one sentence a
-    line); this line must not end in a comma, hyphen, colon or open quote, and the next line must
-    start like a sentence.
+    line); this line must not end in a comma, hyphen, colon, open quote or lower-case function
+    word ("die", "und", "the"), and the next line must start like a sentence.
     """
     last = tokens[i]
     if _is_list_item(tokens, i + 1, rules):
         return kind != "wrap" or last.endswith(":")
     if kind == "wrap" or (kind == "free" and not began_here) or last[-1] in _SOFT_LINE_END:
+        return False
+    if last[0].islower() and _is_starter(last, rules):  # "... beschlossen, die\nSteuern zu senken"
         return False
     return _word_class(tokens[i + 1]) in ("upper", "digit", "other")
 
@@ -392,16 +394,85 @@ def _line_boundary(tokens: Sequence[str], i: int, kind: str, began_here: bool, r
 # --------------------------------------------------------------------------------------------
 # segmentation
 # --------------------------------------------------------------------------------------------
-def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) -> Iterator[tuple[int, int]]:
-    """Spans of the sentences in ``text[start:end]`` (a paragraph without outer whitespace).
+@dataclass
+class _Paragraph:
+    """A paragraph's tokens and lines, gathered before any decision."""
+
+    matches: list[re.Match[str]]
+    lines: dict[int, tuple[int, int, int]]  # token before a break -> (line start, width, next word)
+    last_width: int
+
+    @property
+    def widest(self) -> int:
+        return max([self.last_width, *(width for _, width, _ in self.lines.values())])
+
+    def overflows(self, wrap: int) -> dict[int, bool]:
+        """Per break: would the next line's first word have overflowed a ``wrap``-wide line?"""
+        return {i: width + 1 + nxt > wrap for i, (_, width, nxt) in self.lines.items()}
+
+    def wraps_itself(self) -> bool:
+        """Three or more lines, most broken where the next word would not have fitted."""
+        wrap = self.widest
+        overflows = self.overflows(wrap).values()
+        return len(self.lines) >= 2 and wrap >= MIN_WRAP_WIDTH and 2 * sum(overflows) >= len(overflows)
+
+
+def _scan_paragraph(text: str, start: int, end: int) -> _Paragraph:
+    matches = list(_TOKEN.finditer(text, start, end))
+    lines: dict[int, tuple[int, int, int]] = {}
+    line_start = matches[0].start()
+    positions = [m.start() for m in _LINE_BREAK.finditer(text, start, end)]
+    if positions:
+        ends = [m.end() for m in matches]
+        for position in positions:
+            i = bisect.bisect_right(ends, position) - 1  # the last token before the break
+            lines[i] = (line_start, ends[i] - line_start, len(matches[i + 1].group()))
+            line_start = matches[i + 1].start()
+    return _Paragraph(matches, lines, matches[-1].end() - line_start)
+
+
+def _document_wrap_width(paragraphs: Sequence[_Paragraph]) -> int | None:
+    """The width the text was hard-wrapped at, judged from its paragraphs of three or more lines.
+
+    Paragraphs of two lines cannot show a width themselves; the rest of the document can.
+    """
+    widths = sorted(p.widest for p in paragraphs if len(p.lines) >= 2 and p.wraps_itself())
+    return widths[len(widths) // 2] if widths else None
+
+
+def _break_kinds(paragraph: _Paragraph, document_wrap: int | None) -> dict[int, tuple[int, str]]:
+    """For each token followed by a line break: (where its line starts, what kind of break).
+
+    "wrap": the paragraph is hard-wrapped and the next line's first word would not have fitted
+    within the wrap width. "short": hard-wrapped, but the word would have fitted, so the line
+    was ended on purpose. "free": the paragraph is not hard-wrapped, so every break was made on
+    purpose, but whether it ends a sentence is open. A paragraph of three or more lines is
+    hard-wrapped when :meth:`_Paragraph.wraps_itself`; one of two lines when its first line
+    overflows the document's wrap width, or :data:`TWO_LINE_WRAP_WIDTH` when none is known.
+    """
+    if not paragraph.lines:
+        return {}
+    if len(paragraph.lines) >= 2:
+        wrapped = paragraph.wraps_itself()
+        overflows = paragraph.overflows(paragraph.widest)
+    else:
+        overflows = paragraph.overflows(document_wrap or max(paragraph.widest, TWO_LINE_WRAP_WIDTH))
+        wrapped = any(overflows.values())
+    if not wrapped:
+        return {i: (start, "free") for i, (start, _, _) in paragraph.lines.items()}
+    return {i: (start, "wrap" if overflows[i] else "short") for i, (start, _, _) in paragraph.lines.items()}
+
+
+def _paragraph_sentences(
+    text: str, paragraph: _Paragraph, document_wrap: int | None, rules: LanguageRules
+) -> Iterator[tuple[int, int]]:
+    """Spans of the sentences of one paragraph.
 
     Only tokens that end in punctuation or a line can end a sentence, so only they are looked at.
     """
-    matches = list(_TOKEN.finditer(text, start, end))
-    if not matches:
-        return
+    matches = paragraph.matches
     tokens = [m.group() for m in matches]
-    breaks = _line_breaks(text, start, end, matches)
+    breaks = _break_kinds(paragraph, document_wrap)
     last = len(tokens) - 1
     candidates = [i for i, token in enumerate(tokens) if token[-1] in _CANDIDATE_ENDS and i < last]
     if breaks:
@@ -424,44 +495,6 @@ def _paragraph_sentences(text: str, start: int, end: int, rules: LanguageRules) 
     yield sent_start, matches[-1].end()
 
 
-def _line_breaks(text: str, start: int, end: int, matches: Sequence[re.Match[str]]) -> dict[int, tuple[int, str]]:
-    """For each token followed by a line break: (where its line starts, what kind of break).
-
-    "wrap": the paragraph is hard-wrapped and the next line's first word would not have fitted
-    within the wrap width (the longest line). "short": hard-wrapped, but the word would have
-    fitted, so the line was ended on purpose. "free": the paragraph is not hard-wrapped, so every
-    break was made on purpose, but whether it ends a sentence is open. A paragraph counts as
-    hard-wrapped when most of its breaks come where the next word would not have fitted and the
-    width is plausible for wrapping (at least :data:`MIN_WRAP_WIDTH`). Two lines say nothing
-    about a width: the first is taken as wrapped only when the next word would not have fitted
-    within :data:`TWO_LINE_WRAP_WIDTH` either.
-    """
-    positions = [m.start() for m in _LINE_BREAK.finditer(text, start, end)]
-    if not positions:
-        return {}
-    ends = [m.end() for m in matches]
-    found: dict[int, tuple[int, int, int]] = {}  # token -> (line start, line width, next word)
-    line_start = matches[0].start()
-    widths = []
-    for position in positions:
-        i = bisect.bisect_right(ends, position) - 1  # the last token before the break
-        width = ends[i] - line_start
-        found[i] = (line_start, width, len(matches[i + 1].group()))
-        widths.append(width)
-        line_start = matches[i + 1].start()
-    widths.append(ends[-1] - line_start)
-    wrap = max(widths)
-    overflows = {i: width + 1 + nxt > wrap for i, (_, width, nxt) in found.items()}
-    if len(found) == 1:  # two lines: the wrap width is unknown; assume a common one
-        ((_, width, nxt),) = found.values()
-        wrapped = width + 1 + nxt > max(wrap, TWO_LINE_WRAP_WIDTH)
-    else:
-        wrapped = wrap >= MIN_WRAP_WIDTH and 2 * sum(overflows.values()) >= len(overflows)
-    if not wrapped:
-        return {i: (start, "free") for i, (start, _, _) in found.items()}
-    return {i: (start, "wrap" if overflows[i] else "short") for i, (start, _, _) in found.items()}
-
-
 def segment(text: str, lang: str = "de") -> list[Sentence]:
     """Split ``text`` into sentences with their character spans and paragraph numbers.
 
@@ -469,10 +502,12 @@ def segment(text: str, lang: str = "de") -> list[Sentence]:
     starts a new paragraph (numbered from 0). ``lang`` picks the abbreviation and word tables.
     """
     rules = rules_for(lang)
+    paragraphs = [_scan_paragraph(text, start, end) for start, end in split_paragraphs(text)]
+    document_wrap = _document_wrap_width(paragraphs)
     sentences: list[Sentence] = []
-    for number, (p_start, p_end) in enumerate(split_paragraphs(text)):
-        for s_start, s_end in _paragraph_sentences(text, p_start, p_end, rules):
-            sentences.append(Sentence(text=text[s_start:s_end], start=s_start, end=s_end, paragraph=number))
+    for number, paragraph in enumerate(paragraphs):
+        for start, end in _paragraph_sentences(text, paragraph, document_wrap, rules):
+            sentences.append(Sentence(text=text[start:end], start=start, end=end, paragraph=number))
     return sentences
 
 
