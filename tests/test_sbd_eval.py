@@ -77,6 +77,22 @@ def test_own_output_as_gold_scores_one(tmp_path: Path, shared_dir: Path) -> None
     assert (report.false_positives, report.false_negatives, report.f1) == (0, 0, 1.0)
 
 
+def test_hard_wrapped_text_is_segmented_as_one_document(tmp_path: Path) -> None:
+    """The two-line paragraph is only judged right with the wrap width of the whole file."""
+    text = (
+        "Der Musikverein gibt am Sonntag ein\nPlatzkonzert auf der Terrasse des\nGasthauses Hammer. Es\n"
+        "spielen alle Mitglieder des Vereins.\n\n"
+        '"Dieser Aufwand ist weg", freut sich\nMaier. Er lacht.\n'
+    )
+    gold = (
+        "Der Musikverein gibt am Sonntag ein Platzkonzert auf der Terrasse des Gasthauses Hammer.\n"
+        "Es spielen alle Mitglieder des Vereins.\n\n"
+        '"Dieser Aufwand ist weg", freut sich Maier.\nEr lacht.\n'
+    )
+    report = evaluate_dir(write_bench(tmp_path / "wrapped", {"001": (text, gold)}))
+    assert (report.true_positives, report.false_positives, report.false_negatives) == (2, 0, 0)
+
+
 def test_pysbd_is_scored_the_same_way(tiny: Path) -> None:
     pytest.importorskip("pysbd")
     report = evaluate_dir(tiny, splitter="pysbd")

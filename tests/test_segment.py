@@ -61,6 +61,12 @@ GERMAN = [
     ("Der Umsatz lag bei 3 Mrd. Euro. Das ist viel.", ["Der Umsatz lag bei 3 Mrd. Euro.", "Das ist viel."]),
     ("Der Bauch misst 100,8 cm. Airbus sagt etwas.", ["Der Bauch misst 100,8 cm.", "Airbus sagt etwas."]),
     ("Das gilt für Mayer & Co. und andere.", ["Das gilt für Mayer & Co. und andere."]),
+    ("Bayern liegt auf Platz 2. Borussia Dortmund folgt.", ["Bayern liegt auf Platz 2.", "Borussia Dortmund folgt."]),
+    ("Er wurde 2. Sieger. Papst Benedikt XVI. trat zurück.", ["Er wurde 2. Sieger.", "Papst Benedikt XVI. trat zurück."]),
+    ("Funde aus dem 1. -3. Jahrhundert sind selten.", ["Funde aus dem 1. -3. Jahrhundert sind selten."]),
+    ("Plan B. Die Firma hat keinen.", ["Plan B.", "Die Firma hat keinen."]),
+    ("Sie besucht eine kath. Schule in der Goethestr. 5.", ["Sie besucht eine kath. Schule in der Goethestr. 5."]),
+    ("Gemäß Art. 5 GG gilt das. Auf diese Art. Die Frau ging.", ["Gemäß Art. 5 GG gilt das.", "Auf diese Art.", "Die Frau ging."]),
     # numbers
     ("Etwa 2.700 wurden verletzt. 1.000.000 Euro und 3,5 Prozent.", ["Etwa 2.700 wurden verletzt.", "1.000.000 Euro und 3,5 Prozent."]),
     # quotes: end inside and outside
@@ -71,6 +77,7 @@ GERMAN = [
     ("Er las ‚Faust‘. Sie nicht.", ["Er las ‚Faust‘.", "Sie nicht."]),
     ('Er sagte: "Ja." Sie nickte.', ['Er sagte: "Ja."', "Sie nickte."]),
     ('"Soll ich?" - bei solchen Fragen zögert er.', ['"Soll ich?" - bei solchen Fragen zögert er.']),
+    ("Er rief: ,,Wann kommst du?” ,,Morgen“, sagte sie.", ["Er rief: ,,Wann kommst du?” ,,Morgen“, sagte sie."]),
     # ellipses
     ("Er zögerte ... und ging. Sie blieb.", ["Er zögerte ... und ging.", "Sie blieb."]),
     ("Er zögerte… Dann ging er.", ["Er zögerte…", "Dann ging er."]),
@@ -131,6 +138,26 @@ def test_hard_wrapped_line_starting_with_a_number_is_not_a_list_item() -> None:
     assert texts(text) == [text]
 
 
+def test_two_line_paragraphs_take_the_wrap_width_of_the_document() -> None:
+    wrapped = (
+        "Der Musikverein gibt am Sonntag ein\nPlatzkonzert auf der Terrasse des\nGasthauses Hammer in der Stadt.\n\n"
+        '"Dieser Aufwand ist weg", freut sich\nMaier.'
+    )
+    assert texts(wrapped)[-1] == '"Dieser Aufwand ist weg", freut sich\nMaier.'
+    # the same two lines in a text that is not wrapped: a deliberate break after a title
+    assert texts("Aufwand weg, freut sich Hausmeister\nMaier ist froh.") == [
+        "Aufwand weg, freut sich Hausmeister",
+        "Maier ist froh.",
+    ]
+
+
+def test_a_sentence_that_began_mid_line_is_not_ended_by_a_break() -> None:
+    assert texts("Erster Satz. Zweiter\nSatz geht weiter.") == ["Erster Satz.", "Zweiter\nSatz geht weiter."]
+    assert texts("Die Regierung hat am Montag beschlossen, die\nSteuern zu senken.") == [
+        "Die Regierung hat am Montag beschlossen, die\nSteuern zu senken."
+    ]
+
+
 def test_a_line_ending_in_a_hyphen_or_comma_continues() -> None:
     assert texts("Die Ver-\nsicherung zahlt,\nDer Rest nicht.") == ["Die Ver-\nsicherung zahlt,\nDer Rest nicht."]
 
@@ -150,6 +177,10 @@ ENGLISH = [
     ('"Really?" she asked. "Yes."', ['"Really?" she asked.', '"Yes."']),
     ("It costs $2.50. That is cheap!", ["It costs $2.50.", "That is cheap!"]),
     ("J. R. R. Tolkien wrote it.", ["J. R. R. Tolkien wrote it."]),
+    ("We make a team, you and I. Did you see Albert I. Jones?", ["We make a team, you and I.", "Did you see Albert I. Jones?"]),
+    ("It is less complex. . . . Next one.", ["It is less complex. . . .", "Next one."]),
+    ("He said no. He loves art. The end.", ["He said no.", "He loves art.", "The end."]),
+    ("Let's ask Jane and co. They know Pitt & Co. at noon.", ["Let's ask Jane and co.", "They know Pitt & Co. at noon."]),
 ]
 
 
