@@ -36,7 +36,6 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 """The characters :meth:`str.splitlines` breaks on; ``\\r\\n`` counts as one break."""
 
 _TOKEN = re.compile(r"\S+")
-_WHITESPACE = re.compile(r"\s+")
 _LINE_BREAK = re.compile(r"\r\n|[" + LINE_BREAKS + "]")
 _BREAK = r"(?:\r\n?+|[" + LINE_BREAKS.replace("\r", "") + "])"  # \r\n never counts twice
 _BLANK_LINE = re.compile(_BREAK + r"(?:[^\S" + LINE_BREAKS + "]*+" + _BREAK + ")+")
@@ -190,11 +189,6 @@ def rules_for(lang: str) -> LanguageRules:
 # --------------------------------------------------------------------------------------------
 # paragraphs and lines
 # --------------------------------------------------------------------------------------------
-def count_line_breaks(whitespace: str) -> int:
-    """Line breaks in a whitespace run, ``\\r\\n`` counting once."""
-    return len(_LINE_BREAK.findall(whitespace))
-
-
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each paragraph: stripped of outer whitespace, split at blank lines.
 
