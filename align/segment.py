@@ -50,6 +50,7 @@ _CANDIDATE_ENDS = frozenset(".…" + STRONG_END + CLOSERS)
 CONTINUATIONS = ".,;:!?…"
 """A next token starting with one of these continues the sentence."""
 _SINGLE_LETTER = re.compile(r"[^\W\d_]\.")
+_PART_SEPARATOR = re.compile(r"[-.]")
 DASHES = frozenset({"-", "–", "—", "--", "―"})
 LIST_BULLETS = frozenset("-–—•·*▪►‣◦○●■□➢✓")
 _LIST_ENUM = re.compile(r"(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})[.)]|\(\w{1,3}\)")
@@ -102,7 +103,8 @@ RULES: dict[str, LanguageRules] = {
             zzgl abzgl gem lt Gebr Hl hl Kl Fa Verf Hrsg hrsg Ausg Aufl Bsp Fn Anh Lfd
             lfd Reg Bez Gde Kr Lkr dt engl frz lat ital span
             Lt Maj Kpt Capt Rev Sen Rep Gov Pres Mt Ft Blvd Mo Di Mi Do Sa
-            Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez Ref Dipl.-Ing Verw Schr Mrs Mr Ms
+            Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez Ref Verw Schr Mrs Mr Ms
+            Abg Präs Vors Stellv stellv Stv stv Kfm Kffr Rechtsanw
             Inh Red red übers Urt Az Aktz Beschl Verf Erg Anl Bl ehem
             sen jun Sankt Pfr Med med Phil phil Jur jur rer nat Rer Nat em Em a o u d
             kath evang ev z.B d.h z.T i.d.R u.U o.Ä o.ä s.o s.u u.E m.E i.A i.V"""
@@ -299,11 +301,12 @@ def _period_boundary(token: str, nxt: str, prev: str, rules: LanguageRules) -> b
         return True
     if _NUMBER.fullmatch(word):
         return _number_boundary(word, nxt, prev, rules)
-    if len(word) == 1 and word.isalpha():
+    last_part = _PART_SEPARATOR.split(word)[-1]  # "Hans-J.", "Dipl.-Ing."
+    if len(last_part) == 1 and last_part.isalpha():
         # an initial ("J. R. R. Tolkien", "S. 12", "z. B."), unless a sentence clearly starts:
         # "you and I. Did you", "Plan B. Die Firma" (but not inside "u. a. Die Grünen")
         return _is_starter(nxt, rules) and not _SINGLE_LETTER.fullmatch(prev.lstrip(OPENERS))
-    if word in rules.titles or (word[0].isupper() and word[0].lower() + word[1:] in rules.titles):
+    if _is_title(word, rules) or (last_part != word and _is_title(last_part, rules)):
         return False
     # a vowelless short word is an abbreviation, unless it is a unit: "100,8 cm." ends a sentence
     abbreviated = _looks_abbreviated(word) and not _NUMBER.fullmatch(prev)
@@ -315,6 +318,11 @@ def _period_boundary(token: str, nxt: str, prev: str, rules: LanguageRules) -> b
     ):
         return nclass == "upper" and _is_starter(nxt, rules)
     return True
+
+
+def _is_title(word: str, rules: LanguageRules) -> bool:
+    """In the titles table as written, or capitalised at a sentence start ("Vgl." for "vgl.")."""
+    return word in rules.titles or (word[:1].isupper() and word[0].lower() + word[1:] in rules.titles)
 
 
 def _number_boundary(word: str, nxt: str, prev: str, rules: LanguageRules) -> bool:
@@ -344,6 +352,11 @@ def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool
     while j < min(len(tokens) - 1, i + 4) and tokens[j] in DASHES:
         j += 1  # '...?" - bei solcherlei Fragen': judge by the word after the dash
     nxt = tokens[j]
+    if not nxt.strip(CLOSERS):  # 'Il a dit : « Oui. » Puis': the closing mark stays with its sentence
+        return False
+    prev = tokens[i - 1] if i > 0 else ""
+    if not token.strip(CLOSERS) and i > 0:  # judge "Oui. »" as one token "Oui.»"
+        token, prev = prev + token, tokens[i - 2] if i > 1 else ""
     closed = _strip_closers(token)
     if not closed:
         return False
@@ -358,7 +371,6 @@ def _boundary_after(tokens: Sequence[str], i: int, rules: LanguageRules) -> bool
     if closed.endswith(ELLIPSES):
         return nclass == "upper" or (nclass == "other" and nxt[0] not in ")]")
     if closed.endswith("."):
-        prev = tokens[i - 1] if i > 0 else ""
         return _period_boundary(token, nxt, prev, rules)
     return False
 

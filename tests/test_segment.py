@@ -58,6 +58,8 @@ GERMAN = [
     ("Äpfel, Birnen usw. kaufte er.", ["Äpfel, Birnen usw. kaufte er."]),
     ("Das steht auf S. 12, vgl. Kap. 3.", ["Das steht auf S. 12, vgl. Kap. 3."]),
     ("Der Hobbit von J. R. R. Tolkien ist alt.", ["Der Hobbit von J. R. R. Tolkien ist alt."]),
+    ("Er traf Hans-J. Müller und Dipl.-Ing. Meier. Sie lachten.", ["Er traf Hans-J. Müller und Dipl.-Ing. Meier.", "Sie lachten."]),
+    ("Der Abg. Müller sprach. Vgl. Kap. 3.", ["Der Abg. Müller sprach.", "Vgl. Kap. 3."]),
     ("Der Umsatz lag bei 3 Mrd. Euro. Das ist viel.", ["Der Umsatz lag bei 3 Mrd. Euro.", "Das ist viel."]),
     ("Der Bauch misst 100,8 cm. Airbus sagt etwas.", ["Der Bauch misst 100,8 cm.", "Airbus sagt etwas."]),
     ("Das gilt für Mayer & Co. und andere.", ["Das gilt für Mayer & Co. und andere."]),
@@ -192,11 +194,12 @@ def test_english(text: str, expected: list[str]) -> None:
 
 
 def test_french_basic() -> None:
-    assert texts("M. Dupont est là. Il parle ! Vraiment ? Oui.", "fr") == [
+    assert texts("M. Dupont est là. Il parle ! Vraiment ? Il a dit : « Oui. » Puis il part.", "fr") == [
         "M. Dupont est là.",
         "Il parle !",
         "Vraiment ?",
-        "Oui.",
+        "Il a dit : « Oui. »",
+        "Puis il part.",
     ]
 
 
