@@ -234,7 +234,7 @@ def _word_class(token: str) -> str:
     if first.isupper() or first.istitle():
         return "upper"
     if first.islower():
-        return "lower"
+        return "upper" if core[1:2].isupper() else "lower"  # "iPhone", "eBay" start sentences too
     if first.isdigit():
         return "digit"
     return "other"

@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+import hypothesis
+from hypothesis import given, strategies as st
 
 from align.cli import main
 from align.document import Sentence
@@ -98,6 +99,7 @@ GERMAN = [
     # lowercase after a full stop
     ("Er kam um 10 Uhr. dann ging er nach Hause.", ["Er kam um 10 Uhr.", "dann ging er nach Hause."]),
     ("Das ist Abschn. drei.", ["Das ist Abschn. drei."]),
+    ("Apple meldet Rekorde. iPhone-Verkäufe stiegen.", ["Apple meldet Rekorde.", "iPhone-Verkäufe stiegen."]),
     # acronyms end sentences
     ("Er arbeitet bei SAP. Die Firma wächst.", ["Er arbeitet bei SAP.", "Die Firma wächst."]),
     # bylines and headlines
@@ -257,7 +259,7 @@ SPACE_LIKE = st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028
 PUNCT = st.sampled_from(list(".!?…\"'„“”‚‘»«()-–•:;,") + ["...", "Dr.", "3.", "z. B.", "www.a.de", "A."])
 
 
-@settings(max_examples=300, deadline=None)
+@hypothesis.settings(max_examples=300, deadline=None)
 @given(
     st.lists(
         st.one_of(
@@ -274,7 +276,7 @@ def test_invariants_hold_for_any_text(text: str, lang: str) -> None:
     assert_invariants(text, segment(text, lang=lang))
 
 
-@settings(max_examples=200, deadline=None)
+@hypothesis.settings(max_examples=200, deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs",))))
 def test_invariants_hold_for_arbitrary_unicode(text: str) -> None:
     assert_invariants(text, segment(text))
