@@ -261,9 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("eval-sbd", help="score sentence splitting on a benchmark folder (NNN.txt + NNN.gold)")
-    p.add_argument("bench_dir")
+    p.add_argument("bench_dir", help="folder of NNN.txt running texts and NNN.gold files (one sentence a line)")
     p.add_argument("--splitter", default="align", help="align (ours, default) or pysbd, for comparison")
-    p.add_argument("--lang", default="de")
+    p.add_argument("--lang", default="de", help="language of the texts: de (default), en, fr, ...")
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious boundary")
     p.set_defaults(func=cmd_eval_sbd)
 
