@@ -111,12 +111,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_bench_translate(args: argparse.Namespace) -> int:
     from align.bench_translate import run_benchmark
 
-    run_benchmark(
+    report = run_benchmark(
         package_dir=Path(args.package) if args.package else None,
         settings=_settings(args),
         sentences=args.sentences,
         threads=args.threads,
     )
+    print(report.format())
     return EXIT_OK
 
 

@@ -14,6 +14,132 @@ import logging
 log = logging.getLogger(__name__)
 
 # ---- translation flows ------------------------------------------------------------------------
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Callable, Sequence  # noqa: E402
+
+if TYPE_CHECKING:
+    from align.document import AlignedDocument, Sentence
+    from align.settings import Settings
+    from align.translate import TranslateOptions, Translator
+
+
+def translate_segmented(
+    sentence_lists: Sequence[Sequence["Sentence"]],
+    translator: "Translator",
+    *,
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    names: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list["AlignedDocument"]:
+    """Translate already segmented documents, all their sentences in ONE ``translator.translate``
+    call (so short documents share batches), and return one AlignedDocument per document.
+
+    Each source sentence becomes one Pair (``src_ids == tgt_ids == (i,)``, its paragraph kept,
+    status automatic, confidence 1.0); the document's signature records the package and settings.
+    """
+    from align import __version__
+    from align.document import AlignedDocument, Pair, Sentence, Signature
+
+    flat = [s.text for sentences in sentence_lists for s in sentences]
+    translations = iter(translator.translate(flat, progress=progress))
+    signature = Signature(
+        version=__version__, method="translate", model=translator.package.name, settings=translator.describe()
+    )
+    docs = []
+    for n, sentences in enumerate(sentence_lists):
+        targets = [Sentence(text=next(translations), paragraph=s.paragraph) for s in sentences]
+        pairs = [
+            Pair(source=s.text, target=t.text, src_ids=(i,), tgt_ids=(i,), paragraph=s.paragraph)
+            for i, (s, t) in enumerate(zip(sentences, targets))
+        ]
+        docs.append(
+            AlignedDocument(
+                src_lang=src_lang,
+                tgt_lang=tgt_lang,
+                pairs=tuple(pairs),
+                source_sentences=tuple(sentences),
+                target_sentences=tuple(targets),
+                name=names[n] if names else "",
+                signature=signature,
+            )
+        )
+    return docs
+
+
+def translate_texts(
+    texts: Sequence[str],
+    translator: "Translator",
+    *,
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    names: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list["AlignedDocument"]:
+    """Segment several texts and translate them together (one translator call for all of them):
+    the batch script's entry point. ``progress`` hears sentence counts across all texts."""
+    from align.segment import segment
+
+    return translate_segmented(
+        [segment(text, src_lang) for text in texts],
+        translator,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        names=names,
+        progress=progress,
+    )
+
+
+def translate_text(
+    text: str,
+    translator: "Translator",
+    *,
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    progress: Callable[[int], None] | None = None,
+    name: str = "",
+) -> "AlignedDocument":
+    """Segment and translate one text: one Pair per source sentence, spans kept."""
+    return translate_texts(
+        [text], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[name], progress=progress
+    )[0]
+
+
+def translate_file(
+    input: Path,
+    output: Path,
+    *,
+    settings: "Settings",
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    options: "TranslateOptions | None" = None,
+    show_progress: bool = True,
+) -> Path:
+    """Read, segment, translate and write one file (format by the output's extension, CSV when
+    it has none), with a progress bar on stderr. Input is read before the model is loaded, so a
+    bad file fails fast."""
+    import sys
+
+    from tqdm import tqdm
+
+    from align.packages import find_package
+    from align.readers import read_text
+    from align.segment import segment
+    from align.translate import Translator
+    from align.writers import format_from_path, write_document
+
+    input, output = Path(input), Path(output)
+    fmt = format_from_path(output) if output.suffix else "csv"  # an unknown format fails before any work
+    sentences = segment(read_text(input), src_lang)
+    translator = Translator.load(find_package(src_lang, tgt_lang, settings), options)
+    with tqdm(
+        total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name
+    ) as bar:
+        [doc] = translate_segmented(
+            [sentences], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[input.name], progress=bar.update
+        )
+    return write_document(doc, output, fmt)
+
 
 
 # ---- alignment flows --------------------------------------------------------------------------

@@ -1,0 +1,170 @@
+"""Batched, never-truncating translation with the real fixture package (CTranslate2 + SentencePiece)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from align.errors import AlignError, PackageError
+from align.packages import find_package, read_package
+from align.translate import TranslateOptions, Translator, plan_batches, split_long
+
+
+# ---- pure parts: splitting and batching ---------------------------------------------------------------
+def words(text: str) -> int:
+    return len(text.split()) or (1 if text else 0)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(list("abcdé ,;:.-\n") + [" und ", " and ", "xyz"]), max_size=150).map("".join),
+    limit=st.integers(min_value=1, max_value=30),
+)
+def test_split_long_partitions_text_within_limit(text, limit):
+    pieces = split_long(text, words, limit)
+    assert "".join(pieces) == text
+    assert all(piece for piece in pieces)
+    assert all(words(piece) <= limit for piece in pieces)
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=300), limit=st.integers(min_value=1, max_value=50))
+def test_split_long_by_characters_when_nothing_else_fits(text, limit):
+    pieces = split_long(text, len, limit)
+    assert "".join(pieces) == text
+    assert all(0 < len(piece) <= limit for piece in pieces)
+
+
+def test_split_prefers_clause_boundaries():
+    text = "Erstens kam er; zweitens sah er, und drittens siegte er"
+    assert split_long(text, words, 4) == ["Erstens kam er; ", "zweitens sah er, ", "und drittens siegte er"]
+    assert split_long(text, words, 7) == ["Erstens kam er; ", "zweitens sah er, und drittens siegte er"]
+    assert split_long(text, words, 100) == [text]
+    assert split_long("eins zwei und drei vier", words, 3) == ["eins zwei ", "und drei vier"]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    lengths=st.lists(st.integers(min_value=0, max_value=300), max_size=200),
+    budget=st.integers(min_value=1, max_value=5000),
+    same_length=st.booleans(),
+)
+def test_plan_batches_covers_everything_sorted_within_budget(lengths, budget, same_length):
+    batches = plan_batches(lengths, budget, same_length=same_length)
+    flat = [i for batch in batches for i in batch]
+    assert sorted(flat) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths)
+    for batch in batches:
+        assert batch
+        longest = max(max(lengths[i] for i in batch), 1)
+        assert len(batch) == 1 or len(batch) * longest <= budget
+        if same_length:
+            assert len({lengths[i] for i in batch}) == 1
+
+
+# ---- the fixture package ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pairs():
+    from align.devmodels import load_fixture_pairs
+
+    return load_fixture_pairs()
+
+
+@pytest.fixture(scope="module")
+def package(installed_settings):
+    return find_package("de", "en", installed_settings)
+
+
+@pytest.fixture(scope="module")
+def translator(package):
+    return Translator.load(package, TranslateOptions(threads=2))
+
+
+def test_reproduces_fixture_pairs_in_order(translator, pairs):
+    german = [de for de, _ in pairs]
+    done: list[int] = []
+    assert translator.translate(german, progress=done.append) == [en for _, en in pairs]
+    assert sum(done) == len(german)
+    assert translator.last_stats["batches"] == len(done) < len(german) / 10  # batches, not one call each
+    assert translator.last_stats["pieces"] == len(german)
+
+
+@pytest.mark.parametrize("beam_size,compute_type", [(1, "int8"), (2, "float32"), (1, "float32")])
+def test_other_exposed_settings_reproduce_too(package, pairs, beam_size, compute_type):
+    sample = pairs[::20]
+    translator = Translator.load(package, TranslateOptions(beam_size=beam_size, compute_type=compute_type, threads=1))
+    assert translator.translate([de for de, _ in sample]) == [en for _, en in sample]
+
+
+def test_empty_sentences_come_back_empty_without_a_model_call(translator, pairs):
+    (de1, en1), (de2, en2) = pairs[3], pairs[10]
+    done: list[int] = []
+    assert translator.translate(["", de1, "  \n", de2, ""], progress=done.append) == ["", en1, "", en2, ""]
+    assert sum(done) == 5 and done[0] == 3
+    assert translator.translate(["", " "]) == ["", ""]
+    assert translator.last_stats["batches"] == 0
+    assert translator.translate([]) == []
+
+
+def test_small_batches_give_same_output_and_more_progress_calls(package, pairs):
+    german = [de for de, _ in pairs[:60]]
+    small = Translator.load(package, TranslateOptions(threads=2, max_batch_tokens=64))
+    done: list[int] = []
+    assert small.translate(german, progress=done.append) == [en for _, en in pairs[:60]]
+    assert len(done) == small.last_stats["batches"] > 10 and sum(done) == 60
+
+
+@pytest.mark.slow
+def test_20000_character_sentence_is_translated_in_full(translator, pairs, caplog):
+    """A German 'sentence' of 20,000 characters without a full stop: pieces, none cut off."""
+    clauses = [de.rstrip(".") for de, _ in pairs if de.endswith(".") and "." not in de[:-1]]
+    text = ""
+    while len(text) < 20_000:
+        text += "; ".join(clauses) + "; "
+    text = text[:20_000].rstrip("; ")
+    assert "." not in text and len(translator.tokenize(text)) > 1024  # CTranslate2 would truncate it
+    with caplog.at_level(logging.WARNING, logger="align.translate"):
+        [english] = translator.translate([text])
+    [record] = [r for r in caplog.records if "pieces" in r.getMessage()]
+    pieces = int(re.search(r"in (\d+) pieces", record.getMessage()).group(1))
+    assert pieces >= len(translator.tokenize(text)) // translator.options.max_piece_tokens
+    # every piece produced output and nothing was cut: the English is as long as the German
+    assert 0.7 < len(english) / len(text) < 1.4
+    assert translator.last_stats["pieces"] == pieces
+    assert translator.last_stats["output_tokens"] > 0.7 * translator.last_stats["input_tokens"]
+    # the last clause of the input comes back at the end of the output
+    last = text.rsplit("; ", 1)[1]
+    assert english.rstrip(" .;").endswith(translator.translate([last + "."])[0].rstrip("."))
+
+
+def test_describe_names_package_options_and_versions(translator, package):
+    import ctranslate2
+
+    info = translator.describe()
+    assert info["package"] == package.name and info["version"] == package.version
+    assert info["options"]["beam_size"] == 2 and info["options"]["max_batch_tokens"] == 4096
+    assert info["ctranslate2"] == ctranslate2.__version__
+
+
+def test_target_prefix_is_sent_and_removed(package, tmp_path, pairs):
+    copy = shutil.copytree(package.path, tmp_path / "prefixed")
+    meta = (copy / "metadata.json").read_text()
+    (copy / "metadata.json").write_text(meta.replace('"from_code"', '"target_prefix": "__en__", "from_code"', 1))
+    prefixed = read_package(copy)
+    assert prefixed.target_prefix == "__en__"
+    translator = Translator.load(prefixed, TranslateOptions(threads=1))
+    [out] = translator.translate([pairs[0][0]])
+    assert out and not out.startswith("__en__")
+
+
+def test_broken_model_and_bad_compute_type(package, tmp_path):
+    copy = shutil.copytree(package.path, tmp_path / "broken")
+    (copy / "model" / "model.bin").write_bytes(b"not a model")
+    with pytest.raises(PackageError, match="cannot load the CTranslate2 model"):
+        Translator.load(read_package(copy))
+    with pytest.raises(AlignError, match="compute type 'bogus'"):
+        Translator.load(package, TranslateOptions(compute_type="bogus"))
