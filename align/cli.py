@@ -67,7 +67,20 @@ def cmd_models_install(args: argparse.Namespace) -> int:
     else:
         if not (args.src and args.tgt):
             raise AlignError("give a language pair (models install de en) or a file with --from PATH")
-        pkg = packages.install_from_index(args.src, args.tgt, settings, index_url=args.index_url)
+        from tqdm import tqdm
+
+        bars: list[tqdm] = []  # the download bar appears once bytes arrive, not before errors
+
+        def progress(done: int, total: int | None) -> None:
+            if not bars:
+                bars.append(tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, desc=f"{args.src}->{args.tgt}"))
+            bars[0].update(done - bars[0].n)
+
+        try:
+            pkg = packages.install_from_index(args.src, args.tgt, settings, index_url=args.index_url, progress=progress)
+        finally:
+            for bar in bars:
+                bar.close()
     print(f"installed {pkg.from_code}->{pkg.to_code} {pkg.version} at {pkg.path}")
     return EXIT_OK
 

@@ -196,11 +196,13 @@ class Translator:
             if not sentence.strip():
                 continue
             for tokens in self._pieces(i, sentence):
-                pieces.append(tokens)
-                owner.append(i)
-                remaining[i] += 1
-        if progress is not None and len(sentences) - len(set(owner)):
-            progress(len(sentences) - len(set(owner)))
+                if tokens:  # text SentencePiece drops entirely (e.g. control characters) needs no call
+                    pieces.append(tokens)
+                    owner.append(i)
+                    remaining[i] += 1
+        nothing_to_do = sum(1 for count in remaining if count == 0)
+        if progress is not None and nothing_to_do:
+            progress(nothing_to_do)
 
         outputs: list[str] = [""] * len(pieces)
         lengths = [len(p) for p in pieces]
@@ -251,7 +253,7 @@ class Translator:
     def detokenize(self, tokens: Sequence[str]) -> str:
         """Text of output pieces, without the package's target prefix token."""
         prefix = self.package.target_prefix
-        if prefix and tokens[:1] == [prefix]:
+        if prefix and list(tokens[:1]) == [prefix]:
             tokens = tokens[1:]
         return self._sp.decode_pieces(list(tokens)).strip()
 

@@ -323,3 +323,15 @@ def test_cli_install_unreachable_index(tmp_path, capsys, no_proxy):
 def test_installed_package_is_a_plain_record(tmp_path):
     pkg = InstalledPackage("de", "en", "1.0", "n", tmp_path, {"target_prefix": "__en__"})
     assert pkg.target_prefix == "__en__" and pkg.model_dir == tmp_path / "model"
+
+
+def test_cli_install_from_index_shows_download_progress(http_root, tmp_path, capsys):
+    www, base = http_root
+    write_zip(www / "de_en.argosmodel", package_files(version="2.0"))
+    index = [{"from_code": "de", "to_code": "en", "package_version": "2.0", "links": [f"{base}/de_en.argosmodel"]}]
+    (www / "index.json").write_text(json.dumps(index))
+    home = str(tmp_path / "home")
+    assert cli.main(["--home", home, "models", "install", "de", "en", "--index-url", f"{base}/index.json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("installed de->en 2.0 at ")
+    assert "de->en" in captured.err and "100%" in captured.err
