@@ -67,6 +67,8 @@ class AlignOptions:
     ``exhaustive_cells``: below this many cells (n x m) a level is searched in full.
     ``mt_weight``: weight of the machine-translation log-likelihood ratio (when ``mt`` is given).
     ``null_confidence_cap``: an omission or addition is never shown as certain: it needs a look.
+    ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
+    or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings.
     """
 
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
@@ -74,6 +76,9 @@ class AlignOptions:
     exhaustive_cells: int = 250_000
     mt_weight: float = 1.0
     null_confidence_cap: float = 0.5
+    refine: bool = True
+    refine_below: float = 0.9
+    refine_budget: float = 1.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,21 +143,63 @@ def _gauss_llr(x: np.ndarray, mu1: float, sd1: float, mu0: float, sd0: float) ->
 
 
 class _Scorer:
-    """Scores of beads at one level, vectorised over a run of target end positions."""
+    """Bead scores at one level, for whole rows of the band, cached (three passes reuse them).
 
-    def __init__(self, src: _Side, tgt: _Side, cal: _Calibration | None, mt: "_MT | None" = None,
-                 mt_weight: float = 1.0):
+    ``exact_src``/``exact_tgt`` map a span (start, size) to the embedding of its joined text;
+    spans without one use the length-weighted sum of their sentence vectors.
+    """
+
+    def __init__(
+        self,
+        src: _Side,
+        tgt: _Side,
+        cal: _Calibration | None,
+        band: tuple[np.ndarray, np.ndarray],
+        mt: "_MT | None" = None,
+        mt_weight: float = 1.0,
+        exact_src: dict[tuple[int, int], np.ndarray] | None = None,
+        exact_tgt: dict[tuple[int, int], np.ndarray] | None = None,
+    ):
         self.src, self.tgt, self.cal, self.mt, self.mt_weight = src, tgt, cal, mt, mt_weight
+        self.lo, self.hi = band
+        self._exact = (exact_src or {}, exact_tgt or {})
+        self._spans: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._rows: dict[tuple[int, int, int], np.ndarray] = {}
+
+    def spans(self, side: int, size: int, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Unit vectors of every span of ``size`` units (row k = span starting at k) and their
+        mean cosine to the other document (the "random pair" floor)."""
+        exact = exact and size > 1 and bool(self._exact[side])
+        key = (side, size, exact)
+        if key not in self._spans:
+            this, other = (self.src, self.tgt) if side == 0 else (self.tgt, self.src)
+            vec = this.cum_vec[size:] - this.cum_vec[:-size]
+            vec = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+            if exact:
+                for (start, k), joined in self._exact[side].items():
+                    if k == size and start < len(vec):
+                        vec[start] = joined
+            self._spans[key] = (vec, vec @ other.mean_unit)
+        return self._spans[key]
+
+    def _z(self, i: int, a: int, js: np.ndarray, b: int, exact: bool) -> np.ndarray:
+        xs, fx = self.spans(0, a, exact)
+        ys, fy = self.spans(1, b, exact)
+        cos = ys[js - b] @ xs[i - a]
+        floor = 0.5 * (fx[i - a] + fy[js - b])
+        return 1.0 - (1.0 - cos) / np.maximum(1.0 - floor, 1e-6)
 
     def z(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        """Normalised similarity of source units [i-a, i) with target units [j-b, j) for j in js."""
-        x = self.src.cum_vec[i] - self.src.cum_vec[i - a]
-        y = self.tgt.cum_vec[js] - self.tgt.cum_vec[js - b]
-        nx = max(float(np.linalg.norm(x)), 1e-12)
-        ny = np.maximum(np.linalg.norm(y, axis=1), 1e-12)
-        cos = (y @ x) / (ny * nx)
-        floor = 0.5 * (x @ self.tgt.mean_unit / nx + (y @ self.src.mean_unit) / ny)
-        return 1.0 - (1.0 - cos) / np.maximum(1.0 - floor, 1e-6)
+        """Normalised similarity of source units [i-a, i) with target units [j-b, j) for j in js.
+
+        With several sentences on both sides the bead usually exists because the translation
+        reordered them; the joined text's embedding is sensitive to order and the order-free sum
+        is not, so such beads take the better of the two.
+        """
+        z = self._z(i, a, js, b, exact=True)
+        if a > 1 and b > 1 and (self._exact[0] or self._exact[1]):
+            z = np.maximum(z, self._z(i, a, js, b, exact=False))
+        return z
 
     def length_delta(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
         cal = self.cal
@@ -173,6 +220,19 @@ class _Scorer:
             chrf = self.mt.chrf(i, a, js, b)
             score = score + self.mt_weight * _gauss_llr(chrf, *cal.mt)
         return score
+
+    def row(self, i: int, a: int, b: int) -> np.ndarray:
+        """llr of beads (a, b) ending at (i, j) for every j of band row i (NEG where j < b)."""
+        key = (i, a, b)
+        found = self._rows.get(key)
+        if found is None:
+            js = np.arange(self.lo[i], self.hi[i] + 1)
+            found = np.full(len(js), NEG)
+            ok = js >= b
+            if ok.any():
+                found[ok] = self.llr(i, a, js[ok], b)
+            self._rows[key] = found
+        return found
 
 
 def _normal_pdf(x: np.ndarray, sd: float) -> np.ndarray:
@@ -232,72 +292,97 @@ def _band_from_path(path: Sequence[tuple[int, int]], n: int, m: int, width: int)
     k = 2 * width + 1
     pad_lo = np.pad(lo, width, mode="edge")
     pad_hi = np.pad(hi, width, mode="edge")
-    wl = np.lib.stride_tricks.sliding_window_view(pad_lo, k).min(axis=1) - width
-    wh = np.lib.stride_tricks.sliding_window_view(pad_hi, k).max(axis=1) + width
-    return np.clip(wl, 0, m), np.clip(wh, 0, m)
+    lo = np.clip(np.lib.stride_tricks.sliding_window_view(pad_lo, k).min(axis=1) - width, 0, m)
+    hi = np.clip(np.lib.stride_tricks.sliding_window_view(pad_hi, k).max(axis=1) + width, 0, m)
+    return _connected(lo, hi)
+
+
+def _connected(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make both bounds non-decreasing and consecutive rows overlap, so a path always exists."""
+    lo = np.minimum.accumulate(lo[::-1])[::-1].copy()
+    hi = np.maximum.accumulate(hi).copy()
+    hi[:-1] = np.maximum(hi[:-1], lo[1:])
+    return lo, hi
 
 
 # ---------------------------------------------------------------------------------------------
-# dynamic programme over the band: Viterbi (max) or forward (log-sum-exp)
+# dynamic programme over the band: Viterbi (max), forward and backward (log-sum-exp)
 # ---------------------------------------------------------------------------------------------
-def _dp(
-    scorer: _Scorer,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    log_priors: dict[tuple[int, int], float],
-    mode: str,
-    keep_back: bool = False,
-):
-    """Fill D[i][j - lo[i]] for all prefixes; ``mode`` is "max" or "sum" (log-space)."""
+def _forward(scorer: _Scorer, log_priors: dict[tuple[int, int], float], mode: str, keep_back: bool = False):
+    """Fill D[i][j - lo[i]] for all prefixes; ``mode`` is "max" (Viterbi) or "sum" (forward)."""
+    lo, hi = scorer.lo, scorer.hi
     n = len(lo) - 1
     rows: list[np.ndarray] = []
     back: list[np.ndarray] = []
-    types = [t for t in log_priors if t != (0, 1)]
+    types = [t for t in log_priors if t[0] > 0]
     ins = log_priors.get((0, 1))
     combine = np.maximum if mode == "max" else np.logaddexp
     for i in range(n + 1):
-        js = np.arange(lo[i], hi[i] + 1)
-        cur = np.full(len(js), NEG)
-        arg = np.full(len(js), -1, dtype=np.int64) if keep_back else None
+        width = hi[i] - lo[i] + 1
+        cur = np.full(width, NEG)
+        arg = np.full(width, -1, dtype=np.int64) if keep_back else None
         if i == 0:
-            cur[js == 0] = 0.0
+            cur[0] = 0.0
         for t_index, (a, b) in enumerate(types):
             if a > i:
                 continue
-            prev_lo, prev = lo[i - a], rows[i - a]
-            src_j = js - b
-            ok = (src_j >= prev_lo) & (src_j <= hi[i - a])
-            if not ok.any():
+            plo, phi = lo[i - a], hi[i - a]
+            j0, j1 = max(lo[i], plo + b), min(hi[i], phi + b)
+            if j0 > j1:
                 continue
-            cand = np.full(len(js), NEG)
-            sel = np.nonzero(ok)[0]
-            base = prev[src_j[sel] - prev_lo]
-            live = base > NEG / 2
-            if not live.any():
-                continue
-            sel, base = sel[live], base[live]
-            score = base + log_priors[(a, b)]
-            if b > 0:
-                score = score + scorer.llr(i, a, js[sel], b)
-            cand[sel] = score
+            here = slice(j0 - lo[i], j1 - lo[i] + 1)
+            score = rows[i - a][j0 - b - plo : j1 - b - plo + 1] + log_priors[(a, b)]
+            if b:
+                score = score + scorer.row(i, a, b)[here]
             if keep_back:
-                better = cand > cur
-                arg[better] = t_index
-            cur = combine(cur, cand)
-        if ins is not None and len(js) > 1:
+                arg[here][score > cur[here]] = t_index
+            cur[here] = combine(cur[here], score)
+        if ins is not None and width > 1:
             cur, arg = _insertion_scan(cur, ins, mode, arg, len(types))
         rows.append(cur)
         if keep_back:
             back.append(arg)
-    return rows, back, types
+    return rows, back, types + [(0, 1)]
+
+
+def _backward(scorer: _Scorer, log_priors: dict[tuple[int, int], float]) -> list[np.ndarray]:
+    """B[i][j - lo[i]] = log-sum of all ways to finish from prefix (i, j)."""
+    lo, hi = scorer.lo, scorer.hi
+    n = len(lo) - 1
+    m = int(hi[n])
+    rows: list[np.ndarray | None] = [None] * (n + 1)
+    types = [t for t in log_priors if t[0] > 0]
+    ins = log_priors.get((0, 1))
+    for i in range(n, -1, -1):
+        width = hi[i] - lo[i] + 1
+        cur = np.full(width, NEG)
+        if i == n:
+            cur[m - lo[n]] = 0.0
+        for a, b in types:
+            if i + a > n:
+                continue
+            dlo, dhi = lo[i + a], hi[i + a]
+            j0, j1 = max(lo[i], dlo - b), min(hi[i], dhi - b)
+            if j0 > j1:
+                continue
+            dest = slice(j0 + b - dlo, j1 + b - dlo + 1)
+            score = rows[i + a][dest] + log_priors[(a, b)]
+            if b:
+                score = score + scorer.row(i + a, a, b)[dest]
+            here = slice(j0 - lo[i], j1 - lo[i] + 1)
+            cur[here] = np.logaddexp(cur[here], score)
+        if ins is not None and width > 1:
+            cur = _insertion_scan(cur[::-1], ins, "sum", None, 0)[0][::-1].copy()
+        rows[i] = cur
+    return rows  # type: ignore[return-value]
 
 
 def _insertion_scan(cur: np.ndarray, ins: float, mode: str, arg, ins_index: int):
-    """Apply 0-1 beads within a row: D[j] = best over k <= j of D[k] + (j - k) * ins."""
+    """Apply 0-1 beads within a row: D[j] = best (or log-sum) over k <= j of D[k] + (j - k) * ins."""
     steps = np.arange(len(cur)) * ins
     shifted = cur - steps
     if mode == "max":
-        # best path that ends with an insertion: from some k < j (strictly left)
+        # best path that ends with an insertion comes from some k < j (strictly left)
         left = np.full(len(cur), NEG)
         left[1:] = np.maximum.accumulate(shifted)[:-1] + steps[1:]
         if arg is not None:
@@ -306,19 +391,17 @@ def _insertion_scan(cur: np.ndarray, ins: float, mode: str, arg, ins_index: int)
     return np.logaddexp.accumulate(shifted) + steps, arg
 
 
-def _viterbi_path(
-    scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, log_priors: dict[tuple[int, int], float]
-) -> list[tuple[int, int]]:
-    rows, back, types = _dp(scorer, lo, hi, log_priors, "max", keep_back=True)
-    all_types = types + [(0, 1)]
-    n, m = len(lo) - 1, int(hi[-1])
+def _viterbi_path(scorer: _Scorer, log_priors: dict[tuple[int, int], float]) -> list[tuple[int, int]]:
+    rows, back, types = _forward(scorer, log_priors, "max", keep_back=True)
+    lo = scorer.lo
+    n, m = len(lo) - 1, int(scorer.hi[-1])
     path = [(n, m)]
     i, j = n, m
     while (i, j) != (0, 0):
         t = back[i][j - lo[i]]
         if t < 0:
             raise RuntimeError(f"aligner: no path through the band at ({i}, {j})")
-        a, b = all_types[t]
+        a, b = types[t]
         i, j = i - a, j - b
         path.append((i, j))
     return path[::-1]
@@ -333,19 +416,26 @@ def _robust(values: np.ndarray) -> tuple[float, float]:
     return med, mad
 
 
-def _calibrate(src: _Side, tgt: _Side, lo: np.ndarray, hi: np.ndarray, mt: "_MT | None", seed: int = 0) -> _Calibration:
-    """Estimate the match and random distributions of each signal at this level."""
+def _calibrate(src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: "_MT | None", seed: int = 0) -> _Calibration:
+    """Estimate the match and random distributions of each signal at this level.
+
+    Random: a sample of random sentence pairs of the two documents. Match: the pairs that are
+    each other's most similar sentence within the band (mutual best), which are nearly all true.
+    """
+    lo, hi = band
     n, m = src.n, tgt.n
     ratio = float(tgt.cum_len[-1] / max(src.cum_len[-1], 1.0))
-    probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0))
+    probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band)
     rng = np.random.default_rng(seed)
-    # random pairs
     k = min(2000, n * m)
     ri = rng.integers(1, n + 1, size=k)
     rj = rng.integers(1, m + 1, size=k)
-    z_rand = np.array([probe.z(int(i), 1, np.array([j]), 1)[0] for i, j in zip(ri, rj)])
-    d_rand = np.array([probe.length_delta(int(i), 1, np.array([j]), 1)[0] for i, j in zip(ri, rj)])
-    # best target in the band for every source unit, kept when the choice is mutual
+    xs, fx = probe.spans(0, 1)
+    ys, fy = probe.spans(1, 1)
+    cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
+    z_rand = 1.0 - (1.0 - cos) / np.maximum(1.0 - 0.5 * (fx[ri - 1] + fy[rj - 1]), 1e-6)
+    ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
+    d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
     best_j = np.zeros(n + 1, dtype=np.int64)
     best_z = np.full(n + 1, -np.inf)
     col_best_z = np.full(m + 1, -np.inf)
@@ -360,34 +450,33 @@ def _calibrate(src: _Side, tgt: _Side, lo: np.ndarray, hi: np.ndarray, mt: "_MT 
         better = zs > col_best_z[js]
         col_best_z[js[better]] = zs[better]
         col_best_i[js[better]] = i
-    mutual = [i for i in range(1, n + 1) if np.isfinite(best_z[i]) and col_best_i[best_j[i]] == i]
-    mu0, sd0 = float(np.mean(z_rand)), float(np.std(z_rand))
+    mutual = np.array(
+        [i for i in range(1, n + 1) if np.isfinite(best_z[i]) and col_best_i[best_j[i]] == i], dtype=np.int64
+    )
+    mu0, sd0 = float(np.mean(z_rand)), max(float(np.std(z_rand)), 1e-3)
     if len(mutual) >= 3:
-        z_match = best_z[mutual]
-        mu1, sd1 = _robust(z_match)
+        mu1, sd1 = _robust(best_z[mutual])
     else:
         mu1, sd1 = mu0 + 4 * sd0, sd0
-    sd0 = max(sd0, 1e-3)
-    sd1 = max(sd1, 0.02, 0.25 * sd0)
     mu1 = max(mu1, mu0 + sd0)
+    sd1 = max(sd1, 1e-3)
     # Gale-Church variance from the mutual matches: delta^2 with s^2 = 1 has median 0.455
     if len(mutual) >= 3:
-        mi = np.array(mutual)
-        ls = src.cum_len[mi] - src.cum_len[mi - 1]
-        lt = tgt.cum_len[best_j[mi]] - tgt.cum_len[best_j[mi] - 1]
+        ls = src.cum_len[mutual] - src.cum_len[mutual - 1]
+        lt = tgt.cum_len[best_j[mutual]] - tgt.cum_len[best_j[mutual] - 1]
         mean = np.maximum(0.5 * (ls * ratio + lt), 1.0)
         len_var = float(np.median((lt - ratio * ls) ** 2 / mean) / 0.455)
     else:
-        len_var = 6.8
+        len_var = 6.8  # Gale & Church's value, for documents too short to estimate it
     len_var = max(len_var, 0.5)
-    len_sd_random = max(float(np.std(d_rand)) / math.sqrt(len_var), 2.0) if len(d_rand) > 1 else 5.0
+    len_sd_random = max(float(np.std(d_rand)) / math.sqrt(len_var), 2.0) if k > 1 else 5.0
     cal = _Calibration(mu1, sd1, mu0, sd0, ratio, len_var, len_sd_random)
     if mt is not None and len(mutual) >= 3:
         c_rand = np.array([mt.one(int(i) - 1, int(i), int(j) - 1, int(j)) for i, j in zip(ri[:300], rj[:300])])
-        c_match = np.array([mt.one(i - 1, i, int(best_j[i]) - 1, int(best_j[i])) for i in mutual])
+        c_match = np.array([mt.one(int(i) - 1, int(i), int(best_j[i]) - 1, int(best_j[i])) for i in mutual])
         m1, s1 = _robust(c_match)
         m0, s0 = float(np.mean(c_rand)), max(float(np.std(c_rand)), 1e-3)
-        cal.mt = (max(m1, m0 + s0), max(s1, 0.02, 0.25 * s0), m0, s0)
+        cal.mt = (max(m1, m0 + s0), max(s1, 1e-3), m0, s0)
     log.debug("calibration n=%d m=%d: %s", n, m, cal)
     return cal
 
@@ -428,8 +517,18 @@ def align_sentences(
     src_side = _Side.build(vectors[:n] * src_len[:, None], src_len)
     tgt_side = _Side.build(vectors[n:] * tgt_len[:, None], tgt_len)
     mt_signal = _MT(mt, tgt) if mt is not None else None
-    path = _align_level(src_side, tgt_side, options, mt_signal, fine=True)
-    return _path_to_beads(path, src_side, tgt_side, options, mt_signal)
+
+    scorer, log_priors = _prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
+    path = _viterbi_path(scorer, log_priors)
+    beads = _beads_with_confidence(path, scorer, log_priors, options)
+    if options.refine:
+        exact_src, exact_tgt = _embed_uncertain_spans(beads, path, src, tgt, embedder, options)
+        if exact_src or exact_tgt:
+            scorer = _Scorer(src_side, tgt_side, scorer.cal, (scorer.lo, scorer.hi), mt_signal,
+                             options.mt_weight, exact_src, exact_tgt)
+            path = _viterbi_path(scorer, log_priors)
+            beads = _beads_with_confidence(path, scorer, log_priors, options)
+    return beads
 
 
 def _log_priors(types: Sequence[tuple[int, int]], priors: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
@@ -438,67 +537,76 @@ def _log_priors(types: Sequence[tuple[int, int]], priors: dict[tuple[int, int], 
     return {t: math.log(p / total) for t, p in chosen.items()}
 
 
-def _align_level(src: _Side, tgt: _Side, options: AlignOptions, mt: "_MT | None", fine: bool):
-    """Return (path, band, calibration, log priors) at this level, recursing to coarser ones."""
+def _prepare_level(src: _Side, tgt: _Side, options: AlignOptions, mt: "_MT | None", fine: bool):
+    """The band (from the coarser level's path, or the full grid when small) and the scorer."""
     n, m = src.n, tgt.n
     if (n + 1) * (m + 1) <= options.exhaustive_cells or min(n, m) < 4:
-        lo, hi = _full_band(n, m)
+        band = _full_band(n, m)
     else:
-        coarse_path = _align_level(src.downsample(), tgt.downsample(), options, None, fine=False)[0]
-        lo, hi = _band_from_path(coarse_path, n, m, options.band)
-    types = list(options.priors) if fine else [t for t in COARSE_TYPES if t in options.priors or t == (1, 1)]
-    log_priors = _log_priors(types, options.priors if fine else {**DEFAULT_PRIORS, **options.priors})
-    cal = _calibrate(src, tgt, lo, hi, mt if fine else None)
-    scorer = _Scorer(src, tgt, cal, mt if fine else None, options.mt_weight)
-    path = _viterbi_path(scorer, lo, hi, log_priors)
-    return path, (lo, hi), scorer, log_priors
+        coarse, coarse_priors = _prepare_level(src.downsample(), tgt.downsample(), options, None, fine=False)
+        band = _band_from_path(_viterbi_path(coarse, coarse_priors), n, m, options.band)
+    if fine:
+        log_priors = _log_priors(list(options.priors), options.priors)
+    else:
+        log_priors = _log_priors(COARSE_TYPES, {**DEFAULT_PRIORS, **options.priors})
+    cal = _calibrate(src, tgt, band, mt if fine else None)
+    return _Scorer(src, tgt, cal, band, mt if fine else None, options.mt_weight), log_priors
 
 
-def _path_to_beads(level, src: _Side, tgt: _Side, options: AlignOptions, mt) -> list[Bead]:
-    path, (lo, hi), scorer, log_priors = level
-    n, m = src.n, tgt.n
-    fwd, _, _ = _dp(scorer, lo, hi, log_priors, "sum")
-    # backward = forward over the reversed problem (bead scores are the same for reversed ranges)
-    rev_scorer = _Scorer(_reverse(src), _reverse(tgt), scorer.cal, _ReversedMT(mt, n, m) if mt else None,
-                         options.mt_weight)
-    rlo, rhi = _reverse_band(lo, hi, m)
-    bwd, _, _ = _dp(rev_scorer, rlo, rhi, log_priors, "sum")
+def _beads_with_confidence(path, scorer: _Scorer, log_priors, options: AlignOptions) -> list[Bead]:
+    """Beads of the path, each with its posterior probability (forward-backward in the band)."""
+    lo = scorer.lo
+    n, m = len(lo) - 1, int(scorer.hi[-1])
+    fwd, _, _ = _forward(scorer, log_priors, "sum")
+    bwd = _backward(scorer, log_priors)
     total = fwd[n][m - lo[n]]
     beads = []
     for (i0, j0), (i1, j1) in zip(path, path[1:]):
         a, b = i1 - i0, j1 - j0
-        alpha = fwd[i0][j0 - lo[i0]]
-        beta = bwd[n - i1][(m - j1) - rlo[n - i1]]
         s = log_priors[(a, b)]
         if a and b:
-            s += float(scorer.llr(i1, a, np.array([j1]), b)[0])
-        post = float(np.exp(np.clip(alpha + s + beta - total, -700, 0)))
+            s += float(scorer.row(i1, a, b)[j1 - lo[i1]])
+        post = float(np.exp(min(fwd[i0][j0 - lo[i0]] + s + bwd[i1][j1 - lo[i1]] - total, 0.0)))
         if not (a and b):
             post = min(post, options.null_confidence_cap)
         beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(post, 4)))
     return beads
 
 
-def _reverse(side: _Side) -> _Side:
-    n = side.n
-    vec = side.cum_vec[1:] - side.cum_vec[:-1]
-    lens = side.cum_len[1:] - side.cum_len[:-1]
-    rev = _Side.build(vec[::-1].copy(), lens[::-1].copy())
-    rev.mean_unit = side.mean_unit
-    return rev
+def _embed_uncertain_spans(beads, path, src, tgt, embedder, options: AlignOptions):
+    """Embed the joined text of multi-sentence spans around beads that are not a sure 1-1.
 
-
-def _reverse_band(lo: np.ndarray, hi: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row i' = n - i of the reversed problem allows columns m - hi[i] .. m - lo[i]."""
-    return (m - hi)[::-1].copy(), (m - lo)[::-1].copy()
-
-
-class _ReversedMT:
-    """The MT signal addressed in reversed coordinates."""
-
-    def __init__(self, mt: _MT, n: int, m: int):
-        self.mt, self.n, self.m = mt, n, m
-
-    def chrf(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        # reversed units [i-a, i) are original units [n-i, n-i+a)
-        return np.array([self.mt.one(self.n - i, self.n - i + a, self.m - int(j), self.m - int(j) + b) for j in js])
+    The length-weighted sum of sentence vectors is close to the embedding of the joined text,
+    but where two groupings compete (which side a short heading or a split-off clause joins)
+    the real embedding decides much better. Only spans near doubtful beads are embedded, at most
+    ``refine_budget`` times the number of sentences, the most doubtful first.
+    """
+    n, m = len(src), len(tgt)
+    max_a = max((a for a, _ in options.priors), default=1)
+    max_b = max((b for _, b in options.priors), default=1)
+    doubtful = sorted(
+        (bead.confidence, k)
+        for k, bead in enumerate(beads)
+        if len(bead.src) != 1 or len(bead.tgt) != 1 or bead.confidence < options.refine_below
+    )
+    budget = int(options.refine_budget * (n + m))
+    src_spans: dict[tuple[int, int], str] = {}
+    tgt_spans: dict[tuple[int, int], str] = {}
+    for _, k in doubtful:
+        (i0, j0), (i1, j1) = path[k], path[k + 1]
+        r0, r1 = max(i0 - 1, 0), min(i1 + 1, n)
+        c0, c1 = max(j0 - 1, 0), min(j1 + 1, m)
+        for texts, spans, s0, s1, most in ((src, src_spans, r0, r1, max_a), (tgt, tgt_spans, c0, c1, max_b)):
+            for size in range(2, most + 1):
+                for start in range(s0, s1 - size + 1):
+                    spans.setdefault((start, size), " ".join(texts[start : start + size]))
+        if len(src_spans) + len(tgt_spans) >= budget:
+            break
+    if not src_spans and not tgt_spans:
+        return {}, {}
+    keys = list(src_spans) + list(tgt_spans)
+    vecs = embedder.encode(list(src_spans.values()) + list(tgt_spans.values())).astype(np.float64)
+    exact_src = dict(zip(keys[: len(src_spans)], vecs[: len(src_spans)]))
+    exact_tgt = dict(zip(keys[len(src_spans) :], vecs[len(src_spans) :]))
+    log.debug("refined %d source and %d target spans", len(exact_src), len(exact_tgt))
+    return exact_src, exact_tgt

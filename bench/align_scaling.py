@@ -1,0 +1,82 @@
+"""Alignment cost on a long document, and on the same document doubled (linear time and memory).
+
+    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR]
+
+BENCH_DIR holds src/001, tgt/001 and gold/001 (default ../shared/bench/align-long). Prints, for
+the document (1x) and for the document concatenated with itself (2x): seconds, sentences per
+second, peak traced Python memory and max RSS, the strict/lax F1 of 1x against gold, and the
+2x/1x time ratio measured in the same run.
+
+``--cold`` embeds everything in the timed run (an in-memory embedder; the 2x copy gets a trailing
+space on every sentence so the cache cannot serve it, which embeds the same token sequences
+again). Without it, embeddings come from ``--cache`` (filled on the first run) and the timings are
+those of the aligner alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def run(src, tgt, embedder, options):
+    from align.aligner import align_sentences
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    beads = align_sentences(src, tgt, embedder=embedder, options=options)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return beads, seconds, peak
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bench_dir", nargs="?", default=str(REPO.parent / "shared" / "bench" / "align-long"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cold", action="store_true", help="include embedding time (no cache)")
+    parser.add_argument("--cache", default="/tmp/align-bench-cache", help="embedding cache folder (warm runs)")
+    parser.add_argument("--no-refine", action="store_true", help="skip embedding joined spans near doubtful beads")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    from align.align_eval import read_beads, read_lines, score_documents
+    from align.aligner import AlignOptions
+    from align.embed import Embedder
+
+    bench = Path(args.bench_dir)
+    src, tgt = read_lines(bench / "src" / "001"), read_lines(bench / "tgt" / "001")
+    gold = read_beads(bench / "gold" / "001") if (bench / "gold" / "001").is_file() else None
+    options = AlignOptions(refine=not args.no_refine)
+    embedder = Embedder(None if args.cold else Path(args.cache), threads=args.threads)
+
+    beads, t1, peak1 = run(src, tgt, embedder, options)
+    n1 = len(src) + len(tgt)
+    print(f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s), "
+          f"peak traced {peak1:.0f} MB, embedded {embedder.computed}")
+    if gold is not None:
+        s = score_documents([(gold, beads)])
+        print(f"1x vs gold: strict F1 {s.f1_strict:.4f}, lax F1 {s.f1_lax:.4f}")
+
+    mark = " " if args.cold else ""
+    before = embedder.computed
+    _, t2, peak2 = run(src + [s + mark for s in src], tgt + [t + mark for t in tgt], embedder, options)
+    print(f"2x: {2 * len(src)} x {2 * len(tgt)} sentences: {t2:.1f} s ({2 * n1 / t2:.0f} sentences/s), "
+          f"peak traced {peak2:.0f} MB, embedded {embedder.computed - before}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"time ratio 2x/1x: {t2 / t1:.2f}   memory ratio: {peak2 / max(peak1, 1e-9):.2f}   max RSS {rss:.0f} MB "
+          f"({'embeddings included' if args.cold else 'embeddings cached'}, threads={args.threads})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

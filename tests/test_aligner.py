@@ -1,0 +1,184 @@
+"""The aligner: complete monotone covers under random edits, bead types, degenerate inputs,
+German-French, the machine-translation signal, the banded (coarse-to-fine) search, the cache."""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+
+from align.aligner import AlignOptions, align_sentences
+from align.document import Bead
+from aligner_texts import DE, EN, FR, UNRELATED_EN, embedder  # noqa: F401 (fixture)
+
+
+def assert_cover(beads: list[Bead], n: int, m: int) -> None:
+    """Every sentence of both sides in exactly one bead, in order; confidence in [0, 1]."""
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n))
+    assert tgt == list(range(m))
+    for b in beads:
+        assert b.src or b.tgt
+        assert 0.0 <= b.confidence <= 1.0
+        assert list(b.src) == list(range(b.src[0], b.src[0] + len(b.src))) if b.src else True
+        assert list(b.tgt) == list(range(b.tgt[0], b.tgt[0] + len(b.tgt))) if b.tgt else True
+
+
+def sides(beads):
+    return [(b.src, b.tgt) for b in beads]
+
+
+def test_parallel_text_is_all_one_to_one(embedder):
+    beads = align_sentences(DE, EN, embedder=embedder)
+    assert sides(beads) == [((i,), (i,)) for i in range(12)]
+    assert min(b.confidence for b in beads) > 0.5
+
+
+def test_german_french(embedder):
+    beads = align_sentences(DE, FR, embedder=embedder)
+    assert sides(beads) == [((i,), (i,)) for i in range(12)]
+
+
+def test_merge_split_omission_addition(embedder):
+    tgt = [EN[0], EN[1] + " " + EN[2], EN[3], EN[5], UNRELATED_EN[0]] + EN[6:9]
+    src = DE[:9]
+    # the fifth English sentence split into two halves
+    words = EN[4].split()
+    tgt.insert(3, " ".join(words[:6]))
+    tgt.insert(4, " ".join(words[6:]))
+    beads = align_sentences(src, tgt, embedder=embedder)
+    assert_cover(beads, len(src), len(tgt))
+    got = sides(beads)
+    assert ((1, 2), (1,)) in got  # 2-1 merge
+    assert ((4,), (3, 4)) in got  # 1-2 split
+    assert ((5,), (5,)) in got
+    assert ((), (6,)) in got  # an added sentence
+    # src 3 lost its translation: an omission
+    assert ((3,), (2,)) in got
+
+
+def test_three_to_one(embedder):
+    tgt = [EN[0], " ".join(EN[1:4]), EN[4], EN[5]]
+    beads = align_sentences(DE[:6], tgt, embedder=embedder)
+    assert ((1, 2, 3), (1,)) in sides(beads)
+
+
+def test_omission_and_addition_are_never_certain(embedder):
+    beads = align_sentences(DE[:6], EN[:3] + EN[4:6], embedder=embedder)
+    nulls = [b for b in beads if not (b.src and b.tgt)]
+    assert nulls and all(b.confidence <= 0.5 for b in nulls)
+
+
+# ---- degenerate inputs ---------------------------------------------------------------------------
+def test_empty_sides(embedder):
+    assert align_sentences([], [], embedder=embedder) == []
+    beads = align_sentences(DE[:3], [], embedder=embedder)
+    assert sides(beads) == [((0,), ()), ((1,), ()), ((2,), ())]
+    beads = align_sentences([], EN[:2], embedder=embedder)
+    assert sides(beads) == [((), (0,)), ((), (1,))]
+
+
+def test_one_sentence_against_many(embedder):
+    beads = align_sentences([DE[0]], EN[:5], embedder=embedder)
+    assert_cover(beads, 1, 5)
+    assert any(b.src == (0,) and 0 in b.tgt for b in beads)
+
+
+def test_identical_texts(embedder):
+    beads = align_sentences(EN, EN, embedder=embedder)
+    assert sides(beads) == [((i,), (i,)) for i in range(12)]
+    assert min(b.confidence for b in beads) > 0.9
+
+
+def test_unrelated_texts_give_low_confidence(embedder):
+    beads = align_sentences(DE[:6], UNRELATED_EN, embedder=embedder)
+    assert_cover(beads, 6, 6)
+    assert max(b.confidence for b in beads) <= 0.5
+
+
+def test_mt_signal(embedder):
+    # the English text itself as a perfect machine translation of the German
+    beads = align_sentences(DE[:8], EN[:2] + EN[3:8], embedder=embedder, mt=EN[:8])
+    assert ((2,), ()) in sides(beads)
+    assert_cover(beads, 8, 7)
+    with pytest.raises(ValueError):
+        align_sentences(DE[:3], EN[:3], embedder=embedder, mt=EN[:2])
+
+
+def test_banded_search_matches_exhaustive(embedder):
+    src = DE + DE[::-1]
+    tgt = EN + [EN[11 - k] for k in range(12) if k != 5]
+    full = align_sentences(src, tgt, embedder=embedder)
+    banded = align_sentences(src, tgt, embedder=embedder, options=AlignOptions(exhaustive_cells=40, band=3))
+    assert_cover(banded, len(src), len(tgt))
+    assert sides(banded) == sides(full)
+
+
+def test_realigning_after_an_edit_embeds_only_new_text(embedder):
+    options = AlignOptions(refine=False)
+    align_sentences(DE, EN, embedder=embedder, options=options)
+    before = embedder.computed
+    align_sentences(DE, EN, embedder=embedder, options=options)
+    assert embedder.computed == before
+    edited = EN[:4] + [EN[4] + " " + EN[5]] + EN[6:]
+    beads = align_sentences(DE, edited, embedder=embedder, options=options)
+    assert embedder.computed == before + 1
+    assert ((4, 5), (4,)) in sides(beads)
+
+
+# ---- random edits of a parallel text ------------------------------------------------------------
+EDIT = st.tuples(st.sampled_from(["delete", "insert", "merge", "split"]), st.integers(0, 11))
+
+
+def _apply(edits):
+    """Edit the English side; return it with the beads we expect."""
+    groups = [[i] for i in range(12)]  # English sentences as lists of source sentence ids
+    texts = list(EN)
+    for kind, at in edits:
+        at = at % max(len(texts), 1)
+        if kind == "delete" and len(texts) > 1:
+            del texts[at], groups[at]
+        elif kind == "insert":
+            texts.insert(at, UNRELATED_EN[at % len(UNRELATED_EN)])
+            groups.insert(at, [])
+        elif kind == "merge" and at + 1 < len(texts) and _alone(groups, at) and _alone(groups, at + 1):
+            texts[at : at + 2] = [texts[at] + " " + texts[at + 1]]
+            groups[at : at + 2] = [groups[at] + groups[at + 1]]
+        elif kind == "split" and len(texts[at].split()) >= 8 and len(groups[at]) == 1 and _alone(groups, at):
+            words = texts[at].split()
+            texts[at : at + 1] = [" ".join(words[:5]), " ".join(words[5:])]
+            groups[at : at + 1] = [groups[at], groups[at]]
+    return texts, groups
+
+
+def _alone(groups, at):
+    """A translated sentence that is not part of a split: its group occurs once."""
+    return bool(groups[at]) and groups.count(groups[at]) == 1
+
+
+def _expected_beads(groups, n):
+    beads, seen = [], set()
+    covered = {i for g in groups for i in g}
+    for j, g in enumerate(groups):
+        if not g:
+            beads.append(((), (j,)))
+        elif tuple(g) in seen:
+            continue
+        else:
+            seen.add(tuple(g))
+            beads.append((tuple(g), tuple(k for k, h in enumerate(groups) if h == g)))
+    beads += [((i,), ()) for i in range(n) if i not in covered]
+    return beads
+
+
+@hsettings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(EDIT, min_size=1, max_size=3))
+def test_random_edits_keep_a_complete_monotone_cover(embedder, edits):
+    texts, groups = _apply(edits)
+    beads = align_sentences(DE, texts, embedder=embedder, options=AlignOptions(refine=False))
+    assert_cover(beads, len(DE), len(texts))
+    expected = _expected_beads(groups, len(DE))
+    found = sum(1 for b in expected if b in set(sides(beads)))
+    assert found >= 0.7 * len(expected)
