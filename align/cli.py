@@ -54,7 +54,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         print("No Argos packages installed. Install one with: python -m align models install de en")
         return EXIT_OK
     for pkg in packages:
-        print(f"{pkg.from_code}->{pkg.to_code}\t{pkg.version}\t{pkg.name}\t{pkg.path}")
+        where = "\t(argostranslate's folder, read-only)" if pkg.read_only else ""
+        print(f"{pkg.from_code}->{pkg.to_code}\t{pkg.version}\t{pkg.name}\t{pkg.path}{where}")
     return EXIT_OK
 
 

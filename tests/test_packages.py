@@ -335,3 +335,13 @@ def test_cli_install_from_index_shows_download_progress(http_root, tmp_path, cap
     captured = capsys.readouterr()
     assert captured.out.startswith("installed de->en 2.0 at ")
     assert "de->en" in captured.err and "100%" in captured.err
+
+
+def test_cli_list_marks_argostranslate_packages(tmp_path, capsys, monkeypatch):
+    argos_pkgs = tmp_path / "xdg" / "argos-translate" / "packages"
+    write_folder(argos_pkgs / "translate-de_en-1_0", package_files())
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("ARGOS_PACKAGES_DIR", raising=False)
+    assert cli.main(["--home", str(tmp_path / "home"), "models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"de->en\t1.0\ttranslate-de_en-1_0\t{argos_pkgs / 'translate-de_en-1_0'}\t(argostranslate's folder, read-only)\n"
