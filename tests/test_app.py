@@ -1,0 +1,339 @@
+"""The review page through Streamlit's AppTest: the workflow and every editor action.
+
+Each test gets its own data folder ($ALIGN_HOME); the translate tests see the fixture de->en
+package (installed once by conftest) through a link to its packages folder. Edits in the table
+are sent the way the grid sends them: as ``edited_rows`` in the editor's session state.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from align import review
+from align.document import AlignedDocument, Bead, Sentence, Status
+from align.settings import load_settings
+from align.store import open_store
+from align.ui_table import ROWS_PER_PAGE, ViewFilter, apply_cell_edits, band, page_slice, visible_rows
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+SRC = ["Eins ist hier.", "Zwei ist da.", "Drei kommt.", "Vier geht.", "Fünf bleibt.", "Sechs 2.700 Leute."]
+TGT = ["One is here.", "Two is there.", "Three comes.", "Four goes.", "Five stays.", "Six 2,700 people."]
+
+
+def make_doc(src=SRC, tgt=TGT, confidences=(0.95, 0.9, 0.6, 0.3, 0.85, 0.99)) -> AlignedDocument:
+    return AlignedDocument.from_beads(
+        "de", "en", [Sentence(t) for t in src], [Sentence(t) for t in tgt],
+        [Bead((i,), (i,), confidences[i % len(confidences)]) for i in range(len(src))], name="hand-made",
+    )
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("ALIGN_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture
+def translate_home(home, installed_settings) -> Path:
+    """A fresh data folder that sees the installed fixture package."""
+    os.symlink(installed_settings.packages_dir, home / "packages")
+    return home
+
+
+def create(home: Path, doc: AlignedDocument, name: str = "Vertrag") -> int:
+    with open_store(load_settings(home=home)) as store:
+        return store.create_project(name, doc)
+
+
+def stored(home: Path, project_id: int = 1) -> AlignedDocument:
+    with open_store(load_settings(home=home)) as store:
+        return store.load(project_id)
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def edit(at: AppTest, changes: dict[int, dict]) -> AppTest:
+    """Send cell edits (positions in the shown table) the way the grid does."""
+    key = at.session_state["editor_key"]
+    at.session_state[key] = {"edited_rows": changes, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tick(at: AppTest, *positions: int) -> AppTest:
+    return edit(at, {p: {"sel": True} for p in positions})
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> list[tuple[str, str]]:
+    frame = at.data_editor[0].value
+    return list(zip(frame["source"], frame["target"]))
+
+
+def rows(doc: AlignedDocument) -> list[tuple[str, str]]:
+    return [(p.source, p.target) for p in doc.pairs]
+
+
+# ---- start, no package --------------------------------------------------------------------------
+def test_without_a_package_the_page_says_what_to_do(home):
+    at = start()
+    assert any("No de→en translation package is installed" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "new_start"]  # st.stop: no Translate button
+    # aligning needs no package: the start button is there
+    at.radio(key="new_mode").set_value("align").run()
+    assert not at.exception
+    assert at.button(key="new_start").label == "Align"
+
+
+def test_empty_input_is_a_warning_not_an_error(translate_home):
+    at = start()
+    click(at, "new_start")
+    assert any("Paste a source text" in w.value for w in at.warning)
+
+
+# ---- translate flow -------------------------------------------------------------------------------
+def _fixture_sentences(n: int) -> list[tuple[str, str]]:
+    from align.devmodels import load_fixture_pairs
+
+    return [(de, en) for de, en in load_fixture_pairs() if de.endswith(".") and "  " not in de][:n]
+
+
+def test_translate_pasted_text_creates_a_saved_project(translate_home):
+    pairs = _fixture_sentences(4)
+    at = start()
+    at.text_input(key="new_name").input("Brücke")
+    at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
+    click(at, "new_start")
+    assert shown(at) == pairs
+    doc = stored(translate_home)
+    assert rows(doc) == pairs
+    assert doc.signature.method == "translate" and doc.signature.model
+    assert "Brücke" in at.sidebar.selectbox(key="project").format_func(at.sidebar.selectbox(key="project").value)
+
+
+def test_translate_an_uploaded_file(translate_home):
+    pairs = _fixture_sentences(3)
+    at = start()
+    text = "\n\n".join(de for de, _ in pairs).encode("utf-8")
+    at.file_uploader(key="new_src_file").set_value(("bericht.txt", text, "text/plain")).run()
+    click(at, "new_start")
+    assert shown(at) == pairs
+    assert at.sidebar.selectbox(key="project").format_func(1).startswith("bericht")
+
+
+def test_retranslate_restores_the_machine_translation(translate_home):
+    pairs = _fixture_sentences(2)
+    create(translate_home, make_doc([de for de, _ in pairs], ["wrong", "also wrong"]))
+    at = start()
+    tick(at, 0, 1)
+    click(at, "act_retranslate")
+    assert rows(stored(translate_home)) == pairs
+
+
+def test_retranslate_without_package_is_a_message(home):
+    create(home, make_doc())
+    at = tick(start(), 0)
+    click(at, "act_retranslate")
+    assert any("no translation package" in w.value.lower() or "no de->en package" in w.value for w in at.warning)
+    assert rows(stored(home)) == list(zip(SRC, TGT))
+
+
+def test_install_a_package_from_an_upload(home, fixture_package_file):
+    at = start()
+    at.file_uploader(key="model_file").set_value(
+        (fixture_package_file.name, fixture_package_file.read_bytes(), "application/zip")
+    ).run()
+    click(at, "model_install")
+    assert any("Installed de→en" in s.value for s in at.success)
+    at.run()
+    assert not any("No de→en translation package" in i.value for i in at.info)
+    assert at.button(key="new_start").label == "Translate"
+
+
+# ---- editor actions: the page does what the library does --------------------------------------
+ACTION_CASES = [
+    ("act_merge", [1], lambda d: review.merge_next(d, 1)),
+    ("act_merge_source", [1], lambda d: review.merge_next(d, 1, "source")),
+    ("act_merge_target", [2], lambda d: review.merge_next(d, 2, "target")),
+    ("act_insert", [3], lambda d: review.insert_row(d, 3)),
+    ("act_delete", [0, 4], lambda d: review.delete_rows(d, [0, 4])),
+    ("act_shift_up", [2], lambda d: review.shift_target(d, 2, -1)),
+    ("act_shift_down", [2], lambda d: review.shift_target(d, 2, +1)),
+    ("act_confirm", [0, 3], lambda d: review.confirm(d, [0, 3])),
+]
+
+
+@pytest.mark.parametrize("key, ticked, expected", ACTION_CASES, ids=[c[0] for c in ACTION_CASES])
+def test_every_toolbar_action_is_saved_and_undoable(home, key, ticked, expected):
+    doc = make_doc()
+    create(home, doc)
+    at = tick(start(), *ticked)
+    click(at, key)
+    want = expected(doc)
+    assert stored(home) == want
+    assert shown(at) == rows(want)
+    click(at, "undo")
+    assert stored(home) == doc
+    click(at, "redo")
+    assert stored(home) == want
+
+
+def test_split_at_a_sentence_boundary_and_at_a_position(home):
+    doc = make_doc(["Eins ist hier. Zwei ist da."], ["One is here. Two is there."])
+    create(home, doc)
+    at = tick(start(), 0)
+    click(at, "act_split")
+    assert rows(stored(home)) == [("Eins ist hier.", "One is here."), ("Zwei ist da.", "Two is there.")]
+    click(at, "undo")
+    at = tick(at, 0)
+    at.number_input(key="split_src_at").set_value(4)
+    at.number_input(key="split_tgt_at").set_value(3)
+    click(at, "act_split_at")
+    assert rows(stored(home)) == [("Eins", "One"), ("ist hier. Zwei ist da.", "is here. Two is there.")]
+
+
+def test_an_action_without_a_ticked_row_says_so(home):
+    create(home, make_doc())
+    at = click(start(), "act_merge")
+    assert any("tick a row" in w.value for w in at.warning)
+    at = tick(at, 5)
+    click(at, "act_merge")  # the last row has no next row
+    assert any("last row" in w.value for w in at.warning)
+    assert stored(home) == make_doc()
+
+
+def test_cell_edits_and_status_are_saved_at_once(home):
+    create(home, make_doc())
+    at = edit(start(), {1: {"target": "Two, edited."}, 2: {"status": "confirmed"}})
+    doc = stored(home)
+    assert doc.pairs[1].target == "Two, edited." and doc.pairs[1].status is Status.NEEDS_REVIEW
+    assert doc.pairs[2].status is Status.CONFIRMED
+    assert shown(at)[1] == ("Zwei ist da.", "Two, edited.")
+    assert list(at.data_editor[0].value["band"])[2].startswith("✅")
+    click(at, "undo")
+    assert stored(home) == make_doc()
+
+
+def test_a_reload_shows_the_last_state(home):
+    create(home, make_doc())
+    at = tick(start(), 0)
+    click(at, "act_merge")
+    edit(at, {0: {"source": "Neu."}})
+    again = start()  # a new browser session
+    assert shown(again)[0] == ("Neu.", "One is here. Two is there.")
+    click(again, "undo")  # the history survived too
+    assert shown(again)[0] == ("Eins ist hier. Zwei ist da.", "One is here. Two is there.")
+
+
+def test_filters_and_search(home):
+    doc = review.confirm(make_doc(), [0])
+    doc = review.edit_text(doc, 1, target="")  # flagged: empty target
+    create(home, doc)
+    at = start()
+    at.checkbox(key="f_low").check().run()
+    assert [s for s, _ in shown(at)] == ["Drei kommt.", "Vier geht."]
+    at.checkbox(key="f_low").uncheck()
+    at.checkbox(key="f_flagged").check().run()
+    assert [s for s, _ in shown(at)] == ["Zwei ist da."]
+    at.checkbox(key="f_flagged").uncheck()
+    at.checkbox(key="f_unconfirmed").check().run()
+    assert len(shown(at)) == 5
+    at.checkbox(key="f_unconfirmed").uncheck()
+    at.text_input(key="f_search").input("people").run()
+    assert shown(at) == [("Sechs 2.700 Leute.", "Six 2,700 people.")]
+    # an action on a filtered view acts on the document row, not the shown position
+    tick(at, 0)
+    click(at, "act_confirm")
+    assert stored(home).pairs[5].status is Status.CONFIRMED
+
+
+def test_large_projects_are_paginated(home):
+    n = 2 * ROWS_PER_PAGE + 10
+    create(home, make_doc([f"Satz {i}." for i in range(n)], [f"Sentence {i}." for i in range(n)]))
+    at = start()
+    assert len(shown(at)) == ROWS_PER_PAGE
+    at.number_input(key="page").set_value(3).run()
+    assert shown(at)[0] == (f"Satz {2 * ROWS_PER_PAGE}.", f"Sentence {2 * ROWS_PER_PAGE}.")
+    edit(at, {0: {"target": "changed"}})
+    assert stored(home).pairs[2 * ROWS_PER_PAGE].target == "changed"
+
+
+def test_rename_delete_and_switch_projects(home):
+    create(home, make_doc(), "Erstes")
+    create(home, make_doc(SRC[:2], TGT[:2]), "Zweites")
+    at = start()
+    select = at.sidebar.selectbox(key="project")
+    assert select.value == 2  # the most recently changed project opens
+    select.set_value(1).run()
+    assert len(shown(at)) == 6
+    at.text_input(key="rename_text").input("Vertrag <b>2024</b>")
+    click(at, "rename")
+    assert "Vertrag <b>2024</b>" in at.sidebar.selectbox(key="project").format_func(1)
+    assert not at.html  # user text is never rendered as HTML
+    at.checkbox(key="delete_sure").check().run()
+    click(at, "delete_project")
+    with open_store(load_settings(home=home)) as store:
+        assert [p.name for p in store.list_projects()] == ["Zweites"]
+    assert at.sidebar.selectbox(key="project").value == "new"
+
+
+def test_export_buttons_for_every_format(home):
+    create(home, make_doc())
+    at = start()
+    keys = {b.key for b in at.download_button}
+    assert {"export_csv", "export_tsv", "export_xlsx", "export_tmx", "export_jsonl"} <= keys
+
+
+def test_too_large_upload_gets_a_message(home):
+    from streamlit import config
+
+    old = config.get_option("server.maxUploadSize")
+    config.set_option("server.maxUploadSize", 1)
+    try:
+        at = start()
+        at.radio(key="new_mode").set_value("align").run()
+        at.file_uploader(key="new_src_file").set_value(("big.txt", b"Satz. " * 200_000, "text/plain")).run()
+        click(at, "new_start")
+        assert any("larger than 1 MB" in e.value for e in at.error)
+    finally:
+        config.set_option("server.maxUploadSize", old)
+
+
+# ---- ui_table helpers ------------------------------------------------------------------------------
+def test_bands_mark_confirmed_rows_apart():
+    assert band(0.95, Status.AUTOMATIC) == "high"
+    assert band(0.6, Status.NEEDS_REVIEW) == "medium"
+    assert band(0.2, Status.AUTOMATIC) == "low"
+    assert band(0.2, Status.CONFIRMED) == "confirmed"
+
+
+def test_visible_rows_and_pages():
+    doc = make_doc()
+    flags = [()] * 6
+    assert visible_rows(doc, flags, ViewFilter(search="DREI")) == [2]
+    assert visible_rows(doc, flags, ViewFilter(low_confidence=True)) == [2, 3]
+    assert page_slice(list(range(250)), 9) == list(range(200, 250))  # clamped to the last page
+
+
+def test_apply_cell_edits_maps_positions_to_rows():
+    doc = make_doc()
+    result = apply_cell_edits(doc, [4, 5], {"1": {"target": None, "sel": True}, 0: {"sel": False}})
+    assert result.doc.pairs[5].target == "" and result.changed_rows == (5,)
+    assert result.select == (5,) and result.unselect == (4,)
