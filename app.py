@@ -106,6 +106,30 @@ def progress_reporter(bar, total: int, verb: str):
     return report
 
 
+def current(store: Store, project_id: int):
+    """The project's document and its row flags, cached in the session by the store's revision."""
+    from align.checks import check_pairs
+
+    state = st.session_state
+    key = (project_id, store.revision(project_id))
+    cached = state.get("doc_cache")
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    doc = store.load(project_id)
+    flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
+    state["doc_cache"] = (key, doc, flags)
+    return doc, flags
+
+
+def save(store: Store, project_id: int, doc, label: str) -> None:
+    """Save an edit and keep the new document as the session's cached one (no reload)."""
+    from align.checks import check_pairs
+
+    store.apply(project_id, doc, label)
+    flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
+    st.session_state["doc_cache"] = ((project_id, store.revision(project_id)), doc, flags)
+
+
 # ---- sidebar ----------------------------------------------------------------------------------
 def sidebar(store: Store, settings) -> int | None:
     """Project list, rename/delete, models panel; returns the open project's id (None: new)."""
@@ -262,7 +286,6 @@ def new_project(store: Store, settings) -> None:
 # ---- the editor -------------------------------------------------------------------------------
 def editor(store: Store, settings, project_id: int) -> None:
     """The review table with its toolbar, filters, pages and exports."""
-    from align.checks import check_pairs
     from align.document import Status
     from align.ui_actions import ACTIONS, HELP
     from align.ui_table import (
@@ -278,8 +301,7 @@ def editor(store: Store, settings, project_id: int) -> None:
         state["page"] = 1
     selected: set[int] = state["selected"]
 
-    doc = store.load(project_id)
-    flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
+    doc, flags = current(store, project_id)
     confirmed = sum(p.status is Status.CONFIRMED for p in doc.pairs)
     st.subheader(plain(store.project_name(project_id)))
     model = f" · {doc.signature.method} with {doc.signature.model}" if doc.signature.model else ""
@@ -368,10 +390,15 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
     selected: set[int] = state.setdefault("selected", set())
     try:
         if action in ("undo", "redo"):
-            (store.undo if action == "undo" else store.redo)(project_id)
+            doc = (store.undo if action == "undo" else store.redo)(project_id)
+            if doc is not None:
+                from align.checks import check_pairs
+
+                flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
+                state["doc_cache"] = ((project_id, store.revision(project_id)), doc, flags)
             selected.clear()
         else:
-            doc = store.load(project_id)
+            doc, _ = current(store, project_id)
             rows = sorted(selected)
             translate = None
             if action == "retranslate":
@@ -384,7 +411,7 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
                 action = "split"
             result = apply_action(doc, "split" if action == "split_at" else action, rows,
                                   translate=translate, split_at=split)
-            store.apply(project_id, result.doc, result.label)
+            save(store, project_id, result.doc, result.label)
             selected.clear()
             selected.update(result.selected)
         state["rev"] = state.get("rev", 0) + 1
@@ -401,13 +428,13 @@ def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, .
     if not edits:
         return
     try:
-        result = apply_cell_edits(store.load(project_id), shown, edits)
+        result = apply_cell_edits(current(store, project_id)[0], shown, edits)
         selected: set[int] = state.setdefault("selected", set())
         selected.difference_update(result.unselect)
         selected.update(result.select)
         if result.changed_rows:
             label = "edit " + ", ".join(f"row {i + 1}" for i in result.changed_rows[:3])
-            store.apply(project_id, result.doc, label)
+            save(store, project_id, result.doc, label)
     except AlignError as err:
         state["flash"] = str(err)
     state["rev"] = state.get("rev", 0) + 1  # a fresh editor: its old edits are saved now

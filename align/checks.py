@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import statistics
@@ -46,10 +47,13 @@ MAX_Z = 3.5
 MIN_MAD = 0.05  # a document of near-identical ratios would otherwise flag every small deviation
 
 
+_GROUP_SPLIT = {sep: re.compile("[" + re.escape(sep) + "'\u00a0\u202f]") for sep in ".,"}
+
+
 def _parse(token: str, thousands: str, decimal: str) -> Decimal | None:
     """Read ``token`` with one convention; None when it is not well-formed under it."""
     body, frac = token.rsplit(decimal, 1) if decimal in token else (token, "")
-    groups = re.split("[" + re.escape(thousands) + "'\u00a0\u202f]", body)
+    groups = _GROUP_SPLIT[thousands].split(body)
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
         return None
     digits = "".join(groups)
@@ -137,28 +141,35 @@ def length_norm(pairs: Sequence[Pair]) -> LengthNorm:
     return LengthNorm(median=median, mad=max(mad, MIN_MAD))
 
 
+@functools.lru_cache(maxsize=20_000)
+def _text_flags(source: str, target: str, src_lang: str | None, tgt_lang: str | None) -> tuple[str, ...]:
+    """The flags that depend on the row alone (cached: a rerun of the page rechecks every row)."""
+    if not source and not target:
+        return ()
+    if source and not target:
+        return (EMPTY_TARGET,)
+    flags = []
+    if not numbers_match(source, target, src_lang, tgt_lang):
+        flags.append(NUMBERS)
+    if source and _LETTER.search(source) and _normal(source) == _normal(target):
+        flags.append(UNTRANSLATED)
+    return tuple(flags)
+
+
 def pair_flags(
     pair: Pair, norm: LengthNorm = LengthNorm(), src_lang: str | None = None, tgt_lang: str | None = None
 ) -> tuple[str, ...]:
     """The flags of one row, in a fixed order."""
     source, target = pair.source.strip(), pair.target.strip()
-    if not source and not target:
-        return ()
-    flags = []
-    if source and not target:
-        flags.append(EMPTY_TARGET)
-        return tuple(flags)
-    if not numbers_match(source, target, src_lang, tgt_lang):
-        flags.append(NUMBERS)
-    if source and _LETTER.search(source) and _normal(source) == _normal(target):
-        flags.append(UNTRANSLATED)
+    flags = _text_flags(source, target, src_lang, tgt_lang)
     if (
         source
+        and target
         and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH
         and abs(norm.z(pair)) > MAX_Z
     ):
-        flags.append(LENGTH)
-    return tuple(flags)
+        flags += (LENGTH,)
+    return flags
 
 
 def check_pairs(

@@ -89,8 +89,14 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_revision(db: sqlite3.Connection) -> None:
+    # a counter bumped by every change of a project's rows: the page caches the document by it
+    db.execute("ALTER TABLE projects ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_revision", _m002_revision),
 ]
 
 
@@ -134,17 +140,26 @@ def _pair_row(pair: Pair) -> tuple[Any, ...]:
     )
 
 
+_STATUS = {s.value: s for s in Status}
+
+
+def _ids(data: str) -> tuple[int, ...]:
+    """``[1, 2]`` -> (1, 2), without the JSON parser (loading 2,000 rows is on every edit's path)."""
+    inner = data.strip()[1:-1]
+    return tuple(int(x) for x in inner.split(",")) if inner.strip() else ()
+
+
 def _row_pair(row: Sequence[Any]) -> Pair:
     source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note = row
     return Pair(
         source=source,
         target=target,
-        src_ids=tuple(json.loads(src_ids)),
-        tgt_ids=tuple(json.loads(tgt_ids)),
+        src_ids=_ids(src_ids),
+        tgt_ids=_ids(tgt_ids),
         confidence=confidence,
-        status=Status.parse(status),
+        status=_STATUS.get(status) or Status.parse(status),
         paragraph=paragraph,
-        flags=tuple(json.loads(flags)),
+        flags=tuple(json.loads(flags)) if flags != "[]" else (),
         note=note,
     )
 
@@ -343,6 +358,14 @@ class Store:
             signature=Signature.from_dict(json.loads(signature)),
         )
 
+    def revision(self, project_id: int) -> int:
+        """A number that changes whenever the project's rows change (edit, undo, redo)."""
+        with self._lock:
+            row = self._db.execute("SELECT revision FROM projects WHERE id = ?", (project_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"project {project_id} does not exist in {self.path} (deleted in another tab?)")
+        return int(row[0])
+
     def project_name(self, project_id: int) -> str:
         with self._lock:
             return self._project_row(project_id)[0]
@@ -403,7 +426,10 @@ class Store:
             self._db.execute(
                 "DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history)
             )
-            self._db.execute("UPDATE projects SET history_pos = ?, updated_at = ? WHERE id = ?", (pos + 1, _now(), project_id))
+            self._db.execute(
+                "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+                (pos + 1, _now(), project_id),
+            )
         log.debug("store: %s: rows %s..%s -> %s rows", label, start, start + len(old_slice), len(new_slice))
         return doc
 
@@ -449,7 +475,7 @@ class Store:
             else:
                 self._replace_slice(project_id, start, len(old), new)
             self._db.execute(
-                "UPDATE projects SET history_pos = ?, updated_at = ? WHERE id = ?",
+                "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
                 (pos - 1 if back else pos + 1, _now(), project_id),
             )
         return self.load(project_id)

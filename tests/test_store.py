@@ -133,7 +133,7 @@ def test_migrations_are_recorded_and_not_repeated(settings):
     with open_store(settings):
         pass
     db = sqlite3.connect(settings.store_path)
-    assert [r[0] for r in db.execute("SELECT name FROM migrations")] == ["001_initial"]
+    assert [r[0] for r in db.execute("SELECT name FROM migrations")] == ["001_initial", "002_revision"]
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.isolation_level = None
     assert migrate(db) == []
@@ -193,3 +193,35 @@ def test_undo_all_then_redo_all_walks_the_same_states(tmp_path_factory, steps):
         for expected in states[1:]:
             assert s.redo(pid) == expected
         assert s.redo(pid) is None
+
+
+def test_revision_changes_with_every_change_of_the_rows(store):
+    doc = make_doc(3)
+    pid = store.create_project("p", doc)
+    seen = [store.revision(pid)]
+    store.apply(pid, review.confirm(doc, [0]), "confirm")
+    seen.append(store.revision(pid))
+    store.apply(pid, review.confirm(doc, [0]), "same again")  # no change, same revision
+    seen.append(store.revision(pid))
+    store.undo(pid)
+    seen.append(store.revision(pid))
+    assert seen[0] < seen[1] == seen[2] < seen[3]
+
+
+def test_an_old_database_is_upgraded_in_place(settings):
+    from align.store import MIGRATIONS
+
+    settings.store_path.parent.mkdir(parents=True)
+    db = sqlite3.connect(settings.store_path, isolation_level=None)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    MIGRATIONS[0][1](db)  # a database made by the first version: 001 only
+    db.execute("INSERT INTO migrations VALUES ('001_initial', 'then')")
+    db.execute(
+        "INSERT INTO projects (name, src_lang, tgt_lang, created_at, updated_at) VALUES ('alt', 'de', 'en', 'then', 'then')"
+    )
+    db.close()
+    with open_store(settings) as s:
+        [info] = s.list_projects()
+        assert info.name == "alt" and s.revision(info.id) == 0
+        s.apply(info.id, make_doc(2), "first rows")
+        assert s.revision(info.id) == 1

@@ -1,0 +1,100 @@
+"""How long the review page takes to rerun after an edit on a 2,000-row project.
+
+    python bench/app_rerun.py [--rows 2000] [--repeat 15]
+
+Builds a project of ``--rows`` pairs in a temporary data folder, opens app.py with Streamlit's
+AppTest and times whole reruns: after a cell edit, after a toolbar action (confirm, merge), after
+undo, and a plain rerun. The target is under 0.5 s per rerun on this machine. As a reference
+measured in the same run, it also times a trivial one-widget page, so the ratio shows what the
+page itself costs above Streamlit's own overhead (CPU on a shared machine is noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def make_project(home: Path, n: int) -> None:
+    from align.document import AlignedDocument, Bead, Sentence
+    from align.settings import load_settings
+    from align.store import open_store
+
+    src = [Sentence(f"Das ist der Satz Nummer {i} mit {i * 7}.{i % 1000:03d} Euro und etwas mehr Text.") for i in range(n)]
+    tgt = [Sentence(f"This is sentence number {i} with {i * 7},{i % 1000:03d} euros and some more text.") for i in range(n)]
+    beads = [Bead((i,), (i,), (i % 100) / 100) for i in range(n)]
+    doc = AlignedDocument.from_beads("de", "en", src, tgt, beads, name="bench")
+    with open_store(load_settings(home=home)) as store:
+        store.create_project("bench", doc)
+
+
+def timed(func) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    from streamlit.testing.v1 import AppTest
+
+    home = Path(tempfile.mkdtemp(prefix="align-bench-"))
+    os.environ["ALIGN_HOME"] = str(home)
+    make_project(home, args.rows)
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+
+    def edit(k: int) -> None:
+        key = at.session_state["editor_key"]
+        at.session_state[key] = {"edited_rows": {k % 100: {"target": f"edited {k}"}}, "added_rows": [], "deleted_rows": []}
+        at.run()
+
+    def tick(k: int) -> None:
+        key = at.session_state["editor_key"]
+        at.session_state[key] = {"edited_rows": {k % 90: {"sel": True}}, "added_rows": [], "deleted_rows": []}
+        at.run()
+
+    def click(button: str) -> None:
+        at.button(key=button).click().run()
+
+    results: dict[str, list[float]] = {
+        "plain rerun": [], "cell edit": [], "tick a row": [], "confirm": [], "merge": [], "undo": []}
+    for k in range(args.repeat):
+        results["plain rerun"].append(timed(at.run))
+        results["cell edit"].append(timed(lambda: edit(k)))
+        results["tick a row"].append(timed(lambda: tick(k)))
+        results["confirm"].append(timed(lambda: click("act_confirm")))
+        tick(k)
+        results["merge"].append(timed(lambda: click("act_merge")))
+        results["undo"].append(timed(lambda: click("undo")))
+        assert not at.exception, at.exception
+
+    trivial = AppTest.from_string("import streamlit as st\nst.text_input('x', key='x')\nst.write('hello')").run()
+    reference = statistics.median(timed(trivial.run) for _ in range(args.repeat))
+
+    print(f"review page, {args.rows} rows, {args.repeat} repeats (AppTest whole-script reruns; per rerun)")
+    print(f"reference: trivial page rerun median {reference * 1000:.1f} ms")
+    for name, values in results.items():
+        values.sort()
+        median = statistics.median(values)
+        p90 = values[min(len(values) - 1, int(0.9 * len(values)))]
+        verdict = "ok" if p90 < 0.5 else "OVER 0.5 s"
+        print(f"{name:16s} median {median * 1000:7.1f} ms  p90 {p90 * 1000:7.1f} ms  "
+              f"x{median / reference:6.1f} reference  [{verdict}]")
+
+
+if __name__ == "__main__":
+    main()
