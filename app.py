@@ -137,7 +137,11 @@ def sidebar(store: Store, settings) -> int | None:
         st.title("Align workbench")
         projects = store.list_projects()
         ids = [p.id for p in projects]
-        names = {p.id: f"{p.name} ({p.confirmed}/{p.rows} confirmed)" for p in projects}
+        # labels must not change with edits: the browser sends the chosen label back
+        counts: dict[str, int] = {}
+        for p in projects:
+            counts[p.name] = counts.get(p.name, 0) + 1
+        names = {p.id: p.name if counts[p.name] == 1 else f"{p.name} (#{p.id})" for p in projects}
         if "next_project" in st.session_state:
             st.session_state["project"] = st.session_state.pop("next_project")
         if "project" not in st.session_state:
@@ -159,9 +163,10 @@ def sidebar(store: Store, settings) -> int | None:
                 if st.button("Rename", key="rename"):
                     try:
                         store.rename_project(choice, new_name)
-                        st.rerun()
                     except AlignError as err:
                         st.error(str(err))
+                    else:
+                        open_project(choice)  # re-set the selector: its label changed
                 sure = st.checkbox("Yes, delete this project and its history", key="delete_sure")
                 if st.button("Delete project", key="delete_project", disabled=not sure):
                     store.delete_project(choice)
@@ -315,14 +320,15 @@ def editor(store: Store, settings, project_id: int) -> None:
     if flash:
         st.warning(flash)
     history = store.history(project_id)
-    cols = st.columns(len(ACTIONS) + 2)
     args = (store, settings, project_id)
-    cols[0].button("↶ Undo", key="undo", disabled=not history.can_undo, help=f"Undo: {history.undo_label}",
-                   on_click=run_action, args=(*args, "undo"))
-    cols[1].button("↷ Redo", key="redo", disabled=not history.can_redo, help=f"Redo: {history.redo_label}",
-                   on_click=run_action, args=(*args, "redo"))
-    for col, (action, label) in zip(cols[2:], ACTIONS.items()):
-        col.button(label, key=f"act_{action}", help=HELP[action], on_click=run_action, args=(*args, action))
+    first, second = st.columns(6), st.columns(6)
+    first[0].button("↶ Undo", key="undo", disabled=not history.can_undo, help=f"Undo: {history.undo_label}",
+                    on_click=run_action, args=(*args, "undo"), width="stretch")
+    first[1].button("↷ Redo", key="redo", disabled=not history.can_redo, help=f"Redo: {history.redo_label}",
+                    on_click=run_action, args=(*args, "redo"), width="stretch")
+    for col, (action, label) in zip(first[2:] + second, ACTIONS.items()):
+        col.button(label, key=f"act_{action}", help=HELP[action], on_click=run_action, args=(*args, action),
+                   width="stretch")
     with st.expander("Split at a character position"):
         a, b, c = st.columns([2, 2, 1])
         a.number_input("Source: characters in the upper row", min_value=0, step=1, key="split_src_at")
@@ -369,7 +375,8 @@ def editor(store: Store, settings, project_id: int) -> None:
             "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width="large"),
             "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width="large"),
             "band": st.column_config.TextColumn("Confidence", width="small",
-                                                help="green ≥ 80 %, yellow ≥ 50 %, red below; ✅ confirmed"),
+                                                help="green: high (≥ 80 %), yellow: medium (≥ 50 %), red: low; "
+                                                     "blue: confirmed"),
             "status": st.column_config.SelectboxColumn("Status", options=list(STATUS_LABELS.values()),
                                                        required=True, width="small"),
             "flags": st.column_config.TextColumn("Flags", width="medium"),

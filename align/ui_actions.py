@@ -17,16 +17,16 @@ from align.review import EditError
 
 # key -> button label; the keys are the Streamlit button keys (``act_<key>``)
 ACTIONS: dict[str, str] = {
-    "merge": "Merge with next",
-    "merge_source": "Merge source with next",
-    "merge_target": "Merge target with next",
-    "split": "Split at sentence",
-    "insert": "Insert row above",
+    "confirm": "Confirm",
+    "retranslate": "Re-translate",
     "delete": "Delete",
+    "insert": "Insert above",
+    "merge": "Merge ↓",
+    "merge_source": "Merge source ↓",
+    "merge_target": "Merge target ↓",
+    "split": "Split",
     "shift_up": "Target ↑",
     "shift_down": "Target ↓",
-    "retranslate": "Re-translate",
-    "confirm": "Confirm",
 }
 
 HELP: dict[str, str] = {

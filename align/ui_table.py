@@ -58,10 +58,10 @@ def band(confidence: float, status: Status) -> str:
 
 
 def band_label(confidence: float, status: Status) -> str:
-    """A band as a symbol and the confidence in percent (readable without colour)."""
+    """A band in words and the confidence in percent (readable without colour)."""
     name = band(confidence, status)
-    symbol = {"confirmed": "✅", "high": "🟢", "medium": "🟡", "low": "🔴"}[name]
-    return f"{symbol} {round(confidence * 100):d}%"
+    word = "✓ confirmed" if name == "confirmed" else name
+    return f"{round(confidence * 100):d}% {word}"
 
 
 def visible_rows(doc: AlignedDocument, flags: Sequence[tuple[str, ...]], view: ViewFilter) -> list[int]:
