@@ -48,6 +48,14 @@ def get_translator(package_path: str, version: str):
     return Translator.load(read_package(Path(package_path)), TranslateOptions())
 
 
+@st.cache_resource(show_spinner="Loading the sentence embedding model…")
+def get_embedder(cache_dir: str):
+    """The aligner's sentence embedder with its on-disk cache (re-aligning is cheap)."""
+    from align.embed import Embedder
+
+    return Embedder(cache_dir=Path(cache_dir))
+
+
 def find_translator(src: str, tgt: str, settings):
     """The translator for a language pair; ModelNotInstalled says how to get one."""
     from align.packages import find_package
@@ -264,20 +272,21 @@ def new_project(store: Store, settings) -> None:
                 progress=progress_reporter(bar, total, "Translated"), name=title,
             )
         else:
-            from align import pipeline
+            from align.pipeline import align_texts
 
             target = uploaded_text(tgt_file) if tgt_file is not None else tgt_text
             if not target.strip():
                 st.warning("Paste or upload the translation to align with.")
                 return
-            if not hasattr(pipeline, "align_texts"):
-                st.error("Alignment is not available in this version of the workbench.")
-                return
-            doc = pipeline.align_texts(
-                source, target, src_lang=src_lang, tgt_lang=tgt_lang,
+            try:  # an installed package adds machine translation as an alignment signal
+                helper = find_translator(src_lang, tgt_lang, settings)
+            except AlignError:
+                helper = None
+            doc = align_texts(
+                source, target, src_lang=src_lang, tgt_lang=tgt_lang, name=title,
+                embedder=get_embedder(str(settings.cache_dir)), translator=helper,
                 progress=progress_reporter(bar, total, "Aligned"),
             )
-            doc = doc.replace(name=title)
         bar.progress(1.0, text="Saving…")
         project_id = store.create_project(title, doc)
     except AlignError as err:

@@ -337,3 +337,22 @@ def test_apply_cell_edits_maps_positions_to_rows():
     result = apply_cell_edits(doc, [4, 5], {"1": {"target": None, "sel": True}, 0: {"sel": False}})
     assert result.doc.pairs[5].target == "" and result.changed_rows == (5,)
     assert result.select == (5,) and result.unselect == (4,)
+
+
+@pytest.mark.slow
+def test_align_pasted_texts(home):
+    src = "Der Hund bellt laut. Die Katze schläft im Garten. Es regnet seit drei Tagen."
+    tgt = "The dog barks loudly. The cat is sleeping in the garden. It has been raining for three days."
+    at = start()
+    at.radio(key="new_mode").set_value("align").run()
+    at.text_area(key="new_src_text").input(src)
+    at.text_area(key="new_tgt_text").input(tgt)
+    click(at, "new_start")
+    doc = stored(home)
+    assert rows(doc) == [
+        ("Der Hund bellt laut.", "The dog barks loudly."),
+        ("Die Katze schläft im Garten.", "The cat is sleeping in the garden."),
+        ("Es regnet seit drei Tagen.", "It has been raining for three days."),
+    ]
+    assert doc.signature.method == "align"
+    assert len(shown(at)) == 3
