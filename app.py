@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -46,6 +47,14 @@ def get_translator(package_path: str, version: str):
     from align.translate import TranslateOptions, Translator
 
     return Translator.load(read_package(Path(package_path)), TranslateOptions())
+
+
+@st.cache_resource
+def get_jobs():
+    """Background translations and alignments of this app process."""
+    from align.ui_jobs import Jobs
+
+    return Jobs()
 
 
 @st.cache_resource(show_spinner="Loading the sentence embedding model…")
@@ -97,21 +106,6 @@ def open_project(project_id: int | str) -> None:
     """Switch to a project on the next run (widgets of this run are already drawn)."""
     st.session_state["next_project"] = project_id
     st.rerun()
-
-
-def progress_reporter(bar, total: int, verb: str):
-    """A progress callback for both styles: ``(increment)`` from translation, ``(done, total)``."""
-    done = 0
-
-    def report(*args) -> None:
-        nonlocal done, total
-        if len(args) >= 2:
-            done, total = int(args[0]), max(int(args[1]), 1)
-        else:
-            done += int(args[0])
-        bar.progress(min(done / max(total, 1), 1.0), text=f"{verb} {min(done, total)} of {total} sentences")
-
-    return report
 
 
 def current(store: Store, project_id: int):
@@ -263,14 +257,13 @@ def new_project(store: Store, settings) -> None:
             return
         title = name.strip() or (Path(src_file.name).stem if src_file is not None else source.strip().split("\n")[0][:40])
         total = len(segment(source, src_lang))
-        bar = st.progress(0.0, text=f"{label.rstrip('e')}ing {total} sentences…")
         if mode == "translate":
             from align.pipeline import translate_text
 
-            doc = translate_text(
-                source, translator, src_lang=src_lang, tgt_lang=tgt_lang,
-                progress=progress_reporter(bar, total, "Translated"), name=title,
-            )
+            def work(progress):
+                doc = translate_text(source, translator, src_lang=src_lang, tgt_lang=tgt_lang,
+                                     progress=progress, name=title)
+                return store.create_project(title, doc)
         else:
             from align.pipeline import align_texts
 
@@ -282,19 +275,46 @@ def new_project(store: Store, settings) -> None:
                 helper = find_translator(src_lang, tgt_lang, settings)
             except AlignError:
                 helper = None
-            doc = align_texts(
-                source, target, src_lang=src_lang, tgt_lang=tgt_lang, name=title,
-                embedder=get_embedder(str(settings.cache_dir)), translator=helper,
-                progress=progress_reporter(bar, total, "Aligned"),
-            )
-        bar.progress(1.0, text="Saving…")
-        project_id = store.create_project(title, doc)
+            embedder = get_embedder(str(settings.cache_dir))
+
+            def work(progress):
+                doc = align_texts(source, target, src_lang=src_lang, tgt_lang=tgt_lang, name=title,
+                                  embedder=embedder, translator=helper, progress=progress)
+                return store.create_project(title, doc)
     except AlignError as err:
         st.error(str(err))
         return
-    for key in ("new_src_text", "new_tgt_text", "new_name"):
-        st.session_state.pop(key, None)
-    open_project(project_id)
+    job = get_jobs().start(f"{label.rstrip('e')}ing {title}", total, work)
+    st.session_state["job"] = job.key
+    st.rerun()
+
+
+def job_panel() -> None:
+    """While a translation or alignment runs in the background: its progress, then its project.
+
+    The work goes on in its own thread, so clicks, reloads and closed tabs do not stop it; this
+    panel polls it twice a second.
+    """
+    key = st.session_state.get("job")
+    job = get_jobs().get(key) if key else None
+    if job is None:
+        st.session_state.pop("job", None)
+        return
+    if job.state == "running":
+        st.header("New project")
+        st.progress(job.fraction, text=f"{job.label}: {min(job.done, job.total)} of {job.total} sentences")
+        st.caption("This goes on in the background: you may switch projects meanwhile; the new project "
+                   "appears in the list when it is ready.")
+        time.sleep(0.5)
+        st.rerun()
+    get_jobs().forget(job.key)
+    st.session_state.pop("job", None)
+    if job.state == "failed":
+        st.error(job.error)
+        return
+    for name in ("new_src_text", "new_tgt_text", "new_name", "new_src_file", "new_tgt_file"):
+        st.session_state.pop(name, None)
+    open_project(job.result)
 
 
 # ---- the editor -------------------------------------------------------------------------------
@@ -488,6 +508,7 @@ def main() -> None:
     project_id = sidebar(store, settings)
     try:
         if project_id is None:
+            job_panel()
             new_project(store, settings)
         else:
             editor(store, settings, project_id)

@@ -356,3 +356,44 @@ def test_align_pasted_texts(home):
     ]
     assert doc.signature.method == "align"
     assert len(shown(at)) == 3
+
+
+def test_background_jobs_report_progress_results_and_errors():
+    import threading
+
+    from align.errors import InputError
+    from align.ui_jobs import Jobs
+
+    jobs = Jobs()
+    gate = threading.Event()
+
+    def work(progress):
+        progress(3)
+        gate.wait(10)
+        progress(2)
+        return 42
+
+    job = jobs.start("Translating", 10, work)
+    deadline = 100
+    while job.done < 3 and deadline:
+        deadline -= 1
+        threading.Event().wait(0.02)
+    assert job.state == "running" and job.fraction == 0.3
+    gate.set()
+    while job.state == "running" and deadline:
+        deadline -= 1
+        threading.Event().wait(0.05)
+    assert (job.state, job.result, job.done) == ("done", 42, 5)
+
+    def fail(progress):
+        progress(1, 4)  # the (done, total) style
+        raise InputError("bericht.txt: empty file")
+
+    failed = jobs.start("Aligning", 2, fail)
+    while failed.state == "running" and deadline:
+        deadline -= 1
+        threading.Event().wait(0.05)
+    assert (failed.state, failed.error, failed.total) == ("failed", "bericht.txt: empty file", 4)
+    assert jobs.get(failed.key) is failed
+    jobs.forget(failed.key)
+    assert jobs.get(failed.key) is None

@@ -131,7 +131,8 @@ def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
     idle(page)
     assert grid_rows(page) == len(pairs)
     assert [cell_text(page, "target", r) for r in range(len(pairs))] == [en for _, en in pairs]
-    page.screenshot(path=str(tmp_path / "translated.png"), full_page=True)
+    shots = Path(os.environ.get("ALIGN_SCREENSHOT_DIR", tmp_path))
+    page.screenshot(path=str(shots / "translated.png"), full_page=True)
 
     # edit the first target in place
     click_cell(page, "target", 0)

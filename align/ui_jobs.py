@@ -1,0 +1,80 @@
+"""Long work of the page (translating or aligning a whole document) in a background thread.
+
+Streamlit stops a running script when the user touches any widget; a 2,000-sentence translation
+run inside the script would be lost that way. A job runs in its own thread instead, reports its
+progress into a plain object the page polls, and saves its result (a new project) itself, so a
+click elsewhere, a reload or a closed tab does not lose it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from align.errors import AlignError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    """One background task: how far it got, and its result or error message."""
+
+    key: str
+    label: str
+    total: int
+    done: int = 0
+    state: str = "running"  # running, done, failed
+    result: Any = None
+    error: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    def progress(self, *args: int) -> None:
+        """Progress callback for both styles: ``(increment)`` (translation) or ``(done, total)``."""
+        if len(args) >= 2:
+            self.done, self.total = int(args[0]), max(int(args[1]), 1)
+        elif args:
+            self.done += int(args[0])
+
+    @property
+    def fraction(self) -> float:
+        return min(self.done / self.total, 1.0) if self.total else 0.0
+
+
+class Jobs:
+    """The jobs of this app process (shared by all sessions), by key."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def start(self, label: str, total: int, work: Callable[[Callable[..., None]], Any]) -> Job:
+        """Run ``work(progress)`` in a daemon thread; its return value becomes ``job.result``."""
+        job = Job(key=uuid.uuid4().hex, label=label, total=max(total, 1))
+
+        def run() -> None:
+            try:
+                job.result = work(job.progress)
+                job.state = "done"
+            except AlignError as err:
+                job.error, job.state = str(err), "failed"
+            except Exception as err:  # a bug: keep the traceback in the log, tell the page
+                log.exception("background job %s failed", label)
+                job.error, job.state = f"{label} failed: {err!r}", "failed"
+
+        with self._lock:
+            self._jobs[job.key] = job
+        threading.Thread(target=run, name=f"align-job-{job.key[:8]}", daemon=True).start()
+        return job
+
+    def get(self, key: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(key)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._jobs.pop(key, None)
