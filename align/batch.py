@@ -1,0 +1,593 @@
+"""Translate (or align) every supported file under a folder, resumably.
+
+``run_batch`` walks IN_DIR, keeps its folder structure in OUT_DIR (``a/b/x.docx`` ->
+``OUT/a/b/x.csv`` and ``x.tmx``) and records each finished file in a manifest
+(``OUT/align-batch-manifest.json``) with the sha256 of its input (and of the aligned translation)
+and a key of the options and model that shape the output. A rerun skips what is finished and
+unchanged and redoes the rest; outputs are written atomically before their manifest entry, so a
+``kill -9`` loses at most the files in flight, never a finished output.
+
+Speed: CTranslate2 is kept busy across file boundaries. Files are read and segmented by a small
+thread pool ahead of the translator, and the sentences of a window of files (``window_sentences``,
+2,000 by default) go through ONE ``translate_segmented`` call, so short files share batches.
+While a window is translated (CTranslate2 releases the GIL) the next one is read and the last one
+written.
+
+One bad file does not stop the run: it is listed in the summary and in the manifest, and the
+summary's ``ok`` is False. Output paths never leave OUT_DIR: symlinks that resolve outside IN_DIR
+are refused, and every output path is checked against OUT_DIR after resolving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from align.errors import AlignError, InputError
+from align.settings import Settings
+
+if TYPE_CHECKING:
+    from align.document import AlignedDocument, Sentence
+    from align.translate import TranslateOptions, Translator
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "align-batch-manifest.json"
+MANIFEST_VERSION = 1
+DONE, FAILED, SKIPPED = "done", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What a batch run does; everything that shapes an output goes into the manifest's options key."""
+
+    src_lang: str = "de"
+    tgt_lang: str = "en"
+    formats: tuple[str, ...] = ("csv", "tmx")
+    align_with: Path | None = None
+    jobs: int = 1
+    quiet: bool = False
+    force: bool = False
+    neutralise_formulas: bool = True
+    translate: "TranslateOptions | None" = None
+    window_sentences: int = 2000
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one input file (``rel`` is its path under IN_DIR, with forward slashes)."""
+
+    rel: str
+    status: str
+    outputs: tuple[str, ...] = ()
+    sentences: int = 0
+    error: str = ""
+
+
+@dataclass
+class BatchSummary:
+    """The outcome of a run: one result per input file, in file order, and the wall time."""
+
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    manifest: Path | None = None
+    mode: str = "translate"
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def done(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == DONE]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == SKIPPED]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def sentences(self) -> int:
+        return sum(r.sentences for r in self.done)
+
+    def format(self) -> str:
+        verb = "aligned" if self.mode == "align" else "translated"
+        rate = f", {self.sentences / self.seconds:.1f} sentences/s" if self.seconds and self.sentences else ""
+        lines = [
+            f"{verb} {len(self.done)} file(s) ({self.sentences} sentences in {self.seconds:.1f} s{rate}), "
+            f"skipped {len(self.skipped)} already finished, {len(self.failed)} failed"
+        ]
+        if self.failed:
+            lines.append("failed:")
+            lines.extend(f"  {r.rel}: {r.error}" for r in self.failed)
+        if self.manifest is not None:
+            lines.append(f"manifest: {self.manifest}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One input file and where its outputs go."""
+
+    rel: str
+    path: Path
+    outputs: tuple[Path, ...]
+    aligned: Path | None = None
+
+
+@dataclass
+class _Loaded:
+    """A read input: its hashes, and its segmented sentences (translate) or its document (align)."""
+
+    job: _Job
+    input_sha256: str = ""
+    aligned_sha256: str = ""
+    sentences: "list[Sentence] | None" = None
+    doc: "AlignedDocument | None" = None
+    error: str = ""
+
+
+# ---- public API --------------------------------------------------------------------------------
+
+
+def run_batch(
+    in_dir: Path,
+    out_dir: Path,
+    options: BatchOptions,
+    settings: Settings,
+    *,
+    translator: "Translator | None" = None,
+) -> BatchSummary:
+    """Translate (or, with ``options.align_with``, align) every supported file under ``in_dir``.
+
+    ``translator`` may be given pre-loaded (benchmarks, tests); otherwise the installed package for
+    the language pair is loaded once, and only when some file needs translating (a missing package
+    is a ``ModelNotInstalled`` error for the whole run).
+    """
+    from align.writers import format_from_path
+
+    started = time.perf_counter()
+    in_dir, out_dir = Path(in_dir), Path(out_dir)
+    if not in_dir.is_dir():
+        raise InputError(f"{in_dir}: input folder not found" if not in_dir.exists() else f"{in_dir}: is not a folder")
+    formats = tuple(dict.fromkeys(format_from_path(out_dir / f"x.{f}", f) for f in options.formats))
+    if not formats:
+        raise AlignError("give at least one output format with --formats (csv, tsv, xlsx, tmx, jsonl)")
+    if options.align_with is not None and not Path(options.align_with).is_dir():
+        raise InputError(f"{options.align_with}: folder of translations not found")
+    options = dataclasses.replace(options, formats=formats)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(out_dir)
+
+    jobs, refused = plan_jobs(in_dir, out_dir, options)
+    mode = "align" if options.align_with is not None else "translate"
+    manifest_path = out_dir / MANIFEST_NAME
+    manifest = Manifest.load(manifest_path)
+    key, model = _options_key(options, settings, translator)
+
+    results: dict[str, FileResult] = {r.rel: r for r in refused}
+    for result in refused:
+        manifest.record(result, key=key)
+    pending = []
+    for job in jobs:
+        if not options.force and manifest.is_finished(job, key):
+            results[job.rel] = FileResult(job.rel, SKIPPED, tuple(_rel(p, out_dir) for p in job.outputs))
+        else:
+            pending.append(job)
+    log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
+
+    if pending and mode == "translate" and translator is None:
+        from align.packages import find_package
+        from align.translate import Translator
+
+        # a missing package fails the whole run at once, before any file is read
+        translator = Translator.load(find_package(options.src_lang, options.tgt_lang, settings), options.translate)
+    if pending:
+        runner = _Runner(out_dir, options, settings, manifest, key, model, translator)
+        for result in runner.run(pending):
+            results[result.rel] = result
+    manifest.save()
+    order = [j.rel for j in jobs] + [r.rel for r in refused]
+    return BatchSummary([results[rel] for rel in sorted(order)], time.perf_counter() - started, manifest_path, mode)
+
+
+def plan_jobs(in_dir: Path, out_dir: Path, options: BatchOptions) -> tuple[list[_Job], list[FileResult]]:
+    """The supported files under ``in_dir`` and their output paths; refused files as failed results.
+
+    Hidden files and folders (names starting with '.') are ignored, symlinked folders are not
+    followed, a symlinked file must resolve inside ``in_dir``, and OUT_DIR is skipped when it lies
+    inside IN_DIR. Two inputs with the same stem in one folder (``x.docx``, ``x.txt``) keep their
+    extension in the output names (``x.docx.csv``, ``x.txt.csv``) so neither overwrites the other.
+    """
+    from align.readers import SUPPORTED_TEXT_SUFFIXES
+
+    root = in_dir.resolve()
+    out_root = out_dir.resolve()
+    found: list[tuple[str, Path]] = []
+    refused: list[FileResult] = []
+    for folder, dirs, files in os.walk(in_dir, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != out_root)
+        for name in sorted(files):
+            path = here / name
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_TEXT_SUFFIXES:
+                continue
+            rel = path.relative_to(in_dir).as_posix()
+            if not _inside(path.resolve(), root):
+                refused.append(FileResult(rel, FAILED, error="a link to a file outside the input folder; refused"))
+                continue
+            found.append((rel, path))
+
+    stems: dict[str, int] = {}
+    for rel, _ in found:
+        base = rel.rsplit(".", 1)[0]
+        stems[base] = stems.get(base, 0) + 1
+    jobs: list[_Job] = []
+    for rel, path in found:
+        base = rel.rsplit(".", 1)[0]
+        stem = rel if stems[base] > 1 else base
+        outputs = tuple(out_dir / f"{stem}.{fmt}" for fmt in options.formats)
+        bad = [p for p in outputs if not _inside(p.resolve(), out_root)]
+        if bad:
+            refused.append(FileResult(rel, FAILED, error=f"output {bad[0]} would lie outside the output folder; refused"))
+            continue
+        aligned = None
+        if options.align_with is not None:
+            aligned = _find_translation(Path(options.align_with), rel)
+        jobs.append(_Job(rel, path, outputs, aligned))
+    return jobs, refused
+
+
+# ---- manifest ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Manifest:
+    """``{rel: entry}`` for finished and failed files, saved atomically as JSON after each file."""
+
+    path: Path
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(cls, path: Path) -> "Manifest":
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            files = data["files"] if data.get("version") == MANIFEST_VERSION else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            log.warning("%s: unreadable manifest (%s); every file will be redone", path, err)
+            files = {}
+        return cls(path, dict(files))
+
+    def is_finished(self, job: _Job, key: str) -> bool:
+        """Finished with the same options, the same input (and translation), all outputs present."""
+        entry = self.files.get(job.rel)
+        if not entry or entry.get("status") != DONE or entry.get("options_key") != key:
+            return False
+        out_dir = self.path.parent
+        if sorted(entry.get("outputs", [])) != sorted(_rel(p, out_dir) for p in job.outputs):
+            return False
+        if not all(p.is_file() for p in job.outputs):
+            return False
+        try:
+            if entry.get("input_sha256") != sha256_file(job.path):
+                return False
+            if job.aligned is not None and entry.get("aligned_sha256") != sha256_file(job.aligned):
+                return False
+        except OSError:
+            return False
+        return True
+
+    def record(self, result: FileResult, *, key: str, input_sha256: str = "", aligned_sha256: str = "",
+               model: str = "") -> None:
+        entry = {
+            "status": result.status,
+            "options_key": key,
+            "input_sha256": input_sha256,
+            "outputs": list(result.outputs),
+            "sentences": result.sentences,
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        if aligned_sha256:
+            entry["aligned_sha256"] = aligned_sha256
+        if model:
+            entry["model"] = model
+        if result.error:
+            entry["error"] = result.error
+        with self.lock:
+            self.files[result.rel] = entry
+            self._save_locked()
+
+    def save(self) -> None:
+        with self.lock:
+            self._save_locked()
+
+    def _save_locked(self) -> None:
+        from align.writers import atomic_write_bytes
+
+        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}
+        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---- the run -------------------------------------------------------------------------------------
+
+
+class _Runner:
+    """Reads ahead in a thread pool, translates windows of files in one call each, writes behind."""
+
+    def __init__(self, out_dir: Path, options: BatchOptions, settings: Settings, manifest: Manifest, key: str,
+                 model: str, translator: "Translator | None") -> None:
+        self.out_dir = out_dir
+        self.options = options
+        self.settings = settings
+        self.manifest = manifest
+        self.key = key
+        self.model = model
+        self.translator = translator
+        self.results: list[FileResult] = []
+        self.results_lock = threading.Lock()
+        self.align_lock = threading.Lock()
+        self.embedder: Any = None
+
+    def run(self, jobs: Sequence[_Job]) -> list[FileResult]:
+        from tqdm import tqdm
+
+        workers = max(1, self.options.jobs)
+        quiet = self.options.quiet
+        files_bar = tqdm(total=len(jobs), unit="file", desc="files", file=sys.stderr, disable=quiet, position=0)
+        sentence_bar = tqdm(total=0, unit="sentence", desc="sentences", file=sys.stderr, disable=quiet, position=1)
+        self.files_bar = files_bar
+        reader = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-read")
+        writer = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-write")
+        writes: list[Future] = []
+        try:
+            queue: deque[Future] = deque()
+            upcoming = iter(jobs)
+            ahead = max(4, 2 * workers)
+
+            def top_up(count: int) -> None:
+                while len(queue) < count:
+                    job = next(upcoming, None)
+                    if job is None:
+                        return
+                    queue.append(reader.submit(self._load, job))
+
+            top_up(ahead)
+            while queue:
+                window: list[_Loaded] = []
+                sentences = 0
+                while queue and (not window or sentences < self.options.window_sentences):
+                    loaded: _Loaded = queue.popleft().result()
+                    top_up(max(ahead, len(window) + 1))
+                    if loaded.error:
+                        self._finish(FileResult(loaded.job.rel, FAILED, error=loaded.error), loaded)
+                        continue
+                    window.append(loaded)
+                    count = len(loaded.sentences) if loaded.sentences is not None else len(loaded.doc.pairs)
+                    sentences += count
+                    sentence_bar.total += count
+                    sentence_bar.refresh()
+                    if self.options.align_with is not None:
+                        break  # aligned documents are ready; nothing to share
+                top_up(max(ahead, len(window)))  # read the next window while this one is translated
+                if not window:
+                    continue
+                docs = self._documents(window, sentence_bar.update)
+                for loaded, doc in zip(window, docs):
+                    if isinstance(doc, str):
+                        self._finish(FileResult(loaded.job.rel, FAILED, error=doc), loaded)
+                    else:
+                        writes.append(writer.submit(self._write, loaded, doc))
+                writes = [w for w in writes if not w.done()]
+            for w in writes:
+                w.result()
+        finally:
+            reader.shutdown(wait=True, cancel_futures=True)
+            writer.shutdown(wait=True)
+            sentence_bar.close()
+            files_bar.close()
+        return self.results
+
+    # -- steps ------------------------------------------------------------------------------------
+    def _load(self, job: _Job) -> _Loaded:
+        from align.readers import read_text
+
+        loaded = _Loaded(job)
+        try:
+            data_hash = sha256_file(job.path)
+            loaded.input_sha256 = data_hash
+            text = read_text(job.path)
+            if self.options.align_with is None:
+                from align.segment import segment
+
+                loaded.sentences = segment(text, self.options.src_lang)
+            else:
+                if job.aligned is None:
+                    raise InputError(f"{job.path}: no translation with the same name under {self.options.align_with}")
+                loaded.aligned_sha256 = sha256_file(job.aligned)
+                loaded.doc = self._align(text, read_text(job.aligned), job.rel)
+        except AlignError as err:
+            loaded.error = str(err)
+        except Exception as err:  # a bug or a library failure on one file must not stop the run
+            log.exception("unexpected error on %s", job.path)
+            loaded.error = f"unexpected error: {type(err).__name__}: {err}"
+        return loaded
+
+    def _align(self, src_text: str, tgt_text: str, name: str) -> "AlignedDocument":
+        """Align one pair of texts: one embedder (with its cache) for the run, the installed
+        translation package as an extra signal when there is one; one alignment at a time."""
+        from align.pipeline import align_texts
+
+        with self.align_lock:
+            if self.embedder is None:
+                from align.embed import Embedder
+
+                self.embedder = Embedder(self.settings.cache_dir)
+                if self.translator is None and _package_or_none(self.options, self.settings) is not None:
+                    self.translator = self._translator()
+            return align_texts(src_text, tgt_text, src_lang=self.options.src_lang, tgt_lang=self.options.tgt_lang,
+                               embedder=self.embedder, translator=self.translator, name=name)
+
+    def _documents(self, window: list[_Loaded], progress: Callable[[int], None]) -> list["AlignedDocument | str"]:
+        """Documents for a window: one translate call for all of it (or the aligned ones as read)."""
+        if self.options.align_with is not None:
+            progress(sum(len(w.doc.pairs) for w in window))
+            return [w.doc for w in window]
+        from align.pipeline import translate_segmented
+
+        try:
+            translator = self._translator()
+            return list(translate_segmented(
+                [w.sentences for w in window],
+                translator,
+                src_lang=self.options.src_lang,
+                tgt_lang=self.options.tgt_lang,
+                names=[w.job.rel for w in window],
+                progress=progress,
+            ))
+        except AlignError as err:
+            return [str(err)] * len(window)
+        except Exception as err:
+            log.exception("translation of %d file(s) failed", len(window))
+            return [f"unexpected error while translating: {type(err).__name__}: {err}"] * len(window)
+
+    def _translator(self) -> "Translator":
+        if self.translator is None:
+            from align.packages import find_package
+            from align.translate import Translator
+
+            package = find_package(self.options.src_lang, self.options.tgt_lang, self.settings)
+            self.translator = Translator.load(package, self.options.translate)
+        return self.translator
+
+    def _write(self, loaded: _Loaded, doc: "AlignedDocument") -> None:
+        from align.writers import write_document
+
+        job = loaded.job
+        try:
+            for path, fmt in zip(job.outputs, self.options.formats):
+                write_document(doc, path, fmt, neutralise_formulas=self.options.neutralise_formulas)
+            result = FileResult(job.rel, DONE, tuple(_rel(p, self.out_dir) for p in job.outputs), len(doc.pairs))
+        except (AlignError, OSError) as err:
+            result = FileResult(job.rel, FAILED, error=f"cannot write the output: {err}")
+        except Exception as err:  # one file's failure must not stop the run
+            log.exception("unexpected error writing %s", job.rel)
+            result = FileResult(job.rel, FAILED, error=f"unexpected error while writing: {type(err).__name__}: {err}")
+        self._finish(result, loaded)
+
+    def _finish(self, result: FileResult, loaded: _Loaded) -> None:
+        self.manifest.record(result, key=self.key, input_sha256=loaded.input_sha256,
+                             aligned_sha256=loaded.aligned_sha256, model=self.model)
+        with self.results_lock:
+            self.results.append(result)
+            self.files_bar.update(1)
+        if result.status == FAILED:
+            log.warning("%s: %s", result.rel, result.error)
+
+
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _find_translation(tgt_dir: Path, rel: str) -> Path | None:
+    """The same relative path under ``tgt_dir`` with any supported extension, same extension first."""
+    from align.readers import SUPPORTED_TEXT_SUFFIXES
+
+    source = Path(rel)
+    folder = tgt_dir / source.parent
+    same = folder / source.name
+    if same.is_file() and _inside(same.resolve(), tgt_dir.resolve()):
+        return same
+    for suffix in sorted(SUPPORTED_TEXT_SUFFIXES):
+        candidate = folder / (source.stem + suffix)
+        if candidate.is_file() and _inside(candidate.resolve(), tgt_dir.resolve()):
+            return candidate
+    return None
+
+
+def _options_key(options: BatchOptions, settings: Settings, translator: "Translator | None") -> tuple[str, str]:
+    """A hash of what shapes the outputs: languages, formats, mode, decoding settings and the model.
+
+    Threads and batch size only change speed and are left out.
+    """
+    from align import __version__
+
+    described: dict[str, Any] = {
+        "tool": __version__,
+        "src": options.src_lang,
+        "tgt": options.tgt_lang,
+        "formats": sorted(options.formats),
+        "neutralise_formulas": options.neutralise_formulas,
+        "mode": "align" if options.align_with is not None else "translate",
+    }
+    model = ""
+    from align.translate import TranslateOptions
+
+    decoding = dataclasses.asdict(options.translate or TranslateOptions())
+    for speed_only in ("threads", "max_batch_tokens"):
+        decoding.pop(speed_only, None)
+    described["decoding"] = decoding  # aligning uses the translation as a signal when a package is installed
+    package = translator.package if translator is not None else _package_or_none(options, settings)
+    if package is not None:
+        model_file = package.model_dir / "model.bin"
+        stat = model_file.stat() if model_file.exists() else None
+        model = f"{package.name} {package.version}"
+        described["model"] = [package.name, package.version, stat.st_size if stat else 0,
+                              int(stat.st_mtime) if stat else 0]
+    blob = json.dumps(described, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16], model
+
+
+def _package_or_none(options: BatchOptions, settings: Settings):
+    from align.errors import ModelNotInstalled
+    from align.packages import find_package
+
+    try:
+        return find_package(options.src_lang, options.tgt_lang, settings)
+    except ModelNotInstalled:
+        return None  # reported per file when a translation is attempted
+
+
+def _remove_stale_temp_files(out_dir: Path) -> None:
+    """Temporary files an interrupted atomic write left behind (``.NAME.XXXX.tmp``)."""
+    for folder, _dirs, files in os.walk(out_dir):
+        for name in files:
+            if name.startswith(".") and name.endswith(".tmp"):
+                try:
+                    os.unlink(os.path.join(folder, name))
+                except OSError:
+                    pass
+
