@@ -233,13 +233,14 @@ def new_project(store: Store, settings) -> None:
         try:
             translator = find_translator(src_lang, tgt_lang, settings)
         except ModelNotInstalled as err:
+            src_lang, tgt_lang = plain(src_lang), plain(tgt_lang)
             st.info(
                 f"No {src_lang}→{tgt_lang} translation package is installed, so the text cannot be "
                 "translated yet. Install one in the sidebar under *Translation models* (upload an "
                 f"`.argosmodel` file), or run `python -m align models install {src_lang} {tgt_lang}`. "
                 "You can also choose *Aligning it with an existing translation* above."
             )
-            st.caption(str(err))
+            st.caption(plain(str(err)))
             st.stop()
         except AlignError as err:
             st.error(str(err))
@@ -341,7 +342,7 @@ def editor(store: Store, settings, project_id: int) -> None:
     model = f" · {doc.signature.method} with {doc.signature.model}" if doc.signature.model else ""
     st.caption(
         f"{len(doc.pairs)} rows · {confirmed} confirmed · {sum(bool(f) for f in flags)} flagged"
-        f" · {doc.src_lang}→{doc.tgt_lang}{plain(model)}"
+        f" · {plain(doc.src_lang)}→{plain(doc.tgt_lang)}{plain(model)}"
     )
 
     # toolbar: undo/redo and the row actions (callbacks: they run before the page is drawn)

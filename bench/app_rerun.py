@@ -36,6 +36,31 @@ def make_project(home: Path, n: int) -> None:
         store.create_project("bench", doc)
 
 
+def during_translation(home: Path, package_file: Path, n: int, at, timed) -> None:
+    """Translate n sentences in a background job and time page reruns meanwhile."""
+    from align.devmodels import load_fixture_pairs
+    from align.packages import install_from_path
+    from align.pipeline import translate_text
+    from align.settings import load_settings
+    from align.translate import Translator
+    from align.ui_jobs import Jobs
+
+    settings = load_settings(home=home)
+    translator = Translator.load(install_from_path(package_file, settings))
+    german = [de for de, _ in load_fixture_pairs()]
+    text = " ".join(german[i % len(german)] for i in range(n))
+    start = time.perf_counter()
+    job = Jobs().start("Translating", n, lambda progress: translate_text(text, translator, progress=progress))
+    reruns = []
+    while job.state == "running":
+        reruns.append(timed(at.run))
+    elapsed = time.perf_counter() - start
+    assert job.state == "done", job.error
+    print(f"background translation of {len(job.result.pairs)} sentences: {elapsed:.1f} s; "
+          f"{len(reruns)} page reruns meanwhile, median {statistics.median(reruns) * 1000:.0f} ms, "
+          f"max {max(reruns) * 1000:.0f} ms")
+
+
 def timed(func) -> float:
     start = time.perf_counter()
     func()
@@ -46,6 +71,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--translate-with", metavar="ARGOSMODEL", default=None,
+        help="also translate --rows sentences with this package in a background job (as the page "
+        "does) and time page reruns while it runs",
+    )
     args = parser.parse_args()
 
     from streamlit.testing.v1 import AppTest
@@ -81,6 +111,9 @@ def main() -> None:
         results["merge"].append(timed(lambda: click("act_merge")))
         results["undo"].append(timed(lambda: click("undo")))
         assert not at.exception, at.exception
+
+    if args.translate_with:
+        during_translation(home, Path(args.translate_with), args.rows, at, timed)
 
     trivial = AppTest.from_string("import streamlit as st\nst.text_input('x', key='x')\nst.write('hello')").run()
     reference = statistics.median(timed(trivial.run) for _ in range(args.repeat))

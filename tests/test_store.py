@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from align import review
-from align.document import AlignedDocument, Bead, Pair, Sentence, Signature, Status
+from align.document import AlignedDocument, Bead, Sentence, Signature
 from align.errors import StoreError
 from align.review import EditError
 from align.store import MAX_HISTORY, Store, migrate, open_store
