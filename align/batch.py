@@ -158,13 +158,16 @@ def run_batch(
     the language pair is loaded once, and only when some file needs translating (a missing package
     is a ``ModelNotInstalled`` error for the whole run).
     """
-    from align.writers import format_from_path
+    from align.writers import FORMATS, UnknownFormat
 
     started = time.perf_counter()
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise InputError(f"{in_dir}: input folder not found" if not in_dir.exists() else f"{in_dir}: is not a folder")
-    formats = tuple(dict.fromkeys(format_from_path(out_dir / f"x.{f}", f) for f in options.formats))
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in options.formats if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UnknownFormat(f"--formats: unknown output format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
     if not formats:
         raise AlignError("give at least one output format with --formats (csv, tsv, xlsx, tmx, jsonl)")
     if options.align_with is not None and not Path(options.align_with).is_dir():

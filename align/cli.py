@@ -171,7 +171,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from align.readers import read_aligned
     from align.writers import write_document
 
-    doc = read_aligned(Path(args.input))
+    doc = read_aligned(Path(args.input), src_lang=args.src, tgt_lang=args.tgt)
     out = write_document(
         doc,
         Path(args.output),
@@ -348,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--format", default=None, help="output format (default: from the extension)")
+    _add_langs(p)  # for inputs that do not name their languages (CSV, TSV)
     p.add_argument("--confirmed-only", action="store_true", help="write confirmed rows only")
     p.add_argument(
         "--keep-formulas",

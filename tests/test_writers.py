@@ -243,3 +243,17 @@ def test_round_trip_property(tmp_path: Path, fmt: str, pairs: list[Pair]) -> Non
         assert [b.confidence for b in back] == pytest.approx([p.confidence for p in expected], rel=1e-14, abs=1e-300)
         back = [b.replace(confidence=p.confidence) for b, p in zip(back, expected)]
     assert back == expected
+
+
+def test_convert_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from align.cli import main
+
+    source = tmp_path / "plain.csv"
+    source.write_text("Bonjour.,Hello.\n-Oui,=Yes\n", encoding="utf-8")
+    assert main(["convert", str(source), str(tmp_path / "out.tmx"), "--src", "fr"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {tmp_path / 'out.tmx'}"
+    back = read_aligned(tmp_path / "out.tmx")
+    assert (back.src_lang, back.tgt_lang) == ("fr", "en")
+    assert [(p.source, p.target) for p in back.pairs] == [("Bonjour.", "Hello."), ("-Oui", "=Yes")]
+    assert main(["convert", str(source), str(tmp_path / "out.docx")]) == 1
+    assert "unknown output format 'docx'" in capsys.readouterr().err
