@@ -201,6 +201,35 @@ class _Scorer:
             z = np.maximum(z, self._z(i, a, js, b, exact=False))
         return z
 
+    def part_penalty(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """Evidence against a many-sentence side holding a sentence unrelated to the other side.
+
+        Each sentence of such a side must translate a piece of the other side, so its own
+        similarity to the other side's whole looks like a (weak) match, not like a random pair;
+        a part that looks random is an omission or addition absorbed into the bead. Only the
+        negative part of each sentence's log-likelihood ratio counts (the bead's own score
+        already rewards the match).
+        """
+        cal = self.cal
+        # a genuine part carries only some of the other side's meaning: expect half a match
+        mu_part = 0.5 * (cal.mu0 + cal.mu1)
+        penalty = np.zeros(len(js))
+        if a > 1:
+            ys, fy = self.spans(1, b)
+            xs1, fx1 = self.spans(0, 1, exact=False)
+            y, f = ys[js - b], fy[js - b]
+            for k in range(i - a, i):
+                z = 1.0 - (1.0 - y @ xs1[k]) / np.maximum(1.0 - 0.5 * (fx1[k] + f), 1e-6)
+                penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
+        if b > 1:
+            xs, fx = self.spans(0, a)
+            ys1, fy1 = self.spans(1, 1, exact=False)
+            x, f = xs[i - a], fx[i - a]
+            for k in range(b):
+                z = 1.0 - (1.0 - ys1[js - b + k] @ x) / np.maximum(1.0 - 0.5 * (fy1[js - b + k] + f), 1e-6)
+                penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
+        return penalty
+
     def length_delta(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
         cal = self.cal
         ls = self.src.cum_len[i] - self.src.cum_len[i - a]
@@ -212,6 +241,8 @@ class _Scorer:
         """Evidence that the bead is a translation (log-likelihood ratio vs random pairing)."""
         cal = self.cal
         score = _gauss_llr(self.z(i, a, js, b), cal.mu1, cal.sd1, cal.mu0, cal.sd0)
+        if a > 1 or b > 1:
+            score = score + self.part_penalty(i, a, js, b)
         delta = self.length_delta(i, a, js, b)
         # Length: a robust mixture for matches (translations sometimes differ a lot in length).
         p_match = 0.9 * _normal_pdf(delta, 1.0) + 0.1 * _normal_pdf(delta, cal.len_sd_random)
@@ -426,16 +457,6 @@ def _calibrate(src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: 
     n, m = src.n, tgt.n
     ratio = float(tgt.cum_len[-1] / max(src.cum_len[-1], 1.0))
     probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band)
-    rng = np.random.default_rng(seed)
-    k = min(2000, n * m)
-    ri = rng.integers(1, n + 1, size=k)
-    rj = rng.integers(1, m + 1, size=k)
-    xs, fx = probe.spans(0, 1)
-    ys, fy = probe.spans(1, 1)
-    cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
-    z_rand = 1.0 - (1.0 - cos) / np.maximum(1.0 - 0.5 * (fx[ri - 1] + fy[rj - 1]), 1e-6)
-    ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
-    d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
     best_j = np.zeros(n + 1, dtype=np.int64)
     best_z = np.full(n + 1, -np.inf)
     col_best_z = np.full(m + 1, -np.inf)
@@ -453,11 +474,33 @@ def _calibrate(src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: 
     mutual = np.array(
         [i for i in range(1, n + 1) if np.isfinite(best_z[i]) and col_best_i[best_j[i]] == i], dtype=np.int64
     )
+    # random pairs: all pairs of a short document, else a sample; never a mutual best match
+    # (in a short document those would be a large share of "random" pairs)
+    if n * m <= 4000:
+        ri, rj = (g.ravel() + 1 for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
+    else:
+        rng = np.random.default_rng(seed)
+        ri, rj = rng.integers(1, n + 1, size=2000), rng.integers(1, m + 1, size=2000)
+    keep = ~np.isin(ri * (m + 1) + rj, mutual * (m + 1) + best_j[mutual])
+    if keep.sum() >= 2:
+        ri, rj = ri[keep], rj[keep]
+    k = len(ri)
+    xs, fx = probe.spans(0, 1)
+    ys, fy = probe.spans(1, 1)
+    cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
+    z_rand = 1.0 - (1.0 - cos) / np.maximum(1.0 - 0.5 * (fx[ri - 1] + fy[rj - 1]), 1e-6)
+    ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
+    d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
     mu0, sd0 = float(np.mean(z_rand)), max(float(np.std(z_rand)), 1e-3)
+    # a mutual best pair counts as a match only if no random pair would plausibly score as high
+    # (3 standard deviations); two unrelated texts then have no matches to learn from
+    mutual = mutual[best_z[mutual] > mu0 + 3 * sd0]
     if len(mutual) >= 3:
         mu1, sd1 = _robust(best_z[mutual])
     else:
-        mu1, sd1 = mu0 + 4 * sd0, sd0
+        # nothing to learn from: expect a translation halfway between random (z = 0) and the
+        # identical sentence (z = 1), and clearly out of the random range
+        mu1, sd1 = max(mu0 + 4 * sd0, 0.5), sd0
     mu1 = max(mu1, mu0 + sd0)
     sd1 = max(sd1, 1e-3)
     # Gale-Church variance from the mutual matches: delta^2 with s^2 = 1 has median 0.455
@@ -567,7 +610,11 @@ def _beads_with_confidence(path, scorer: _Scorer, log_priors, options: AlignOpti
         if a and b:
             s += float(scorer.row(i1, a, b)[j1 - lo[i1]])
         post = float(np.exp(min(fwd[i0][j0 - lo[i0]] + s + bwd[i1][j1 - lo[i1]] - total, 0.0)))
-        if not (a and b):
+        if a and b:
+            # the best reading can still be a poor one: also ask how likely the bead is a
+            # translation rather than a random pair of these documents (even odds)
+            post *= 1.0 / (1.0 + math.exp(-min(max(s - log_priors[(a, b)], -50.0), 50.0)))
+        else:
             post = min(post, options.null_confidence_cap)
         beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(post, 4)))
     return beads

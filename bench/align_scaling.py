@@ -7,7 +7,7 @@ the document (1x) and for the document concatenated with itself (2x): seconds, s
 second, peak traced Python memory and max RSS, the strict/lax F1 of 1x against gold, and the
 2x/1x time ratio measured in the same run.
 
-``--cold`` embeds everything in the timed run (an in-memory embedder; the 2x copy gets a trailing
+``--cold`` embeds everything in the timed run (a new, empty cache folder; the 2x copy gets a trailing
 space on every sentence so the cache cannot serve it, which embeds the same token sequences
 again). Without it, embeddings come from ``--cache`` (filled on the first run) and the timings are
 those of the aligner alone.
@@ -19,6 +19,7 @@ import argparse
 import logging
 import resource
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -57,7 +58,9 @@ def main(argv=None) -> int:
     src, tgt = read_lines(bench / "src" / "001"), read_lines(bench / "tgt" / "001")
     gold = read_beads(bench / "gold" / "001") if (bench / "gold" / "001").is_file() else None
     options = AlignOptions(refine=not args.no_refine)
-    embedder = Embedder(None if args.cold else Path(args.cache), threads=args.threads)
+    cache = Path(tempfile.mkdtemp(prefix="align-cold-")) if args.cold else Path(args.cache)
+    embedder = Embedder(cache, threads=args.threads)
+    print(f"embedding cache: {cache} ({'empty: embeddings are timed' if args.cold else 'warm after the first run'})")
 
     beads, t1, peak1 = run(src, tgt, embedder, options)
     n1 = len(src) + len(tgt)
