@@ -2,8 +2,9 @@
 
 An action works on the ticked rows: single-row actions (merge, split, insert, shift) on the first
 ticked row, the others (delete, confirm, re-translate) on all of them. The result says what to
-call the undo step and which rows stay ticked (the moved row after a shift, none after a change
-of the table's shape).
+call the undo step and which rows stay ticked: only the moved row after a shift (so the target
+can be moved again); every other action clears the ticks, so a later Confirm or Delete never
+catches a row ticked for an earlier action.
 """
 
 from __future__ import annotations
@@ -67,15 +68,15 @@ def apply_action(
     first = rows[0] if rows else 0
     shown = first + 1
     if action == "merge":
-        return ActionResult(review.merge_next(doc, first), f"merge rows {shown}+{shown + 1}", frozenset({first}))
+        return ActionResult(review.merge_next(doc, first), f"merge rows {shown}+{shown + 1}", frozenset())
     if action in ("merge_source", "merge_target"):
         side = action.split("_")[1]
-        return ActionResult(review.merge_next(doc, first, side), f"merge {side} of row {shown} with next", frozenset({first}))
+        return ActionResult(review.merge_next(doc, first, side), f"merge {side} of row {shown} with next", frozenset())
     if action == "split":
         src_at, tgt_at = split_at
         return ActionResult(review.split_row(doc, first, src_at=src_at, tgt_at=tgt_at), f"split row {shown}", frozenset())
     if action == "insert":
-        return ActionResult(review.insert_row(doc, first), f"insert row {shown}", frozenset({first}))
+        return ActionResult(review.insert_row(doc, first), f"insert row {shown}", frozenset())
     if action == "delete":
         return ActionResult(review.delete_rows(doc, rows), f"delete {_rows(rows)}", frozenset())
     if action in ("shift_up", "shift_down"):
@@ -83,7 +84,7 @@ def apply_action(
         new = review.shift_target(doc, first, step)
         return ActionResult(new, f"shift target of row {shown} {'up' if step < 0 else 'down'}", frozenset({first + step}))
     if action == "confirm":
-        return ActionResult(review.confirm(doc, rows), f"confirm {_rows(rows)}", frozenset(rows))
+        return ActionResult(review.confirm(doc, rows), f"confirm {_rows(rows)}", frozenset())
     # retranslate
     if translate is None:
         raise EditError("Re-translate: no translation package is installed for this language pair")
@@ -92,7 +93,7 @@ def apply_action(
     new = doc
     for row, target in zip(rows, targets):
         new = review.edit_text(new, row, target=target)
-    return ActionResult(new, f"re-translate {_rows(rows)}", frozenset(rows))
+    return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())
 
 
 def _rows(rows: Sequence[int]) -> str:

@@ -60,8 +60,9 @@ def band(confidence: float, status: Status) -> str:
 def band_label(confidence: float, status: Status) -> str:
     """A band in words and the confidence in percent (readable without colour)."""
     name = band(confidence, status)
-    word = "✓ confirmed" if name == "confirmed" else name
-    return f"{round(confidence * 100):d}% {word}"
+    if name == "confirmed":
+        return f"✓ {round(confidence * 100):d}%"
+    return f"{round(confidence * 100):d}% {name}"
 
 
 def visible_rows(doc: AlignedDocument, flags: Sequence[tuple[str, ...]], view: ViewFilter) -> list[int]:

@@ -160,6 +160,7 @@ def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
     page.get_by_role("button", name="Confirm", exact=True).click()
     idle(page)
     assert cell_text(page, "status", 0) == "confirmed"
+    assert cell_text(page, "status", 1) == "needs review"  # the merge cleared its tick
 
     # a reload shows the same state
     page.reload()
@@ -170,6 +171,8 @@ def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
     assert cell_text(page, "status", 0) == "confirmed"
     assert cell_text(page, "target", 1) == f"{pairs[1][1]} {pairs[2][1]}"
 
+    page.screenshot(path=str(shots / "after-reload.png"), full_page=True)
+
     # export CSV and read the downloaded file
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="CSV", exact=True).click()
@@ -177,4 +180,4 @@ def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
     download.value.save_as(path)
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert [r["target"] for r in rows] == ["Edited in the browser.", f"{pairs[1][1]} {pairs[2][1]}", pairs[3][1]]
-    assert rows[0]["status"] == "confirmed"
+    assert [r["status"] for r in rows] == ["confirmed", "needs_review", "automatic"]
