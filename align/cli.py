@@ -320,9 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("bench-translate", help="translation speed: pipeline vs one call per sentence vs the limit")
-    p.add_argument("--package", default=None, help="package folder (default: build the bench package in a temp dir)")
+    p.add_argument(
+        "--package",
+        default=None,
+        help="package folder or .argosmodel (default: the random-weight bench package, built once into the cache folder)",
+    )
     p.add_argument("--sentences", type=int, default=1200, help="number of German sentences (default 1200)")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, help="CPU threads for CTranslate2 (default 2)")
     p.set_defaults(func=cmd_bench_translate)
 
     p = sub.add_parser("align", help="align a source file with its translation")
