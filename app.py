@@ -31,6 +31,8 @@ EXPORT_FORMATS = {  # format -> MIME type
     "jsonl": "application/jsonl",
 }
 NEW = "new"  # the project selector's "new project" entry
+# editor column widths in pixels: the whole table fits a 1,600 px wide window without scrolling
+COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 350, "target": 350, "band": 80, "status": 110, "flags": 140}
 
 
 # ---- cached resources -------------------------------------------------------------------------
@@ -400,16 +402,16 @@ def editor(store: Store, settings, project_id: int) -> None:
         disabled=["row", "band", "flags"],
         width="stretch",
         column_config={
-            "sel": st.column_config.CheckboxColumn("✓", width="small", help="tick rows for the toolbar actions"),
-            "row": st.column_config.NumberColumn("#", width="small", format="%d"),
-            "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width="large"),
-            "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width="large"),
-            "band": st.column_config.TextColumn("Confidence", width="small",
+            "sel": st.column_config.CheckboxColumn("✓", width=COLUMN_WIDTHS["sel"], help="tick rows for the toolbar actions"),
+            "row": st.column_config.NumberColumn("#", width=COLUMN_WIDTHS["row"], format="%d"),
+            "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width=COLUMN_WIDTHS["source"]),
+            "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width=COLUMN_WIDTHS["target"]),
+            "band": st.column_config.TextColumn("Confidence", width=COLUMN_WIDTHS["band"],
                                                 help="green: high (≥ 80 %), yellow: medium (≥ 50 %), red: low; "
                                                      "blue: confirmed"),
             "status": st.column_config.SelectboxColumn("Status", options=list(STATUS_LABELS.values()),
-                                                       required=True, width="small"),
-            "flags": st.column_config.TextColumn("Flags", width="medium"),
+                                                       required=True, width=COLUMN_WIDTHS["status"]),
+            "flags": st.column_config.TextColumn("Flags", width=COLUMN_WIDTHS["flags"]),
         },
     )
     if (state.get(key) or {}).get("edited_rows"):  # edits that arrived without the callback

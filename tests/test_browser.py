@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ROW_HEIGHT = 35
 COLUMNS = {"sel": 0, "row": 1, "source": 2, "target": 3, "band": 4, "status": 5, "flags": 6}
-WIDTHS = [75, 75, 400, 400, 75, 75, 200]  # st.column_config widths: small, large, medium
+WIDTHS = [40, 50, 350, 350, 80, 110, 140]  # app.COLUMN_WIDTHS, in column order
 
 
 def free_port() -> int:
@@ -103,8 +103,8 @@ def grid_rows(page) -> int:
 
 
 def click_cell(page, column: str, row: int) -> None:
-    """Click the middle of a cell: columns have the widths the page configures (small 75 px,
-    large 400 px), rows are 35 px high below a 35 px header."""
+    """Click the middle of a cell: columns have the pixel widths the page configures, rows are
+    35 px high below a 35 px header."""
     box = page.locator('[data-testid="data-grid-canvas"]').first.bounding_box()
     index = COLUMNS[column]
     x = box["x"] + sum(WIDTHS[:index]) + WIDTHS[index] / 2
