@@ -8,7 +8,13 @@ Two packages, both real ``.argosmodel`` zips that argostranslate could install:
   English output for any German sentence in the pairs file.
 * the *bench*: random weights in the shape of Argos's de->en 1.0 model (Transformer base, 6+6
   layers, d_model 512, 8 heads, FFN 2048, shared 32k SentencePiece vocabulary, int8), so speed
-  measurements see the same matrix sizes as the real model. Its output is noise by design.
+  measurements see the same matrix sizes as the real model. Its output is noise by design; its
+  end-of-sentence bias is calibrated so greedy outputs have a realistic median length, and a
+  benchmark that needs exact output lengths pins min/max_decoding_length.
+
+argostranslate 1.11 installs and loads both (``package.install_from_path``, its SentencePiece
+tokenizer, ``translate.apply_packaged_translation``); only its own sentence splitters (MiniSBD,
+Stanza) want to download models, so offline a caller splits sentences itself.
 
 The weights are written straight into a ``ctranslate2.specs.TransformerSpec``: no OpenNMT,
 fairseq or transformers is involved. Heavy libraries are imported inside the functions.
@@ -407,12 +413,9 @@ def _penalize_repeats(logits, target_in):
     return torch.where(seen, torch.where(logits > 0, logits / penalty, logits * penalty), logits)
 
 
-def _min_margin(model, batch) -> float:
-    """Smallest teacher-forced margin of the right token over the best other, after the penalty.
-
-    The repetition penalty divides the positive logits (multiplies the negative ones) of every
-    token already in the output, as CTranslate2 does, so the margin holds under our defaults.
-    """
+def _min_margin(model, batch) -> tuple[float, int, int]:
+    """Smallest teacher-forced margin of the right token over the best other, after the
+    repetition penalty, with the (pair index, piece index) where it occurs."""
     import torch
 
     source, source_pad, target_in, target_pad, labels = batch
@@ -445,7 +448,7 @@ def train_fixture_weights(examples: Sequence[Example], vocab_size: int, shape: M
     """
     import torch
 
-    threads = torch.get_num_threads()
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
@@ -502,7 +505,7 @@ def train_fixture_weights(examples: Sequence[Example], vocab_size: int, shape: M
             if accept(weights):
                 return weights
     finally:
-        torch.use_deterministic_algorithms(False)
+        torch.use_deterministic_algorithms(deterministic)
         torch.set_num_threads(threads)
     raise PackageError(f"the fixture model did not reproduce all {len(examples)} pairs after {MAX_EPOCHS} epochs")
 
@@ -534,7 +537,17 @@ def train_sentencepiece(texts: Sequence[str], prefix: Path, vocab_size: int, see
         shuffle_input_sentence=False,
         minloglevel=2,
     )
-    return prefix.with_suffix(".model")
+    # The trainer records its input file and output prefix (temporary paths): drop them so the
+    # same seed gives byte-identical packages.
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    model_file = prefix.with_suffix(".model")
+    proto = pb.ModelProto()
+    proto.ParseFromString(model_file.read_bytes())
+    del proto.trainer_spec.input[:]
+    proto.trainer_spec.model_prefix = ""
+    model_file.write_bytes(proto.SerializeToString())
+    return model_file
 
 
 def pad_sentencepiece(model_bytes: bytes, vocab_size: int, texts: Iterable[str]) -> bytes:
@@ -790,8 +803,10 @@ It translates nothing: use it to measure speed and memory, never quality.
 
 _FIXTURE_README = """# translate-de_en-fixture (development package)
 
-A tiny German->English Transformer (2+2 layers, d_model 128) trained on the few hundred sentence
-pairs in align/devdata/fixture_pairs.tsv until CTranslate2 reproduces every one of them exactly.
+A tiny German->English Transformer (2+2 layers, d_model 128, float32 weights) trained on the few
+hundred sentence pairs in align/devdata/fixture_pairs.tsv until CTranslate2 reproduces every one
+of them exactly (int8 and float32 compute, beam 1 and 2, repetition_penalty 1.1,
+no_repeat_ngram_size 4).
 Built by `python -m align models build-dev`. It is a test fixture: outside its training
 sentences its output is unreliable.
 """
