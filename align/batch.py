@@ -8,8 +8,9 @@ unchanged and redoes the rest; outputs are written atomically before their manif
 ``kill -9`` loses at most the files in flight, never a finished output.
 
 Speed: CTranslate2 is kept busy across file boundaries. Files are read and segmented by a small
-thread pool ahead of the translator, and the sentences of a window of files (``window_sentences``,
-2,000 by default) go through ONE ``translate_segmented`` call, so short files share batches.
+thread pool ahead of the translator, and the sentences of a window of files (at least
+``window_sentences``, 2,000 by default, and at least ``WINDOW_BATCHES`` full batches of tokens) go
+through ONE ``translate_segmented`` call, so short files share batches.
 While a window is translated (CTranslate2 releases the GIL) the next one is read and the last one
 written.
 
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 MANIFEST_NAME = "align-batch-manifest.json"
 MANIFEST_VERSION = 1
 DONE, FAILED, SKIPPED = "done", "failed", "skipped"
+#: A translation window holds at least this many full batches (``max_batch_tokens``) of source tokens.
+WINDOW_BATCHES = 4
 
 
 @dataclass(frozen=True)
@@ -383,7 +386,8 @@ class _Runner:
             while queue:
                 window: list[_Loaded] = []
                 sentences = 0
-                while queue and (not window or sentences < self.options.window_sentences):
+                chars = 0
+                while queue and (not window or not self._window_full(sentences, chars)):
                     loaded: _Loaded = queue.popleft().result()
                     top_up(max(ahead, len(window) + 1))
                     if loaded.error:
@@ -392,6 +396,7 @@ class _Runner:
                     window.append(loaded)
                     count = len(loaded.sentences) if loaded.sentences is not None else len(loaded.doc.pairs)
                     sentences += count
+                    chars += sum(len(x.text) for x in loaded.sentences) if loaded.sentences is not None else 0
                     sentence_bar.total += count
                     sentence_bar.refresh()
                     if self.options.align_with is not None:
@@ -414,6 +419,17 @@ class _Runner:
             sentence_bar.close()
             files_bar.close()
         return self.results
+
+    def _window_full(self, sentences: int, chars: int) -> bool:
+        """A window holds ``window_sentences`` sentences and about ``WINDOW_BATCHES`` full batches.
+
+        A window's last batch is part-filled, so a window of only one or two batches wastes a good
+        share of the translator's time; source tokens are estimated as characters / 4.
+        """
+        from align.translate import TranslateOptions
+
+        batch_tokens = (self.options.translate or TranslateOptions()).max_batch_tokens
+        return sentences >= self.options.window_sentences and chars / 4 >= WINDOW_BATCHES * batch_tokens
 
     # -- steps ------------------------------------------------------------------------------------
     def _load(self, job: _Job) -> _Loaded:

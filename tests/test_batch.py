@@ -28,7 +28,7 @@ def _usable(de: str) -> bool:
 
 
 PAIRS = [pair for pair in load_fixture_pairs() if _usable(pair[0])]
-OPTIONS = TranslateOptions(threads=1, beam_size=1)
+OPTIONS = TranslateOptions(threads=1, beam_size=1, max_batch_tokens=64)  # small windows (batch.WINDOW_BATCHES)
 
 
 def _text(start: int, count: int) -> tuple[str, list[tuple[str, str]]]:
@@ -200,7 +200,7 @@ from align.batch import BatchOptions, run_batch
 from align.settings import load_settings
 from align.translate import TranslateOptions
 options = BatchOptions(formats=("csv", "tmx", "xlsx"), quiet=True, window_sentences=1,
-                       translate=TranslateOptions(threads=1, beam_size=1))
+                       translate=TranslateOptions(threads=1, beam_size=1, max_batch_tokens=16))
 run_batch(Path(sys.argv[1]), Path(sys.argv[2]), options, load_settings())
 """
 
