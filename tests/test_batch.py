@@ -67,7 +67,7 @@ def corpus(tmp_path: Path) -> tuple[Path, dict[str, list[tuple[str, str]]]]:
 def test_translates_tree_keeping_structure(tmp_path: Path, corpus, installed_settings) -> None:
     in_dir, expected = corpus
     out = tmp_path / "out"
-    summary = run_batch(in_dir, out, _options(window_sentences=6), installed_settings)
+    summary = run_batch(in_dir, out, _options(window_sentences=6, jobs=2), installed_settings)
     assert summary.ok, summary.format()
     assert [r.rel for r in summary.done] == sorted(expected)
     for rel, pairs in expected.items():
