@@ -205,7 +205,6 @@ run_batch(Path(sys.argv[1]), Path(sys.argv[2]), options, load_settings())
 """
 
 
-@pytest.mark.slow
 def test_kill_minus_nine_loses_no_finished_output(tmp_path: Path, installed_settings) -> None:
     in_dir, out = tmp_path / "in", tmp_path / "out"
     in_dir.mkdir()
