@@ -78,7 +78,7 @@ class AlignOptions:
     null_confidence_cap: float = 0.5
     refine: bool = True
     refine_below: float = 0.9
-    refine_budget: float = 1.0
+    refine_budget: float = 0.25
 
 
 # ---------------------------------------------------------------------------------------------
