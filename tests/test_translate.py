@@ -149,7 +149,6 @@ def test_20000_character_sentence_is_translated_in_full(package, pairs, caplog):
     assert english.endswith(last_alone)  # the end of the sentence is there too
 
 
-@pytest.mark.slow
 def test_20000_character_sentence_with_default_options(translator, pairs):
     """Default settings (pieces of up to 200 tokens): every piece yields output, none is cut."""
     text = "; ".join(de[:-1] for de, _ in pairs if de.endswith(".") and "." not in de[:-1])
