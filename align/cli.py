@@ -298,17 +298,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-url", default=None, help="Argos package index URL (default: the official index)")
     p.set_defaults(func=cmd_models_install)
     p = msub.add_parser("remove", help="remove the installed package for a language pair")
-    p.add_argument("src")
-    p.add_argument("tgt")
+    p.add_argument("src", help="source language code, e.g. de")
+    p.add_argument("tgt", help="target language code, e.g. en")
     p.set_defaults(func=cmd_models_remove)
     p = msub.add_parser(
         "build-dev",
         help="build the development packages into DIR: a tiny trained de->en fixture and a "
         "random-weight bench package shaped like Argos de->en 1.0",
     )
-    p.add_argument("out_dir")
-    p.add_argument("--which", choices=["all", "fixture", "bench"], default="all")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("out_dir", help="folder that receives the .argosmodel files")
+    p.add_argument("--which", choices=["all", "fixture", "bench"], default="all", help="which package to build (default all)")
+    p.add_argument("--seed", type=int, default=1, help="random seed; the same seed rebuilds byte-identical packages")
     p.set_defaults(func=cmd_models_build_dev)
 
     p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")
@@ -330,9 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench_translate)
 
     p = sub.add_parser("align", help="align a source file with its translation")
-    p.add_argument("src_file")
-    p.add_argument("tgt_file")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("src_file", help="the source text (e.g. German)")
+    p.add_argument("tgt_file", help="its translation (e.g. English)")
+    p.add_argument("-o", "--output", required=True, help="output file (bead lines, or a pair format with --format)")
     _add_langs(p)
     p.add_argument("--split-lines", action="store_true", help="each line is one sentence (no segmentation)")
     p.add_argument(
@@ -344,13 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_align)
 
     p = sub.add_parser("eval-align", help="score the aligner on a Text+Berg-layout folder (src/, tgt/, gold/)")
-    p.add_argument("bench_dir")
+    p.add_argument("bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
     p.add_argument("--mt", action="store_true", help="use an installed Argos package as an extra signal")
     p.set_defaults(func=cmd_eval_align)
 
     p = sub.add_parser("convert", help="convert an aligned file between formats (csv, tsv, xlsx, tmx, jsonl)")
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument("input", help="aligned file written by this tool: .csv, .tsv, .xlsx, .tmx or .jsonl")
+    p.add_argument("output", help="file to write; the format follows the extension unless --format is given")
     p.add_argument("--format", default=None, help="output format (default: from the extension)")
     _add_langs(p)  # for inputs that do not name their languages (CSV, TSV)
     p.add_argument("--confirmed-only", action="store_true", help="write confirmed rows only")
@@ -362,8 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("batch", help="translate (or align) every supported file under a folder")
-    p.add_argument("in_dir")
-    p.add_argument("out_dir")
+    p.add_argument("in_dir", help="folder of source files (searched recursively)")
+    p.add_argument("out_dir", help="output folder; the input's folder structure is kept")
     _add_langs(p)
     p.add_argument("--formats", default="csv,tmx", help="comma-separated: csv,tsv,xlsx,tmx,jsonl (default csv,tmx)")
     p.add_argument("--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating")
