@@ -10,36 +10,38 @@ Two owners edit this file: the translation flows (``translate_*``) and the align
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from align import __version__
+from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
+from align.errors import ModelNotInstalled
+from align.segment import segment
+
+if TYPE_CHECKING:
+    from align.settings import Settings
+    from align.translate import TranslateOptions, Translator
 
 log = logging.getLogger(__name__)
 
 # ---- translation flows ------------------------------------------------------------------------
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Callable, Sequence  # noqa: E402
-
-if TYPE_CHECKING:
-    from align.document import AlignedDocument, Sentence
-    from align.settings import Settings
-    from align.translate import TranslateOptions, Translator
 
 
 def translate_segmented(
-    sentence_lists: Sequence[Sequence["Sentence"]],
+    sentence_lists: Sequence[Sequence[Sentence]],
     translator: "Translator",
     *,
     src_lang: str = "de",
     tgt_lang: str = "en",
     names: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list["AlignedDocument"]:
+) -> list[AlignedDocument]:
     """Translate already segmented documents, all their sentences in ONE ``translator.translate``
     call (so short documents share batches), and return one AlignedDocument per document.
 
     Each source sentence becomes one Pair (``src_ids == tgt_ids == (i,)``, its paragraph kept,
     status automatic, confidence 1.0); the document's signature records the package and settings.
     """
-    from align import __version__
-    from align.document import AlignedDocument, Pair, Sentence, Signature
 
     flat = [s.text for sentences in sentence_lists for s in sentences]
     translations = iter(translator.translate(flat, progress=progress))
@@ -75,10 +77,9 @@ def translate_texts(
     tgt_lang: str = "en",
     names: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list["AlignedDocument"]:
+) -> list[AlignedDocument]:
     """Segment several texts and translate them together (one translator call for all of them):
     the batch script's entry point. ``progress`` hears sentence counts across all texts."""
-    from align.segment import segment
 
     return translate_segmented(
         [segment(text, src_lang) for text in texts],
@@ -98,7 +99,7 @@ def translate_text(
     tgt_lang: str = "en",
     progress: Callable[[int], None] | None = None,
     name: str = "",
-) -> "AlignedDocument":
+) -> AlignedDocument:
     """Segment and translate one text: one Pair per source sentence, spans kept."""
     return translate_texts(
         [text], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[name], progress=progress
@@ -124,7 +125,6 @@ def translate_file(
 
     from align.packages import find_package
     from align.readers import read_text
-    from align.segment import segment
     from align.translate import Translator
     from align.writers import format_from_path, write_document
 
@@ -141,7 +141,6 @@ def translate_file(
     return write_document(doc, output, fmt)
 
 
-
 # ---- alignment flows --------------------------------------------------------------------------
 def align_texts(
     src_text: str,
@@ -155,15 +154,13 @@ def align_texts(
     progress: Callable[[int, int], None] | None = None,
     name: str = "",
     options=None,
-) -> "AlignedDocument":
+) -> AlignedDocument:
     """Segment both texts (or take one sentence a line), align them, and build the document.
 
     ``translator``: a loaded ``align.translate.Translator`` for src->tgt; when given, the source's
     machine translation is an extra alignment signal. ``progress(done, total)`` hears embedding.
     """
-    from align import __version__
     from align.aligner import AlignOptions, align_sentences
-    from align.document import AlignedDocument, Signature
 
     options = options or AlignOptions()
     source = _sentences(src_text, src_lang, split_lines)
@@ -185,13 +182,9 @@ def align_texts(
     return AlignedDocument.from_beads(src_lang, tgt_lang, source, target, beads, name=name, signature=signature)
 
 
-def _sentences(text: str, lang: str, split_lines: bool) -> list["Sentence"]:
+def _sentences(text: str, lang: str, split_lines: bool) -> list[Sentence]:
     """Sentences with their character spans: one a non-blank line, or segmented."""
-    from align.document import Sentence
-
     if not split_lines:
-        from align.segment import segment
-
         return segment(text, lang)
     sentences, offset = [], 0
     for line in text.splitlines(keepends=True):
@@ -241,7 +234,6 @@ def align_files(
         name=src_file.stem,
     )
     if (fmt or "beads").lower() == "beads":
-        from align.document import Bead
         from align.writers import atomic_write_bytes
 
         lines = [Bead(p.src_ids, p.tgt_ids).gold_format() + "\n" for p in doc.pairs]
@@ -254,7 +246,6 @@ def align_files(
 
 def _align_translator(src_lang: str, tgt_lang: str, settings: "Settings"):
     """The installed translator for the pair, or None (with an info log) when there is none."""
-    from align.errors import ModelNotInstalled
     from align.packages import find_package
     from align.translate import TranslateOptions, Translator
 
