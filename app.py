@@ -156,7 +156,7 @@ def sidebar(store: Store, settings) -> int | None:
             st.session_state["project"] = NEW
         choice = st.selectbox(
             "Project", [*ids, NEW], key="project",
-            format_func=lambda v: "➕ New project" if v == NEW else names.get(v, str(v)),
+            format_func=lambda v: "+ New project" if v == NEW else names.get(v, str(v)),
         )
         if choice == NEW:
             st.query_params.pop("project", None)
