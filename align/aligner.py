@@ -57,6 +57,9 @@ DEFAULT_PRIORS: dict[tuple[int, int], float] = {
 # Coarse levels only need to find the region; few bead types keep them cheap.
 COARSE_TYPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
 
+# Nearest neighbours that make a sentence's background similarity (Artetxe & Schwenk's margin).
+MARGIN_K = 4
+
 
 @dataclass(frozen=True)
 class AlignOptions:
@@ -69,6 +72,8 @@ class AlignOptions:
     ``null_confidence_cap``: an omission or addition is never shown as certain: it needs a look.
     ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
     or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings.
+    ``unlink_random``: a 1-1 bead whose pair fails the margin test (more like a random pair of these
+    documents than a translation, against each sentence's nearest neighbours) becomes 1-0 plus 0-1.
     """
 
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
@@ -79,6 +84,7 @@ class AlignOptions:
     refine: bool = True
     refine_below: float = 0.9
     refine_budget: float = 0.25
+    unlink_random: bool = True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +95,7 @@ class _Side:
     cum_vec: np.ndarray  # (n+1, d) prefix sums of length-weighted unit vectors
     cum_len: np.ndarray  # (n+1,) prefix sums of lengths (characters)
     mean_unit: np.ndarray  # (d,) mean of the L2-normalised unit vectors (the "random" direction)
+    units: np.ndarray  # (n, d) the L2-normalised unit vectors
 
     @property
     def n(self) -> int:
@@ -105,8 +112,9 @@ class _Side:
             units = vec_sums / np.maximum(np.linalg.norm(vec_sums, axis=1, keepdims=True), 1e-12)
             mean_unit = units.mean(axis=0)
         else:
+            units = np.zeros((0, d))
             mean_unit = np.zeros(d)
-        return cls(cum_vec, cum_len, mean_unit)
+        return cls(cum_vec, cum_len, mean_unit, units)
 
     def downsample(self) -> "_Side":
         """Merge units pairwise (the last one alone when n is odd)."""
@@ -159,8 +167,10 @@ class _Scorer:
         mt_weight: float = 1.0,
         exact_src: dict[tuple[int, int], np.ndarray] | None = None,
         exact_tgt: dict[tuple[int, int], np.ndarray] | None = None,
+        margin: bool = False,
     ):
         self.src, self.tgt, self.cal, self.mt, self.mt_weight = src, tgt, cal, mt, mt_weight
+        self.margin = margin
         self.lo, self.hi = band
         self._exact = (exact_src or {}, exact_tgt or {})
         self._spans: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -179,15 +189,14 @@ class _Scorer:
                 for (start, k), joined in self._exact[side].items():
                     if k == size and start < len(vec):
                         vec[start] = joined
-            self._spans[key] = (vec, vec @ other.mean_unit)
+            self._spans[key] = (vec, _floor_margin(vec, other) if self.margin else vec @ other.mean_unit)
         return self._spans[key]
 
     def _z(self, i: int, a: int, js: np.ndarray, b: int, exact: bool) -> np.ndarray:
         xs, fx = self.spans(0, a, exact)
         ys, fy = self.spans(1, b, exact)
         cos = ys[js - b] @ xs[i - a]
-        floor = 0.5 * (fx[i - a] + fy[js - b])
-        return 1.0 - (1.0 - cos) / np.maximum(1.0 - floor, 1e-6)
+        return _normalise(cos, fx[i - a], fy[js - b], self.margin)
 
     def z(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
         """Normalised similarity of source units [i-a, i) with target units [j-b, j) for j in js.
@@ -219,14 +228,14 @@ class _Scorer:
             xs1, fx1 = self.spans(0, 1, exact=False)
             y, f = ys[js - b], fy[js - b]
             for k in range(i - a, i):
-                z = 1.0 - (1.0 - y @ xs1[k]) / np.maximum(1.0 - 0.5 * (fx1[k] + f), 1e-6)
+                z = _normalise(y @ xs1[k], fx1[k], f, self.margin)
                 penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         if b > 1:
             xs, fx = self.spans(0, a)
             ys1, fy1 = self.spans(1, 1, exact=False)
             x, f = xs[i - a], fx[i - a]
             for k in range(b):
-                z = 1.0 - (1.0 - ys1[js - b + k] @ x) / np.maximum(1.0 - 0.5 * (fy1[js - b + k] + f), 1e-6)
+                z = _normalise(ys1[js - b + k] @ x, fy1[js - b + k], f, self.margin)
                 penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         return penalty
 
@@ -264,6 +273,35 @@ class _Scorer:
                 found[ok] = self.llr(i, a, js[ok], b)
             self._rows[key] = found
         return found
+
+
+def _floor_margin(vec: np.ndarray, other: _Side) -> np.ndarray:
+    """Each row's background cosine to the other document: the mean of its ``MARGIN_K`` highest
+    cosines to the other document's units (the margin of Artetxe & Schwenk's bitext mining).
+
+    The mean cosine to the whole document (Vecalign's floor) does not see hubs: a sentence close
+    to many sentences of the other document (a translator's note, a tag line, a generic phrase)
+    looks like a match for any of them. Against its nearest neighbours only a distinctive match
+    stands out.
+    """
+    if other.n == 0 or not len(vec):
+        return vec @ other.mean_unit
+    k = min(MARGIN_K, other.n)
+    out = np.empty(len(vec))
+    for start in range(0, len(vec), 2048):  # bounded memory for long documents
+        cos = vec[start : start + 2048] @ other.units.T
+        out[start : start + 2048] = np.partition(cos, cos.shape[1] - k, axis=1)[:, cos.shape[1] - k :].mean(axis=1)
+    return out
+
+
+def _normalise(cos: np.ndarray, floor_a: np.ndarray, floor_b: np.ndarray, margin: bool = False) -> np.ndarray:
+    """z = 1 - (1 - cos) / (1 - floor): about 0 at the background, 1 for identical meaning.
+
+    Vecalign's floor is the mean of the two sides' floors. The margin test (``margin``) asks that a
+    translation stand out from the background of *both* its sentences: the larger floor counts.
+    """
+    floor = np.maximum(floor_a, floor_b) if margin else 0.5 * (floor_a + floor_b)
+    return 1.0 - (1.0 - cos) / np.maximum(1.0 - floor, 1e-6)
 
 
 def _normal_pdf(x: np.ndarray, sd: float) -> np.ndarray:
@@ -447,7 +485,9 @@ def _robust(values: np.ndarray) -> tuple[float, float]:
     return med, mad
 
 
-def _calibrate(src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: "_MT | None", seed: int = 0) -> _Calibration:
+def _calibrate(
+    src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: "_MT | None", seed: int = 0, margin: bool = False
+) -> _Calibration:
     """Estimate the match and random distributions of each signal at this level.
 
     Random: a sample of random sentence pairs of the two documents. Match: the pairs that are
@@ -456,7 +496,7 @@ def _calibrate(src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: 
     lo, hi = band
     n, m = src.n, tgt.n
     ratio = float(tgt.cum_len[-1] / max(src.cum_len[-1], 1.0))
-    probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band)
+    probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band, margin=margin)
     best_j = np.zeros(n + 1, dtype=np.int64)
     best_z = np.full(n + 1, -np.inf)
     col_best_z = np.full(m + 1, -np.inf)
@@ -488,7 +528,7 @@ def _calibrate(src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: 
     xs, fx = probe.spans(0, 1)
     ys, fy = probe.spans(1, 1)
     cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
-    z_rand = 1.0 - (1.0 - cos) / np.maximum(1.0 - 0.5 * (fx[ri - 1] + fy[rj - 1]), 1e-6)
+    z_rand = _normalise(cos, fx[ri - 1], fy[rj - 1], margin)
     ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
     d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
     mu0, sd0 = float(np.mean(z_rand)), max(float(np.std(z_rand)), 1e-3)
@@ -562,16 +602,47 @@ def align_sentences(
     mt_signal = _MT(mt, tgt) if mt is not None else None
 
     scorer, log_priors = _prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
-    path = _viterbi_path(scorer, log_priors)
+    margin = _margin_scorer(scorer, options)
+    path = _split_unlikely(_viterbi_path(scorer, log_priors), margin)
     beads = _beads_with_confidence(path, scorer, log_priors, options)
     if options.refine:
         exact_src, exact_tgt = _embed_uncertain_spans(beads, path, src, tgt, embedder, options)
         if exact_src or exact_tgt:
             scorer = _Scorer(src_side, tgt_side, scorer.cal, (scorer.lo, scorer.hi), mt_signal,
                              options.mt_weight, exact_src, exact_tgt)
-            path = _viterbi_path(scorer, log_priors)
+            path = _split_unlikely(_viterbi_path(scorer, log_priors), margin)
             beads = _beads_with_confidence(path, scorer, log_priors, options)
     return beads
+
+
+def _split_unlikely(path, margin: "_Scorer | None"):
+    """Unlink every 1-1 bead of the path whose pair fails the margin test at even odds.
+
+    The bead priors weigh a 1-1 bead against a 1-0 plus a 0-1 by p(1,1) / (p(1,0) p(0,1)), about
+    9 nats: right for choosing *where* the path goes, but it links two leftover sentences (a tag
+    line and a translator's note) whenever their similarity is above the document's average. The
+    margin scorer asks the stricter question, calibrated on this document like the main one: does
+    the pair stand out from the nearest neighbours of both its sentences more like a translation
+    than like a random pair? Where it does not, the bead is an omission plus an addition.
+    """
+    if margin is None:
+        return path
+    out = [path[0]]
+    for (i0, j0), (i1, j1) in zip(path, path[1:]):
+        if i1 - i0 == 1 and j1 - j0 == 1 and float(margin.row(i1, 1, 1)[j1 - margin.lo[i1]]) < 0.0:
+            out.append((i1, j0))
+        out.append((i1, j1))
+    return out
+
+
+def _margin_scorer(scorer: _Scorer, options: AlignOptions) -> "_Scorer | None":
+    if not options.unlink_random or min(scorer.src.n, scorer.tgt.n) <= MARGIN_K:
+        # with MARGIN_K or fewer sentences on a side the "neighbours" are the whole document,
+        # the candidate match among them: there is no background to stand out from
+        return None
+    band = (scorer.lo, scorer.hi)
+    cal = _calibrate(scorer.src, scorer.tgt, band, scorer.mt, margin=True)
+    return _Scorer(scorer.src, scorer.tgt, cal, band, scorer.mt, scorer.mt_weight, margin=True)
 
 
 def _log_priors(types: Sequence[tuple[int, int]], priors: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:

@@ -121,21 +121,10 @@ def test_eval_align_command(tmp_path: Path, capsys):
     assert main(["--home", str(home), "eval-align", str(tmp_path / "nowhere")]) == 1
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the closing tag line 'toi-allgemeines' and the note '[Translated from German.]' "
-    "are paired 1-1 (normalised similarity 0.31, far above random pairs) where gold leaves both unaligned",
-)
 def test_align_sample_every_bead_right(shared_dir: Path, embedder):
+    # the closing tag line 'toi-allgemeines' and the note '[Translated from German.]' are similar
+    # (both unlike the article) but fail the margin test: gold leaves both unaligned, and so do we
     report = evaluate_dir(shared_dir / "bench" / "align-sample", embedder=embedder)
     doc = report.documents[0]
     assert sorted(doc.test) == sorted(doc.gold)
-
-
-def test_align_sample_all_beads_but_the_closing_boilerplate(shared_dir: Path, embedder):
-    report = evaluate_dir(shared_dir / "bench" / "align-sample", embedder=embedder)
-    doc = report.documents[0]
-    last = len(doc.gold) - 2  # gold ends with [13]:[] and []:[13]
-    assert doc.test[:-1] == doc.gold[:last]
-    assert report.scores.recall_strict == 1.0
+    assert report.scores.f1_strict == 1.0
