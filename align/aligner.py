@@ -59,6 +59,8 @@ COARSE_TYPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
 
 # Nearest neighbours that make a sentence's background similarity (Artetxe & Schwenk's margin).
 MARGIN_K = 4
+# Half-width, in units of the other document, of the neighbourhood searched for them (linear cost).
+MARGIN_WINDOW = 250
 
 
 @dataclass(frozen=True)
@@ -282,15 +284,30 @@ def _floor_margin(vec: np.ndarray, other: _Side) -> np.ndarray:
     The mean cosine to the whole document (Vecalign's floor) does not see hubs: a sentence close
     to many sentences of the other document (a translator's note, a tag line, a generic phrase)
     looks like a match for any of them. Against its nearest neighbours only a distinctive match
-    stands out.
+    stands out. Neighbours are looked for within ``MARGIN_WINDOW`` units either side of the row's
+    proportional position, so the cost stays linear in document length (a whole document shorter
+    than the window is searched entirely).
     """
     if other.n == 0 or not len(vec):
         return vec @ other.mean_unit
     k = min(MARGIN_K, other.n)
     out = np.empty(len(vec))
-    for start in range(0, len(vec), 2048):  # bounded memory for long documents
-        cos = vec[start : start + 2048] @ other.units.T
-        out[start : start + 2048] = np.partition(cos, cos.shape[1] - k, axis=1)[:, cos.shape[1] - k :].mean(axis=1)
+    scale = other.n / len(vec)
+    chunk = 512
+    for start in range(0, len(vec), chunk):
+        rows = np.arange(start, min(start + chunk, len(vec)))
+        centre = np.round(rows * scale).astype(int)
+        lo = max(0, int(centre[0]) - MARGIN_WINDOW)
+        hi = min(other.n, int(centre[-1]) + MARGIN_WINDOW + 1)
+        if hi - lo < k:
+            lo, hi = max(0, hi - k), max(hi, k)
+        cos = vec[rows] @ other.units[lo:hi].T
+        cols = np.arange(lo, hi)
+        outside = np.abs(cols[None, :] - centre[:, None]) > MARGIN_WINDOW
+        if outside.any():
+            # keep at least k candidates per row: the window is wide, this only bites near the ends
+            cos = np.where(outside & ((~outside).sum(axis=1, keepdims=True) >= k), -np.inf, cos)
+        out[rows] = np.partition(cos, cos.shape[1] - k, axis=1)[:, cos.shape[1] - k :].mean(axis=1)
     return out
 
 

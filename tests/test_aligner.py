@@ -189,3 +189,32 @@ def test_random_edits_keep_a_complete_monotone_cover(embedder, edits):
     expected = _expected_beads(groups, len(DE))
     found = sum(1 for b in expected if b in set(sides(beads)))
     assert found >= 0.7 * len(expected)
+
+
+def test_margin_background_searches_a_window_around_the_diagonal() -> None:
+    """The k-NN background of the margin test looks at MARGIN_WINDOW units either side of a row's
+    proportional position (linear cost); a short document is searched entirely."""
+    import numpy as np
+
+    from align.aligner import MARGIN_K, MARGIN_WINDOW, _floor_margin, _Side
+
+    rng = np.random.default_rng(0)
+
+    def side(n: int) -> _Side:
+        vecs = rng.normal(size=(n, 16))
+        return _Side.build(vecs / np.linalg.norm(vecs, axis=1, keepdims=True), np.ones(n))
+
+    def brute(rows: np.ndarray, other: _Side, window: int | None) -> np.ndarray:
+        cos = rows @ other.units.T
+        out = []
+        for r, row in enumerate(cos):
+            centre = round(r * other.n / len(rows))
+            cand = row if window is None else row[max(0, centre - window) : centre + window + 1]
+            out.append(np.sort(cand)[-MARGIN_K:].mean())
+        return np.array(out)
+
+    short_rows, short = side(40).units, side(50)
+    assert np.allclose(_floor_margin(short_rows, short), brute(short_rows, short, None))
+    n = 3 * MARGIN_WINDOW
+    long_rows, long = side(n).units, side(n)
+    assert np.allclose(_floor_margin(long_rows, long), brute(long_rows, long, MARGIN_WINDOW))
