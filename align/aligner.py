@@ -346,13 +346,17 @@ class _MT:
 
 
 def _chrf(hyp: str, ref: str) -> float:
+    """Character n-gram F-score with beta=1: symmetric, so content missing from either side
+    counts the same. (chrF's default beta=2 weighs the reference's recall: a target sentence that
+    the machine translation merely contains would score as a full match, and the half of a 1-2
+    split would win over the whole.)"""
     from sacrebleu.metrics import CHRF
 
     global _CHRF
     try:
         metric = _CHRF
     except NameError:
-        metric = _CHRF = CHRF()
+        metric = _CHRF = CHRF(beta=1)
     return metric.sentence_score(hyp, [ref]).score / 100.0
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from align.devmodels import load_fixture_pairs
 from align.packages import find_package
 from align.pipeline import align_texts, translate_text
@@ -50,12 +48,9 @@ def test_sample_aligns_with_its_human_translation(embedder) -> None:
     assert _beads(doc) == EXPECTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: with the MT signal, German sentence 10 is aligned [10]:[8] + []:[9] "
-    "instead of [10]:[8, 9] (the chrF evidence outweighs the embeddings on a 1-2 split)",
-)
 def test_sample_aligns_with_the_machine_translation_signal(embedder, installed_settings) -> None:
+    """With the fixture's exact machine translation as an extra signal the 1-2 split still wins:
+    the MT's chrF must not reward a target sentence for merely being contained in the MT."""
     translator = Translator.load(find_package("de", "en", installed_settings))
     doc = align_texts(SAMPLE_DE, SAMPLE_EN, embedder=embedder, translator=translator)
     assert _beads(doc) == EXPECTED
