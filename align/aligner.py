@@ -25,6 +25,7 @@ Confidence is the posterior probability of the bead (forward-backward over the s
 from __future__ import annotations
 
 import logging
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -350,14 +351,14 @@ def _chrf(hyp: str, ref: str) -> float:
     counts the same. (chrF's default beta=2 weighs the reference's recall: a target sentence that
     the machine translation merely contains would score as a full match, and the half of a 1-2
     split would win over the whole.)"""
+    return _chrf_metric().sentence_score(hyp, [ref]).score / 100.0
+
+
+@functools.cache
+def _chrf_metric():
     from sacrebleu.metrics import CHRF
 
-    global _CHRF
-    try:
-        metric = _CHRF
-    except NameError:
-        metric = _CHRF = CHRF(beta=1)
-    return metric.sentence_score(hyp, [ref]).score / 100.0
+    return CHRF(beta=1)
 
 
 # ---------------------------------------------------------------------------------------------
