@@ -153,9 +153,45 @@ def _gauss_llr(x: np.ndarray, mu1: float, sd1: float, mu0: float, sd0: float) ->
     return (mu1 - mu0) / s2 * (x - 0.5 * (mu0 + mu1))
 
 
-class _Scorer:
-    """Bead scores at one level, for whole rows of the band, cached (three passes reuse them).
+# Rows of the band scored together (one small matrix product per signal and chunk).
+ROW_CHUNK = 64
 
+
+def _band_offsets(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Start of each band row in the flat, row-major store of the band's cells (n + 2 entries)."""
+    off = np.zeros(len(lo) + 1, dtype=np.int64)
+    off[1:] = np.cumsum(hi - lo + 1)
+    return off
+
+
+def _band_cells(lo: np.ndarray, off: np.ndarray, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row i and column j of every band cell of rows [r0, r1), in the flat store's order."""
+    rows = np.repeat(np.arange(r0, r1), off[r0 + 1 : r1 + 1] - off[r0:r1])
+    return rows, lo[rows] + (np.arange(off[r0], off[r1]) - off[rows])
+
+
+def _pair_cos(x: np.ndarray, y: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """x[p[k]] . y[q[k]] for every k.
+
+    The cells of a few band rows touch short runs of both sides, so one small matrix product over
+    those runs and a gather is much cheaper than a dot product per cell; where the runs are long
+    (a wide band row after a large omission) the per-cell dot products are cheaper.
+    """
+    if not len(p):
+        return np.zeros(0)
+    p0, p1 = int(p.min()), int(p.max()) + 1
+    q0, q1 = int(q.min()), int(q.max()) + 1
+    if (p1 - p0) * (q1 - q0) <= 8 * len(p) + 4096:
+        return (x[p0:p1] @ y[q0:q1].T)[p - p0, q - q0]
+    return np.einsum("kd,kd->k", x[p], y[q])
+
+
+class _Scorer:
+    """Bead scores at one level for every cell of the band, one flat array per bead type.
+
+    The band's cells are stored row after row (row i holds j = lo[i] .. hi[i]); a bead type's
+    scores are computed for all of them at once, vectorised over the cells, the first time a
+    pass asks for that type, and the Viterbi, forward and backward passes all reuse them.
     ``exact_src``/``exact_tgt`` map a span (start, size) to the embedding of its joined text;
     spans without one use the length-weighted sum of their sentence vectors.
     """
@@ -175,9 +211,10 @@ class _Scorer:
         self.src, self.tgt, self.cal, self.mt, self.mt_weight = src, tgt, cal, mt, mt_weight
         self.margin = margin
         self.lo, self.hi = band
+        self.off = _band_offsets(self.lo, self.hi)
         self._exact = (exact_src or {}, exact_tgt or {})
-        self._spans: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        self._rows: dict[tuple[int, int, int], np.ndarray] = {}
+        self._spans: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._types: dict[tuple[int, int], np.ndarray] = {}
 
     def spans(self, side: int, size: int, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Unit vectors of every span of ``size`` units (row k = span starting at k) and their
@@ -195,25 +232,26 @@ class _Scorer:
             self._spans[key] = (vec, _floor_margin(vec, other) if self.margin else vec @ other.mean_unit)
         return self._spans[key]
 
-    def _z(self, i: int, a: int, js: np.ndarray, b: int, exact: bool) -> np.ndarray:
+    def _z(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int, exact: bool) -> np.ndarray:
         xs, fx = self.spans(0, a, exact)
         ys, fy = self.spans(1, b, exact)
-        cos = ys[js - b] @ xs[i - a]
-        return _normalise(cos, fx[i - a], fy[js - b], self.margin)
+        cos = _pair_cos(xs, ys, rows - a, cols - b)
+        return _normalise(cos, fx[rows - a], fy[cols - b], self.margin)
 
-    def z(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        """Normalised similarity of source units [i-a, i) with target units [j-b, j) for j in js.
+    def z(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
+        """Normalised similarity of source units [i-a, i) with target units [j-b, j) for each
+        cell (i, j) of ``rows``/``cols``.
 
         With several sentences on both sides the bead usually exists because the translation
         reordered them; the joined text's embedding is sensitive to order and the order-free sum
         is not, so such beads take the better of the two.
         """
-        z = self._z(i, a, js, b, exact=True)
+        z = self._z(rows, a, cols, b, exact=True)
         if a > 1 and b > 1 and (self._exact[0] or self._exact[1]):
-            z = np.maximum(z, self._z(i, a, js, b, exact=False))
+            z = np.maximum(z, self._z(rows, a, cols, b, exact=False))
         return z
 
-    def part_penalty(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+    def part_penalty(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
         """Evidence against a many-sentence side holding a sentence unrelated to the other side.
 
         Each sentence of such a side must translate a piece of the other side, so its own
@@ -225,57 +263,71 @@ class _Scorer:
         cal = self.cal
         # a genuine part carries only some of the other side's meaning: expect half a match
         mu_part = 0.5 * (cal.mu0 + cal.mu1)
-        penalty = np.zeros(len(js))
+        penalty = np.zeros(len(rows))
         if a > 1:
             ys, fy = self.spans(1, b)
             xs1, fx1 = self.spans(0, 1, exact=False)
-            y, f = ys[js - b], fy[js - b]
-            for k in range(i - a, i):
-                z = _normalise(y @ xs1[k], fx1[k], f, self.margin)
+            q = cols - b
+            for k in range(a):
+                p = rows - a + k
+                z = _normalise(_pair_cos(xs1, ys, p, q), fx1[p], fy[q], self.margin)
                 penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         if b > 1:
             xs, fx = self.spans(0, a)
             ys1, fy1 = self.spans(1, 1, exact=False)
-            x, f = xs[i - a], fx[i - a]
+            p = rows - a
             for k in range(b):
-                z = _normalise(ys1[js - b + k] @ x, fy1[js - b + k], f, self.margin)
+                q = cols - b + k
+                z = _normalise(_pair_cos(xs, ys1, p, q), fy1[q], fx[p], self.margin)
                 penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         return penalty
 
-    def length_delta(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+    def length_delta(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
         cal = self.cal
-        ls = self.src.cum_len[i] - self.src.cum_len[i - a]
-        lt = self.tgt.cum_len[js] - self.tgt.cum_len[js - b]
+        ls = self.src.cum_len[rows] - self.src.cum_len[rows - a]
+        lt = self.tgt.cum_len[cols] - self.tgt.cum_len[cols - b]
         mean = np.maximum(0.5 * (ls * cal.ratio + lt), 1.0)
         return (lt - cal.ratio * ls) / np.sqrt(cal.len_var * mean)
 
-    def llr(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        """Evidence that the bead is a translation (log-likelihood ratio vs random pairing)."""
+    def llr(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
+        """Evidence that each bead (a, b) ending at a cell (i, j) is a translation
+        (log-likelihood ratio vs random pairing)."""
         cal = self.cal
-        score = _gauss_llr(self.z(i, a, js, b), cal.mu1, cal.sd1, cal.mu0, cal.sd0)
+        score = _gauss_llr(self.z(rows, a, cols, b), cal.mu1, cal.sd1, cal.mu0, cal.sd0)
         if a > 1 or b > 1:
-            score = score + self.part_penalty(i, a, js, b)
-        delta = self.length_delta(i, a, js, b)
+            score = score + self.part_penalty(rows, a, cols, b)
+        delta = self.length_delta(rows, a, cols, b)
         # Length: a robust mixture for matches (translations sometimes differ a lot in length).
         p_match = 0.9 * _normal_pdf(delta, 1.0) + 0.1 * _normal_pdf(delta, cal.len_sd_random)
         score = score + np.log(p_match) - np.log(_normal_pdf(delta, cal.len_sd_random))
         if self.mt is not None and cal.mt is not None:
-            chrf = self.mt.chrf(i, a, js, b)
+            chrf = self.mt.chrf(rows, a, cols, b)
             score = score + self.mt_weight * _gauss_llr(chrf, *cal.mt)
         return score
 
+    def cells(self, a: int, b: int, fn: Callable[[np.ndarray, int, np.ndarray, int], np.ndarray]) -> np.ndarray:
+        """``fn`` of every band cell where a bead (a, b) can end (i >= a, j >= b), NEG elsewhere,
+        in the flat store's order; computed a few rows at a time to keep memory small."""
+        n, off = len(self.lo) - 1, self.off
+        out = np.full(int(off[-1]), NEG)
+        for r0 in range(a, n + 1, ROW_CHUNK):
+            r1 = min(r0 + ROW_CHUNK, n + 1)
+            rows, cols = _band_cells(self.lo, off, r0, r1)
+            ok = cols >= b
+            if ok.any():
+                out[off[r0] : off[r1]][ok] = fn(rows[ok], a, cols[ok], b)
+        return out
+
+    def type_scores(self, a: int, b: int) -> np.ndarray:
+        """llr of beads (a, b) for every band cell (flat store; NEG where no such bead ends)."""
+        found = self._types.get((a, b))
+        if found is None:
+            found = self._types[(a, b)] = self.cells(a, b, self.llr)
+        return found
+
     def row(self, i: int, a: int, b: int) -> np.ndarray:
         """llr of beads (a, b) ending at (i, j) for every j of band row i (NEG where j < b)."""
-        key = (i, a, b)
-        found = self._rows.get(key)
-        if found is None:
-            js = np.arange(self.lo[i], self.hi[i] + 1)
-            found = np.full(len(js), NEG)
-            ok = js >= b
-            if ok.any():
-                found[ok] = self.llr(i, a, js[ok], b)
-            self._rows[key] = found
-        return found
+        return self.type_scores(a, b)[self.off[i] : self.off[i + 1]]
 
 
 def _floor_margin(vec: np.ndarray, other: _Side) -> np.ndarray:
@@ -342,8 +394,9 @@ class _MT:
             self._cache[key] = _chrf(" ".join(self.mt[s0:s1]), " ".join(self.tgt[t0:t1]))
         return self._cache[key]
 
-    def chrf(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        return np.array([self.one(i - a, i, int(j) - b, int(j)) for j in js])
+    def chrf(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
+        """chrF of the bead (a, b) ending at each cell (i, j) of ``rows``/``cols``."""
+        return np.array([self.one(int(i) - a, int(i), int(j) - b, int(j)) for i, j in zip(rows, cols)])
 
 
 def _chrf(hyp: str, ref: str) -> float:
@@ -507,6 +560,30 @@ def _robust(values: np.ndarray) -> tuple[float, float]:
     return med, mad
 
 
+def _best_in_band(probe: _Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each source unit i (1..n), its most similar target unit within the band (the first one
+    on a tie) and that similarity (-inf for a row without candidates); for each target unit j, the
+    first source unit of highest similarity (0 where none)."""
+    n, m = len(probe.lo) - 1, int(probe.hi[-1])
+    z = probe.cells(1, 1, probe.z)
+    rows, cols = _band_cells(probe.lo, probe.off, 0, n + 1)
+    ok = (rows >= 1) & (cols >= 1)
+    z[~ok] = -np.inf
+    best_j = np.zeros(n + 1, dtype=np.int64)
+    best_z = np.full(n + 1, -np.inf)
+    row_max = np.maximum.reduceat(z, probe.off[:-1])
+    first = np.flatnonzero(ok & (z == row_max[rows]))
+    hit, at = np.unique(rows[first], return_index=True)
+    best_j[hit], best_z[hit] = cols[first[at]], z[first[at]]
+    col_max = np.full(m + 1, -np.inf)
+    np.maximum.at(col_max, cols[ok], z[ok])
+    first = np.flatnonzero(ok & (z == col_max[cols]))  # row-major: the first of a column is its lowest i
+    col_best_i = np.zeros(m + 1, dtype=np.int64)
+    hit, at = np.unique(cols[first], return_index=True)
+    col_best_i[hit] = rows[first[at]]
+    return best_j, best_z, col_best_i
+
+
 def _calibrate(
     src: _Side, tgt: _Side, band: tuple[np.ndarray, np.ndarray], mt: "_MT | None", seed: int = 0, margin: bool = False
 ) -> _Calibration:
@@ -519,23 +596,9 @@ def _calibrate(
     n, m = src.n, tgt.n
     ratio = float(tgt.cum_len[-1] / max(src.cum_len[-1], 1.0))
     probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band, margin=margin)
-    best_j = np.zeros(n + 1, dtype=np.int64)
-    best_z = np.full(n + 1, -np.inf)
-    col_best_z = np.full(m + 1, -np.inf)
-    col_best_i = np.zeros(m + 1, dtype=np.int64)
-    for i in range(1, n + 1):
-        js = np.arange(max(lo[i], 1), hi[i] + 1)
-        if not len(js):
-            continue
-        zs = probe.z(i, 1, js, 1)
-        t = int(np.argmax(zs))
-        best_j[i], best_z[i] = js[t], zs[t]
-        better = zs > col_best_z[js]
-        col_best_z[js[better]] = zs[better]
-        col_best_i[js[better]] = i
-    mutual = np.array(
-        [i for i in range(1, n + 1) if np.isfinite(best_z[i]) and col_best_i[best_j[i]] == i], dtype=np.int64
-    )
+    best_j, best_z, col_best_i = _best_in_band(probe)
+    mutual = np.flatnonzero(np.isfinite(best_z))
+    mutual = mutual[col_best_i[best_j[mutual]] == mutual]
     # random pairs: all pairs of a short document, else a sample; never a mutual best match
     # (in a short document those would be a large share of "random" pairs)
     if n * m <= 4000:
@@ -649,9 +712,13 @@ def _split_unlikely(path, margin: "_Scorer | None"):
     """
     if margin is None:
         return path
+    ends = np.array(path[1:], dtype=np.int64).reshape(-1, 2)
+    one_one = np.flatnonzero(np.all(ends - np.array(path[:-1], dtype=np.int64).reshape(-1, 2) == 1, axis=1))
+    llr = margin.llr(ends[one_one, 0], 1, ends[one_one, 1], 1) if len(one_one) else np.zeros(0)
+    unlink = set(one_one[llr < 0.0].tolist())
     out = [path[0]]
-    for (i0, j0), (i1, j1) in zip(path, path[1:]):
-        if i1 - i0 == 1 and j1 - j0 == 1 and float(margin.row(i1, 1, 1)[j1 - margin.lo[i1]]) < 0.0:
+    for k, ((i0, j0), (i1, j1)) in enumerate(zip(path, path[1:])):
+        if k in unlink:
             out.append((i1, j0))
         out.append((i1, j1))
     return out
