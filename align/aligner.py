@@ -99,6 +99,7 @@ class _Side:
     cum_len: np.ndarray  # (n+1,) prefix sums of lengths (characters)
     mean_unit: np.ndarray  # (d,) mean of the L2-normalised unit vectors (the "random" direction)
     units: np.ndarray  # (n, d) the L2-normalised unit vectors
+    raw: np.ndarray  # (n, d) the length-weighted unit vectors (their sums are the span vectors)
 
     @property
     def n(self) -> int:
@@ -117,7 +118,7 @@ class _Side:
         else:
             units = np.zeros((0, d))
             mean_unit = np.zeros(d)
-        return cls(cum_vec, cum_len, mean_unit, units)
+        return cls(cum_vec, cum_len, mean_unit, units, np.asarray(vec_sums, dtype=np.float64).reshape(len(lengths), d))
 
     def downsample(self) -> "_Side":
         """Merge units pairwise (the last one alone when n is odd)."""
@@ -153,8 +154,8 @@ def _gauss_llr(x: np.ndarray, mu1: float, sd1: float, mu0: float, sd0: float) ->
     return (mu1 - mu0) / s2 * (x - 0.5 * (mu0 + mu1))
 
 
-# Rows of the band scored together (one small matrix product per signal and chunk).
-ROW_CHUNK = 64
+# Band cells scored together: whole rows, about this many cells (small matrix products, small memory).
+CHUNK_CELLS = 4096
 
 
 def _band_offsets(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -170,20 +171,38 @@ def _band_cells(lo: np.ndarray, off: np.ndarray, r0: int, r1: int) -> tuple[np.n
     return rows, lo[rows] + (np.arange(off[r0], off[r1]) - off[rows])
 
 
-def _pair_cos(x: np.ndarray, y: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """x[p[k]] . y[q[k]] for every k.
+class _ChunkCos:
+    """Dot products between the spans that the beads ending in a few band rows touch.
 
-    The cells of a few band rows touch short runs of both sides, so one small matrix product over
-    those runs and a gather is much cheaper than a dot product per cell; where the runs are long
-    (a wide band row after a large omission) the per-cell dot products are cheaper.
+    A span's vector is the sum of its units' length-weighted vectors, so the dot product of a
+    source span and a target span is a box sum of the units' dot products. One matrix product of
+    the units these cells reach (short runs of both sides) then serves every span size, bead type
+    and signal, where a product per span size and a dot product per cell cost much more. Where
+    the runs are long compared with the cells (a wide band row after a large omission) it is not
+    computed (``dense`` False) and the callers take per-cell dot products instead.
     """
-    if not len(p):
-        return np.zeros(0)
-    p0, p1 = int(p.min()), int(p.max()) + 1
-    q0, q1 = int(q.min()), int(q.max()) + 1
-    if (p1 - p0) * (q1 - q0) <= 8 * len(p) + 4096:
-        return (x[p0:p1] @ y[q0:q1].T)[p - p0, q - q0]
-    return np.einsum("kd,kd->k", x[p], y[q])
+
+    def __init__(self, src: "_Side", tgt: "_Side", rows: np.ndarray, cols: np.ndarray, reach: tuple[int, int]):
+        self.p0, p1 = max(int(rows.min()) - reach[0], 0), int(rows.max())
+        self.q0, q1 = max(int(cols.min()) - reach[1], 0), int(cols.max())
+        self.dense = (p1 - self.p0) * (q1 - self.q0) <= 8 * len(rows) + 4096
+        self._boxes: dict[tuple[int, int], np.ndarray] = {}
+        if self.dense:
+            self._boxes[(1, 1)] = src.raw[self.p0 : p1] @ tgt.raw[self.q0 : q1].T
+
+    def box(self, a: int, b: int) -> np.ndarray:
+        """B[u, v] = dot product of source units [p0 + u, p0 + u + a) with target units
+        [q0 + v, q0 + v + b) (their sums)."""
+        found = self._boxes.get((a, b))
+        if found is None:
+            if b > 1:
+                left, column = self.box(a, b - 1), self.box(a, 1)
+                found = left[:, : left.shape[1] - 1] + column[:, b - 1 :]
+            else:
+                upper, units = self.box(a - 1, 1), self._boxes[(1, 1)]
+                found = upper[: upper.shape[0] - 1] + units[a - 1 :]
+            self._boxes[(a, b)] = found
+        return found
 
 
 class _Scorer:
@@ -214,7 +233,10 @@ class _Scorer:
         self.off = _band_offsets(self.lo, self.hi)
         self._exact = (exact_src or {}, exact_tgt or {})
         self._spans: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._norms: dict[tuple[int, int], np.ndarray] = {}
+        self._masks: dict[tuple[int, int], np.ndarray] = {}
         self._types: dict[tuple[int, int], np.ndarray] = {}
+        self._cos: _ChunkCos | None = None  # the chunk being scored
 
     def spans(self, side: int, size: int, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Unit vectors of every span of ``size`` units (row k = span starting at k) and their
@@ -224,18 +246,40 @@ class _Scorer:
         if key not in self._spans:
             this, other = (self.src, self.tgt) if side == 0 else (self.tgt, self.src)
             vec = this.cum_vec[size:] - this.cum_vec[:-size]
-            vec = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+            norm = np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+            self._norms[(side, size)] = norm[:, 0]
+            vec = vec / norm
             if exact:
+                mask = np.zeros(len(vec), dtype=bool)
                 for (start, k), joined in self._exact[side].items():
                     if k == size and start < len(vec):
                         vec[start] = joined
+                        mask[start] = True
+                self._masks[(side, size)] = mask
             self._spans[key] = (vec, _floor_margin(vec, other) if self.margin else vec @ other.mean_unit)
         return self._spans[key]
 
+    def _cosine(self, a: int, exact_a: bool, b: int, exact_b: bool, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Cosine of the source span (p[k], a) with the target span (q[k], b) for every k (those
+        spans' vectors as ``spans`` gives them): from the chunk's box sums during a sweep, with
+        the spans that have an embedding of their own taken one by one; else per cell."""
+        xs, ys = self.spans(0, a, exact_a)[0], self.spans(1, b, exact_b)[0]
+        chunk = self._cos
+        if chunk is None or not chunk.dense:
+            return np.einsum("kd,kd->k", xs[p], ys[q])
+        cos = chunk.box(a, b)[p - chunk.p0, q - chunk.q0] / (self._norms[(0, a)][p] * self._norms[(1, b)][q])
+        own = None
+        if exact_a and a > 1 and self._exact[0]:
+            own = self._masks[(0, a)][p]
+        if exact_b and b > 1 and self._exact[1]:
+            own = self._masks[(1, b)][q] if own is None else own | self._masks[(1, b)][q]
+        if own is not None and own.any():
+            cos[own] = np.einsum("kd,kd->k", xs[p[own]], ys[q[own]])
+        return cos
+
     def _z(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int, exact: bool) -> np.ndarray:
-        xs, fx = self.spans(0, a, exact)
-        ys, fy = self.spans(1, b, exact)
-        cos = _pair_cos(xs, ys, rows - a, cols - b)
+        fx, fy = self.spans(0, a, exact)[1], self.spans(1, b, exact)[1]
+        cos = self._cosine(a, exact, b, exact, rows - a, cols - b)
         return _normalise(cos, fx[rows - a], fy[cols - b], self.margin)
 
     def z(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
@@ -265,20 +309,18 @@ class _Scorer:
         mu_part = 0.5 * (cal.mu0 + cal.mu1)
         penalty = np.zeros(len(rows))
         if a > 1:
-            ys, fy = self.spans(1, b)
-            xs1, fx1 = self.spans(0, 1, exact=False)
+            fy, fx1 = self.spans(1, b)[1], self.spans(0, 1, exact=False)[1]
             q = cols - b
             for k in range(a):
                 p = rows - a + k
-                z = _normalise(_pair_cos(xs1, ys, p, q), fx1[p], fy[q], self.margin)
+                z = _normalise(self._cosine(1, False, b, True, p, q), fx1[p], fy[q], self.margin)
                 penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         if b > 1:
-            xs, fx = self.spans(0, a)
-            ys1, fy1 = self.spans(1, 1, exact=False)
+            fx, fy1 = self.spans(0, a)[1], self.spans(1, 1, exact=False)[1]
             p = rows - a
             for k in range(b):
                 q = cols - b + k
-                z = _normalise(_pair_cos(xs, ys1, p, q), fy1[q], fx[p], self.margin)
+                z = _normalise(self._cosine(a, True, 1, False, p, q), fy1[q], fx[p], self.margin)
                 penalty += np.minimum(_gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         return penalty
 
@@ -305,25 +347,44 @@ class _Scorer:
             score = score + self.mt_weight * _gauss_llr(chrf, *cal.mt)
         return score
 
-    def cells(self, a: int, b: int, fn: Callable[[np.ndarray, int, np.ndarray, int], np.ndarray]) -> np.ndarray:
-        """``fn`` of every band cell where a bead (a, b) can end (i >= a, j >= b), NEG elsewhere,
-        in the flat store's order; computed a few rows at a time to keep memory small."""
+    def cells(self, jobs: Sequence[tuple[int, int, Callable]]) -> list[np.ndarray]:
+        """For each job (a, b, fn): ``fn(rows, a, cols, b)`` of every band cell where a bead (a, b)
+        can end (i >= a, j >= b), NEG elsewhere, in the flat store's order.
+
+        One sweep over chunks of whole rows serves all jobs, so they share the chunk's cosines;
+        memory stays proportional to the band.
+        """
         n, off = len(self.lo) - 1, self.off
-        out = np.full(int(off[-1]), NEG)
-        for r0 in range(a, n + 1, ROW_CHUNK):
-            r1 = min(r0 + ROW_CHUNK, n + 1)
+        outs = [np.full(int(off[-1]), NEG) for _ in jobs]
+        reach = (max(a for a, _, _ in jobs), max(b for _, b, _ in jobs))
+        r0 = min(a for a, _, _ in jobs)
+        while r0 <= n:
+            r1 = max(int(np.searchsorted(off, off[r0] + CHUNK_CELLS, side="right")) - 1, r0 + 1)
+            r1 = min(r1, n + 1)
             rows, cols = _band_cells(self.lo, off, r0, r1)
-            ok = cols >= b
-            if ok.any():
-                out[off[r0] : off[r1]][ok] = fn(rows[ok], a, cols[ok], b)
-        return out
+            self._cos = _ChunkCos(self.src, self.tgt, rows, cols, reach)
+            try:
+                for out, (a, b, fn) in zip(outs, jobs):
+                    ok = (rows >= a) & (cols >= b)
+                    if ok.any():
+                        out[off[r0] : off[r1]][ok] = fn(rows[ok], a, cols[ok], b)
+            finally:
+                self._cos = None
+            r0 = r1
+        return outs
+
+    def prepare(self, types: Sequence[tuple[int, int]]) -> None:
+        """Score every band cell for the bead types not scored yet (those with both sides)."""
+        todo = [(a, b) for a, b in types if a and b and (a, b) not in self._types]
+        if todo:
+            for t, scores in zip(todo, self.cells([(a, b, self.llr) for a, b in todo])):
+                self._types[t] = scores
 
     def type_scores(self, a: int, b: int) -> np.ndarray:
         """llr of beads (a, b) for every band cell (flat store; NEG where no such bead ends)."""
-        found = self._types.get((a, b))
-        if found is None:
-            found = self._types[(a, b)] = self.cells(a, b, self.llr)
-        return found
+        if (a, b) not in self._types:
+            self.prepare([(a, b)])
+        return self._types[(a, b)]
 
     def row(self, i: int, a: int, b: int) -> np.ndarray:
         """llr of beads (a, b) ending at (i, j) for every j of band row i (NEG where j < b)."""
@@ -452,37 +513,47 @@ def _connected(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------------
 # dynamic programme over the band: Viterbi (max), forward and backward (log-sum-exp)
 # ---------------------------------------------------------------------------------------------
+def _steps(scorer: _Scorer, log_priors: dict[tuple[int, int], float]):
+    """The bead types with a source side, each with its index, prior and band scores (None for 1-0)."""
+    types = [t for t in log_priors if t[0] > 0]
+    scorer.prepare(types)
+    return types, [(k, a, b, log_priors[(a, b)], scorer.type_scores(a, b) if b else None) for k, (a, b) in enumerate(types)]
+
+
 def _forward(scorer: _Scorer, log_priors: dict[tuple[int, int], float], mode: str, keep_back: bool = False):
     """Fill D[i][j - lo[i]] for all prefixes; ``mode`` is "max" (Viterbi) or "sum" (forward)."""
-    lo, hi = scorer.lo, scorer.hi
+    lo, hi, off = scorer.lo.tolist(), scorer.hi.tolist(), scorer.off.tolist()
     n = len(lo) - 1
     rows: list[np.ndarray] = []
     back: list[np.ndarray] = []
-    types = [t for t in log_priors if t[0] > 0]
+    types, steps = _steps(scorer, log_priors)
     ins = log_priors.get((0, 1))
+    ramp = np.arange(max(h - l for l, h in zip(lo, hi)) + 1) * ins if ins is not None else None
     combine = np.maximum if mode == "max" else np.logaddexp
     for i in range(n + 1):
-        width = hi[i] - lo[i] + 1
+        row_lo, row_hi, row_off = lo[i], hi[i], off[i] - lo[i]
+        width = row_hi - row_lo + 1
         cur = np.full(width, NEG)
         arg = np.full(width, -1, dtype=np.int64) if keep_back else None
         if i == 0:
             cur[0] = 0.0
-        for t_index, (a, b) in enumerate(types):
+        for t_index, a, b, prior, llr in steps:
             if a > i:
                 continue
             plo, phi = lo[i - a], hi[i - a]
-            j0, j1 = max(lo[i], plo + b), min(hi[i], phi + b)
+            j0 = row_lo if row_lo > plo + b else plo + b
+            j1 = row_hi if row_hi < phi + b else phi + b
             if j0 > j1:
                 continue
-            here = slice(j0 - lo[i], j1 - lo[i] + 1)
-            score = rows[i - a][j0 - b - plo : j1 - b - plo + 1] + log_priors[(a, b)]
-            if b:
-                score = score + scorer.row(i, a, b)[here]
+            here = slice(j0 - row_lo, j1 - row_lo + 1)
+            score = rows[i - a][j0 - b - plo : j1 - b - plo + 1] + prior
+            if llr is not None:
+                score = score + llr[row_off + j0 : row_off + j1 + 1]
             if keep_back:
                 arg[here][score > cur[here]] = t_index
             cur[here] = combine(cur[here], score)
-        if ins is not None and width > 1:
-            cur, arg = _insertion_scan(cur, ins, mode, arg, len(types))
+        if ramp is not None and width > 1:
+            cur, arg = _insertion_scan(cur, ramp[:width], mode, arg, len(types))
         rows.append(cur)
         if keep_back:
             back.append(arg)
@@ -491,39 +562,42 @@ def _forward(scorer: _Scorer, log_priors: dict[tuple[int, int], float], mode: st
 
 def _backward(scorer: _Scorer, log_priors: dict[tuple[int, int], float]) -> list[np.ndarray]:
     """B[i][j - lo[i]] = log-sum of all ways to finish from prefix (i, j)."""
-    lo, hi = scorer.lo, scorer.hi
+    lo, hi, off = scorer.lo.tolist(), scorer.hi.tolist(), scorer.off.tolist()
     n = len(lo) - 1
-    m = int(hi[n])
+    m = hi[n]
     rows: list[np.ndarray | None] = [None] * (n + 1)
-    types = [t for t in log_priors if t[0] > 0]
+    _, steps = _steps(scorer, log_priors)
     ins = log_priors.get((0, 1))
+    ramp = np.arange(max(h - l for l, h in zip(lo, hi)) + 1) * ins if ins is not None else None
     for i in range(n, -1, -1):
-        width = hi[i] - lo[i] + 1
+        row_lo, row_hi = lo[i], hi[i]
+        width = row_hi - row_lo + 1
         cur = np.full(width, NEG)
         if i == n:
             cur[m - lo[n]] = 0.0
-        for a, b in types:
+        for _, a, b, prior, llr in steps:
             if i + a > n:
                 continue
             dlo, dhi = lo[i + a], hi[i + a]
-            j0, j1 = max(lo[i], dlo - b), min(hi[i], dhi - b)
+            j0 = row_lo if row_lo > dlo - b else dlo - b
+            j1 = row_hi if row_hi < dhi - b else dhi - b
             if j0 > j1:
                 continue
-            dest = slice(j0 + b - dlo, j1 + b - dlo + 1)
-            score = rows[i + a][dest] + log_priors[(a, b)]
-            if b:
-                score = score + scorer.row(i + a, a, b)[dest]
-            here = slice(j0 - lo[i], j1 - lo[i] + 1)
+            dest0, dest1 = j0 + b - dlo, j1 + b - dlo + 1
+            score = rows[i + a][dest0:dest1] + prior
+            if llr is not None:
+                score = score + llr[off[i + a] + dest0 : off[i + a] + dest1]
+            here = slice(j0 - row_lo, j1 - row_lo + 1)
             cur[here] = np.logaddexp(cur[here], score)
-        if ins is not None and width > 1:
-            cur = _insertion_scan(cur[::-1], ins, "sum", None, 0)[0][::-1].copy()
+        if ramp is not None and width > 1:
+            cur = _insertion_scan(cur[::-1], ramp[:width], "sum", None, 0)[0][::-1].copy()
         rows[i] = cur
     return rows  # type: ignore[return-value]
 
 
-def _insertion_scan(cur: np.ndarray, ins: float, mode: str, arg, ins_index: int):
-    """Apply 0-1 beads within a row: D[j] = best (or log-sum) over k <= j of D[k] + (j - k) * ins."""
-    steps = np.arange(len(cur)) * ins
+def _insertion_scan(cur: np.ndarray, steps: np.ndarray, mode: str, arg, ins_index: int):
+    """Apply 0-1 beads within a row: D[j] = best (or log-sum) over k <= j of D[k] + (j - k) * ins,
+    where ``steps`` is (0, 1, 2, ...) * ins."""
     shifted = cur - steps
     if mode == "max":
         # best path that ends with an insertion comes from some k < j (strictly left)
@@ -565,7 +639,7 @@ def _best_in_band(probe: _Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     on a tie) and that similarity (-inf for a row without candidates); for each target unit j, the
     first source unit of highest similarity (0 where none)."""
     n, m = len(probe.lo) - 1, int(probe.hi[-1])
-    z = probe.cells(1, 1, probe.z)
+    z = probe.cells([(1, 1, probe.z)])[0]
     rows, cols = _band_cells(probe.lo, probe.off, 0, n + 1)
     ok = (rows >= 1) & (cols >= 1)
     z[~ok] = -np.inf
