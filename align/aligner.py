@@ -237,6 +237,7 @@ class _Scorer:
         self._masks: dict[tuple[int, int], np.ndarray] = {}
         self._types: dict[tuple[int, int], np.ndarray] = {}
         self._cos: _ChunkCos | None = None  # the chunk being scored
+        self.moves: dict = {}  # the DP's moves per direction and priors (see _moves)
 
     def spans(self, side: int, size: int, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Unit vectors of every span of ``size`` units (row k = span starting at k) and their
@@ -513,86 +514,106 @@ def _connected(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------------
 # dynamic programme over the band: Viterbi (max), forward and backward (log-sum-exp)
 # ---------------------------------------------------------------------------------------------
-def _steps(scorer: _Scorer, log_priors: dict[tuple[int, int], float]):
-    """The bead types with a source side, each with its index, prior and band scores (None for 1-0)."""
+@dataclass
+class _Moves:
+    """Where each band cell's incoming (forward) or outgoing (backward) beads come from.
+
+    ``source[t, c]``: the flat index of the cell that bead type t links with cell c (the
+    sentinel ``len(cells)`` where there is none), ``llr[t, c]``: that bead's score, ``prior[t]``:
+    its log prior. One row of the DP is then a gather, two additions and a reduction over the
+    types, done in the same order as adding type after type (so max and log-sum-exp are the same
+    to the last bit).
+    """
+
+    types: list[tuple[int, int]]
+    source: np.ndarray  # (T, cells) int64
+    llr: np.ndarray  # (T, cells)
+    prior: np.ndarray  # (T, 1)
+
+
+def _moves(scorer: _Scorer, log_priors: dict[tuple[int, int], float], backward: bool) -> _Moves:
+    """The DP's moves for the bead types with a source side (0-1 beads are applied within rows)."""
     types = [t for t in log_priors if t[0] > 0]
     scorer.prepare(types)
-    return types, [(k, a, b, log_priors[(a, b)], scorer.type_scores(a, b) if b else None) for k, (a, b) in enumerate(types)]
+    lo, hi, off = scorer.lo, scorer.hi, scorer.off
+    n, total = len(lo) - 1, int(off[-1])
+    rows, cols = _band_cells(lo, off, 0, n + 1)
+    source = np.full((len(types), total), total, dtype=np.int64)
+    llr = np.full((len(types), total), NEG)
+    for t, (a, b) in enumerate(types):
+        scores = scorer.type_scores(a, b) if b else np.zeros(total)
+        r, c = (rows + a, cols + b) if backward else (rows - a, cols - b)
+        ok = (r >= 0) & (r <= n)
+        ok[ok] &= (c[ok] >= lo[r[ok]]) & (c[ok] <= hi[r[ok]])
+        cell = off[r[ok]] + c[ok] - lo[r[ok]]
+        source[t, ok] = cell
+        llr[t, ok] = scores[cell] if backward else scores[ok]
+    return _Moves(types, source, llr, np.array([[log_priors[t]] for t in types]).reshape(len(types), 1))
+
+
+def _cached_moves(scorer: _Scorer, log_priors: dict[tuple[int, int], float], backward: bool) -> _Moves:
+    key = (backward, tuple(sorted(log_priors.items())))
+    found = scorer.moves.get(key)
+    if found is None:
+        found = scorer.moves[key] = _moves(scorer, log_priors, backward)
+    return found
 
 
 def _forward(scorer: _Scorer, log_priors: dict[tuple[int, int], float], mode: str, keep_back: bool = False):
     """Fill D[i][j - lo[i]] for all prefixes; ``mode`` is "max" (Viterbi) or "sum" (forward)."""
-    lo, hi, off = scorer.lo.tolist(), scorer.hi.tolist(), scorer.off.tolist()
-    n = len(lo) - 1
-    rows: list[np.ndarray] = []
-    back: list[np.ndarray] = []
-    types, steps = _steps(scorer, log_priors)
+    moves = _cached_moves(scorer, log_priors, backward=False)
+    off = scorer.off.tolist()
+    n = len(off) - 2
+    flat = np.full(off[-1] + 1, NEG)  # the last cell: the sentinel of missing moves
+    back = np.full(off[-1], -1, dtype=np.int64) if keep_back else None
     ins = log_priors.get((0, 1))
-    ramp = np.arange(max(h - l for l, h in zip(lo, hi)) + 1) * ins if ins is not None else None
-    combine = np.maximum if mode == "max" else np.logaddexp
+    ramp = np.arange(max(e - s for s, e in zip(off, off[1:]))) * ins if ins is not None else None
+    reduce = np.maximum.reduce if mode == "max" else np.logaddexp.reduce
     for i in range(n + 1):
-        row_lo, row_hi, row_off = lo[i], hi[i], off[i] - lo[i]
-        width = row_hi - row_lo + 1
-        cur = np.full(width, NEG)
-        arg = np.full(width, -1, dtype=np.int64) if keep_back else None
+        s, e = off[i], off[i + 1]
+        grid = np.empty((len(moves.types) + 1, e - s))
+        grid[0] = NEG  # the cell as it starts: unreachable, but for the origin
         if i == 0:
-            cur[0] = 0.0
-        for t_index, a, b, prior, llr in steps:
-            if a > i:
-                continue
-            plo, phi = lo[i - a], hi[i - a]
-            j0 = row_lo if row_lo > plo + b else plo + b
-            j1 = row_hi if row_hi < phi + b else phi + b
-            if j0 > j1:
-                continue
-            here = slice(j0 - row_lo, j1 - row_lo + 1)
-            score = rows[i - a][j0 - b - plo : j1 - b - plo + 1] + prior
-            if llr is not None:
-                score = score + llr[row_off + j0 : row_off + j1 + 1]
-            if keep_back:
-                arg[here][score > cur[here]] = t_index
-            cur[here] = combine(cur[here], score)
-        if ramp is not None and width > 1:
-            cur, arg = _insertion_scan(cur, ramp[:width], mode, arg, len(types))
-        rows.append(cur)
+            grid[0, 0] = 0.0
+        step = grid[1:]
+        np.take(flat, moves.source[:, s:e], out=step)
+        np.add(step, moves.prior, out=step)
+        np.add(step, moves.llr[:, s:e], out=step)
+        cur = reduce(grid, axis=0)
+        arg = grid.argmax(axis=0) - 1 if keep_back else None  # the first best type; -1: unreachable
+        if ramp is not None and e - s > 1:
+            cur, arg = _insertion_scan(cur, ramp[: e - s], mode, arg, len(moves.types))
+        flat[s:e] = cur
         if keep_back:
-            back.append(arg)
-    return rows, back, types + [(0, 1)]
+            back[s:e] = arg
+    rows = [flat[off[i] : off[i + 1]] for i in range(n + 1)]
+    backs = [back[off[i] : off[i + 1]] for i in range(n + 1)] if keep_back else []
+    return rows, backs, moves.types + [(0, 1)]
 
 
 def _backward(scorer: _Scorer, log_priors: dict[tuple[int, int], float]) -> list[np.ndarray]:
     """B[i][j - lo[i]] = log-sum of all ways to finish from prefix (i, j)."""
-    lo, hi, off = scorer.lo.tolist(), scorer.hi.tolist(), scorer.off.tolist()
-    n = len(lo) - 1
-    m = hi[n]
-    rows: list[np.ndarray | None] = [None] * (n + 1)
-    _, steps = _steps(scorer, log_priors)
+    moves = _cached_moves(scorer, log_priors, backward=True)
+    off = scorer.off.tolist()
+    n = len(off) - 2
+    flat = np.full(off[-1] + 1, NEG)
     ins = log_priors.get((0, 1))
-    ramp = np.arange(max(h - l for l, h in zip(lo, hi)) + 1) * ins if ins is not None else None
+    ramp = np.arange(max(e - s for s, e in zip(off, off[1:]))) * ins if ins is not None else None
     for i in range(n, -1, -1):
-        row_lo, row_hi = lo[i], hi[i]
-        width = row_hi - row_lo + 1
-        cur = np.full(width, NEG)
+        s, e = off[i], off[i + 1]
+        grid = np.empty((len(moves.types) + 1, e - s))
+        grid[0] = NEG
         if i == n:
-            cur[m - lo[n]] = 0.0
-        for _, a, b, prior, llr in steps:
-            if i + a > n:
-                continue
-            dlo, dhi = lo[i + a], hi[i + a]
-            j0 = row_lo if row_lo > dlo - b else dlo - b
-            j1 = row_hi if row_hi < dhi - b else dhi - b
-            if j0 > j1:
-                continue
-            dest0, dest1 = j0 + b - dlo, j1 + b - dlo + 1
-            score = rows[i + a][dest0:dest1] + prior
-            if llr is not None:
-                score = score + llr[off[i + a] + dest0 : off[i + a] + dest1]
-            here = slice(j0 - row_lo, j1 - row_lo + 1)
-            cur[here] = np.logaddexp(cur[here], score)
-        if ramp is not None and width > 1:
-            cur = _insertion_scan(cur[::-1], ramp[:width], "sum", None, 0)[0][::-1].copy()
-        rows[i] = cur
-    return rows  # type: ignore[return-value]
+            grid[0, e - s - 1] = 0.0  # (n, m): hi[n] = m
+        step = grid[1:]
+        np.take(flat, moves.source[:, s:e], out=step)
+        np.add(step, moves.prior, out=step)
+        np.add(step, moves.llr[:, s:e], out=step)
+        cur = np.logaddexp.reduce(grid, axis=0)
+        if ramp is not None and e - s > 1:
+            cur = _insertion_scan(cur[::-1], ramp[: e - s], "sum", None, 0)[0][::-1]
+        flat[s:e] = cur
+    return [flat[off[i] : off[i + 1]] for i in range(n + 1)]
 
 
 def _insertion_scan(cur: np.ndarray, steps: np.ndarray, mode: str, arg, ins_index: int):

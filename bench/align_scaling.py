@@ -1,6 +1,6 @@
 """Alignment cost on a long document, and on the same document doubled (linear time and memory).
 
-    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR] [--once]
+    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR] [--once] [--embedder NAME]
 
 BENCH_DIR holds src/001, tgt/001 and gold/001 (default ../shared/bench/align-long). Prints, for
 the document (1x) and for the document concatenated with itself (2x): seconds, sentences per
@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cold", action="store_true", help="include embedding time (no cache)")
     parser.add_argument("--cache", default="/tmp/align-bench-cache", help="embedding cache folder (warm runs)")
     parser.add_argument("--no-refine", action="store_true", help="skip embedding joined spans near doubtful beads")
+    parser.add_argument("--embedder", default=None, help="embedding engine (align.embed.ENGINES); default: the library's")
     parser.add_argument("--once", action="store_true", help="only the document itself (skip the 2x run)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -60,7 +61,7 @@ def main(argv=None) -> int:
     gold = read_beads(bench / "gold" / "001") if (bench / "gold" / "001").is_file() else None
     options = AlignOptions(refine=not args.no_refine)
     cache = Path(tempfile.mkdtemp(prefix="align-cold-")) if args.cold else Path(args.cache)
-    embedder = Embedder(cache, threads=args.threads)
+    embedder = Embedder(cache, threads=args.threads, **({"engine": args.embedder} if args.embedder else {}))
     print(f"embedding cache: {cache} ({'empty: embeddings are timed' if args.cold else 'warm after the first run'})")
 
     beads, t1, peak1 = run(src, tgt, embedder, options)
