@@ -526,7 +526,7 @@ class _Moves:
     """
 
     types: list[tuple[int, int]]
-    source: np.ndarray  # (T, cells) int64
+    source: np.ndarray  # (T, cells) int32 (int64 for a huge band)
     llr: np.ndarray  # (T, cells)
     prior: np.ndarray  # (T, 1)
 
@@ -538,7 +538,7 @@ def _moves(scorer: _Scorer, log_priors: dict[tuple[int, int], float], backward: 
     lo, hi, off = scorer.lo, scorer.hi, scorer.off
     n, total = len(lo) - 1, int(off[-1])
     rows, cols = _band_cells(lo, off, 0, n + 1)
-    source = np.full((len(types), total), total, dtype=np.int64)
+    source = np.full((len(types), total), total, dtype=np.int32 if total < 2**31 - 1 else np.int64)
     llr = np.full((len(types), total), NEG)
     for t, (a, b) in enumerate(types):
         scores = scorer.type_scores(a, b) if b else np.zeros(total)

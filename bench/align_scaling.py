@@ -1,11 +1,13 @@
 """Alignment cost on a long document, and on the same document doubled (linear time and memory).
 
-    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR] [--once] [--embedder NAME]
+    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR] [--once] [--embedder NAME] [--trace-memory]
 
 BENCH_DIR holds src/001, tgt/001 and gold/001 (default ../shared/bench/align-long). Prints, for
 the document (1x) and for the document concatenated with itself (2x): seconds, sentences per
-second, peak traced Python memory and max RSS, the strict/lax F1 of 1x against gold, and the
-2x/1x time ratio measured in the same run.
+second, max RSS, the strict/lax F1 of 1x against gold, and the 2x/1x time ratio measured in the
+same run. ``--trace-memory`` also gives each run's peak traced Python memory and their ratio;
+tracemalloc records every allocation, which made the aligner's timed runs 2 to 4 times slower,
+so the times printed with it are not the aligner's own.
 
 ``--cold`` embeds everything in the timed run (a new, empty cache folder; the 2x copy gets a trailing
 space on every sentence so the cache cannot serve it, which embeds the same token sequences
@@ -28,16 +30,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def run(src, tgt, embedder, options):
+def run(src, tgt, embedder, options, trace: bool):
+    """Beads, seconds and peak traced MB (None unless ``trace``) of one alignment."""
     from align.aligner import align_sentences
 
-    tracemalloc.start()
+    if trace:
+        tracemalloc.start()
     start = time.perf_counter()
     beads = align_sentences(src, tgt, embedder=embedder, options=options)
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
     return beads, seconds, peak
+
+
+def _traced(peak) -> str:
+    return f", peak traced {peak:.0f} MB" if peak is not None else ""
 
 
 def main(argv=None) -> int:
@@ -48,6 +58,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", default="/tmp/align-bench-cache", help="embedding cache folder (warm runs)")
     parser.add_argument("--no-refine", action="store_true", help="skip embedding joined spans near doubtful beads")
     parser.add_argument("--embedder", default=None, help="embedding engine (align.embed.ENGINES); default: the library's")
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="also measure peak traced Python memory (slows the aligner down 2-4x)")
     parser.add_argument("--once", action="store_true", help="only the document itself (skip the 2x run)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -64,10 +76,10 @@ def main(argv=None) -> int:
     embedder = Embedder(cache, threads=args.threads, **({"engine": args.embedder} if args.embedder else {}))
     print(f"embedding cache: {cache} ({'empty: embeddings are timed' if args.cold else 'warm after the first run'})")
 
-    beads, t1, peak1 = run(src, tgt, embedder, options)
+    beads, t1, peak1 = run(src, tgt, embedder, options, args.trace_memory)
     n1 = len(src) + len(tgt)
-    print(f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s), "
-          f"peak traced {peak1:.0f} MB, embedded {embedder.computed}")
+    print(f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s)"
+          f"{_traced(peak1)}, embedded {embedder.computed}")
     if gold is not None:
         s = score_documents([(gold, beads)])
         print(f"1x vs gold: strict F1 {s.f1_strict:.4f}, lax F1 {s.f1_lax:.4f}")
@@ -76,11 +88,13 @@ def main(argv=None) -> int:
         return 0
     mark = " " if args.cold else ""
     before = embedder.computed
-    _, t2, peak2 = run(src + [s + mark for s in src], tgt + [t + mark for t in tgt], embedder, options)
-    print(f"2x: {2 * len(src)} x {2 * len(tgt)} sentences: {t2:.1f} s ({2 * n1 / t2:.0f} sentences/s), "
-          f"peak traced {peak2:.0f} MB, embedded {embedder.computed - before}")
+    _, t2, peak2 = run(src + [s + mark for s in src], tgt + [t + mark for t in tgt], embedder, options,
+                       args.trace_memory)
+    print(f"2x: {2 * len(src)} x {2 * len(tgt)} sentences: {t2:.1f} s ({2 * n1 / t2:.0f} sentences/s)"
+          f"{_traced(peak2)}, embedded {embedder.computed - before}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"time ratio 2x/1x: {t2 / t1:.2f}   memory ratio: {peak2 / max(peak1, 1e-9):.2f}   max RSS {rss:.0f} MB "
+    memory = f"   memory ratio: {peak2 / max(peak1, 1e-9):.2f}" if args.trace_memory else ""
+    print(f"time ratio 2x/1x: {t2 / t1:.2f}{memory}   max RSS {rss:.0f} MB "
           f"({'embeddings included' if args.cold else 'embeddings cached'}, threads={args.threads})")
     return 0
 
