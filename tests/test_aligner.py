@@ -218,3 +218,59 @@ def test_margin_background_searches_a_window_around_the_diagonal() -> None:
     n = 3 * MARGIN_WINDOW
     long_rows, long = side(n).units, side(n)
     assert np.allclose(_floor_margin(long_rows, long), brute(long_rows, long, MARGIN_WINDOW))
+
+
+@pytest.mark.parametrize("margin", [False, True])
+def test_band_scores_match_per_cell_dot_products(monkeypatch, margin):
+    """The band's bead scores come from box sums of one unit-by-unit product per chunk of rows,
+    with the spans that have an embedding of their own patched in; they must equal the scores
+    computed from each span's own unit vector, cell by cell, for every bead type, whichever route
+    a chunk takes."""
+    import itertools
+
+    import numpy as np
+
+    import align.aligner as aligner
+
+    monkeypatch.setattr(aligner, "CHUNK_CELLS", 64)  # many chunks, on a small problem
+    # every other chunk as if its rows reached too far for one product: the per-cell route
+    chunks = itertools.count()
+    build = aligner._ChunkCos.__init__
+
+    def half_dense(self, *args):
+        build(self, *args)
+        self.dense = self.dense and next(chunks) % 2 == 0
+
+    monkeypatch.setattr(aligner._ChunkCos, "__init__", half_dense)
+    rng = np.random.default_rng(1)
+    n, m, d = 60, 57, 16
+
+    def side(k: int) -> aligner._Side:
+        vecs = rng.normal(size=(k, d))
+        lens = rng.integers(5, 120, size=k).astype(float)
+        return aligner._Side.build(vecs / np.linalg.norm(vecs, axis=1, keepdims=True) * lens[:, None], lens)
+
+    src, tgt = side(n), side(m)
+    path = [(0, 0)] + [(min(i + 1, n), min(i + 1, m)) for i in range(max(n, m))]
+    lo, hi = aligner._band_from_path([(i // 2, j // 2) for i, j in path[::2]], n, m, 2)
+    hi[30] = m  # one wide row
+    lo, hi = aligner._connected(lo, hi)
+
+    def unit(k: int) -> np.ndarray:
+        v = rng.normal(size=d)
+        return v / np.linalg.norm(v)
+
+    exact_src = {(s, k): unit(d) for s, k in [(3, 2), (10, 3), (25, 2), (40, 4)]}
+    exact_tgt = {(s, k): unit(d) for s, k in [(5, 2), (11, 2), (33, 3)]}
+    cal = aligner._Calibration(0.6, 0.15, 0.05, 0.1, float(tgt.cum_len[-1] / src.cum_len[-1]), 6.8, 5.0)
+    scorer = aligner._Scorer(src, tgt, cal, (lo, hi), exact_src=exact_src, exact_tgt=exact_tgt, margin=margin)
+    types = [t for t in aligner.DEFAULT_PRIORS if t[0] and t[1]]
+    scorer.prepare(types)
+    rows, cols = aligner._band_cells(lo, scorer.off, 0, n + 1)
+    for a, b in types:
+        ok = (rows >= a) & (cols >= b)
+        # outside a sweep, llr takes each cell's dot product of the spans' own unit vectors
+        expected = scorer.llr(rows[ok], a, cols[ok], b)
+        got = scorer.type_scores(a, b)
+        assert np.allclose(got[ok], expected, rtol=1e-9, atol=1e-9), (a, b)
+        assert np.all(got[~ok] == aligner.NEG)
