@@ -687,7 +687,6 @@ def _calibrate(
     Random: a sample of random sentence pairs of the two documents. Match: the pairs that are
     each other's most similar sentence within the band (mutual best), which are nearly all true.
     """
-    lo, hi = band
     n, m = src.n, tgt.n
     ratio = float(tgt.cum_len[-1] / max(src.cum_len[-1], 1.0))
     probe = _Scorer(src, tgt, _Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band, margin=margin)

@@ -1,6 +1,7 @@
 """Alignment cost on a long document, and on the same document doubled (linear time and memory).
 
-    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR] [--once] [--embedder NAME] [--trace-memory]
+    nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR]
+        [--once] [--embedder NAME] [--trace-memory] [--no-refine]
 
 BENCH_DIR holds src/001, tgt/001 and gold/001 (default ../shared/bench/align-long). Prints, for
 the document (1x) and for the document concatenated with itself (2x): seconds, sentences per
@@ -57,7 +58,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cold", action="store_true", help="include embedding time (no cache)")
     parser.add_argument("--cache", default="/tmp/align-bench-cache", help="embedding cache folder (warm runs)")
     parser.add_argument("--no-refine", action="store_true", help="skip embedding joined spans near doubtful beads")
-    parser.add_argument("--embedder", default=None, help="embedding engine (align.embed.ENGINES); default: the library's")
+    parser.add_argument("--embedder", default=None,
+                        help="embedding engine (one of align.embed.ENGINES); default: the library's")
     parser.add_argument("--trace-memory", action="store_true",
                         help="also measure peak traced Python memory (slows the aligner down 2-4x)")
     parser.add_argument("--once", action="store_true", help="only the document itself (skip the 2x run)")
