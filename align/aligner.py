@@ -74,7 +74,8 @@ class AlignOptions:
     ``mt_weight``: weight of the machine-translation log-likelihood ratio (when ``mt`` is given).
     ``null_confidence_cap``: an omission or addition is never shown as certain: it needs a look.
     ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
-    or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings.
+    or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings,
+    of spans of at most ``refine_span`` sentences (None: up to the largest side of a bead type).
     ``unlink_random``: a 1-1 bead whose pair fails the margin test (more like a random pair of these
     documents than a translation, against each sentence's nearest neighbours) becomes 1-0 plus 0-1.
     """
@@ -87,6 +88,7 @@ class AlignOptions:
     refine: bool = True
     refine_below: float = 0.9
     refine_budget: float = 0.25
+    refine_span: int | None = None
     unlink_random: bool = True
 
 
@@ -885,6 +887,8 @@ def _embed_uncertain_spans(beads, path, src, tgt, embedder, options: AlignOption
     n, m = len(src), len(tgt)
     max_a = max((a for a, _ in options.priors), default=1)
     max_b = max((b for _, b in options.priors), default=1)
+    if options.refine_span is not None:
+        max_a, max_b = min(max_a, options.refine_span), min(max_b, options.refine_span)
     doubtful = sorted(
         (bead.confidence, k)
         for k, bead in enumerate(beads)

@@ -1,7 +1,7 @@
 """Alignment cost on a long document, and on the same document doubled (linear time and memory).
 
     nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR]
-        [--once] [--embedder NAME] [--trace-memory] [--no-refine]
+        [--once] [--embedder NAME] [--trace-memory] [--no-refine] [--refine-budget X] [--refine-span N]
 
 BENCH_DIR holds src/001, tgt/001 and gold/001 (default ../shared/bench/align-long). Prints, for
 the document (1x) and for the document concatenated with itself (2x): seconds, sentences per
@@ -60,6 +60,10 @@ def main(argv=None) -> int:
     parser.add_argument("--no-refine", action="store_true", help="skip embedding joined spans near doubtful beads")
     parser.add_argument("--embedder", default=None,
                         help="embedding engine (one of align.embed.ENGINES); default: the library's")
+    parser.add_argument("--refine-budget", type=float, default=None,
+                        help="AlignOptions.refine_budget (joined spans embedded, per sentence)")
+    parser.add_argument("--refine-span", type=int, default=None,
+                        help="AlignOptions.refine_span (longest joined span embedded, in sentences)")
     parser.add_argument("--trace-memory", action="store_true",
                         help="also measure peak traced Python memory (slows the aligner down 2-4x)")
     parser.add_argument("--once", action="store_true", help="only the document itself (skip the 2x run)")
@@ -73,7 +77,10 @@ def main(argv=None) -> int:
     bench = Path(args.bench_dir)
     src, tgt = read_lines(bench / "src" / "001"), read_lines(bench / "tgt" / "001")
     gold = read_beads(bench / "gold" / "001") if (bench / "gold" / "001").is_file() else None
-    options = AlignOptions(refine=not args.no_refine)
+    refine = {"refine_span": args.refine_span}
+    if args.refine_budget is not None:
+        refine["refine_budget"] = args.refine_budget
+    options = AlignOptions(refine=not args.no_refine, **refine)
     cache = Path(tempfile.mkdtemp(prefix="align-cold-")) if args.cold else Path(args.cache)
     embedder = Embedder(cache, threads=args.threads, **({"engine": args.embedder} if args.embedder else {}))
     print(f"embedding cache: {cache} ({'empty: embeddings are timed' if args.cold else 'warm after the first run'})")
