@@ -76,6 +76,9 @@ class AlignOptions:
     ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
     or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings,
     of spans of at most ``refine_span`` sentences (None: up to the largest side of a bead type).
+    Two-sentence spans and a 10% budget keep nearly all of refine's gain (on align-long strict F1
+    0.979 against 0.980 for spans up to 4 sentences and 25%; 0.974 without refine) for a third
+    of its embeddings: 2-sentence sides are by far the commonest many-sentence sides.
     ``unlink_random``: a 1-1 bead whose pair fails the margin test (more like a random pair of these
     documents than a translation, against each sentence's nearest neighbours) becomes 1-0 plus 0-1.
     """
@@ -87,8 +90,8 @@ class AlignOptions:
     null_confidence_cap: float = 0.5
     refine: bool = True
     refine_below: float = 0.9
-    refine_budget: float = 0.25
-    refine_span: int | None = None
+    refine_budget: float = 0.10
+    refine_span: int | None = 2
     unlink_random: bool = True
 
 
@@ -785,14 +788,14 @@ def align_sentences(
     scorer, log_priors = _prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
     margin = _margin_scorer(scorer, options)
     path = _split_unlikely(_viterbi_path(scorer, log_priors), margin)
-    beads = _beads_with_confidence(path, scorer, log_priors, options)
+    beads = _beads_with_confidence(path, scorer, log_priors, options, margin)
     if options.refine:
         exact_src, exact_tgt = _embed_uncertain_spans(beads, path, src, tgt, embedder, options)
         if exact_src or exact_tgt:
             scorer = _Scorer(src_side, tgt_side, scorer.cal, (scorer.lo, scorer.hi), mt_signal,
                              options.mt_weight, exact_src, exact_tgt)
             path = _split_unlikely(_viterbi_path(scorer, log_priors), margin)
-            beads = _beads_with_confidence(path, scorer, log_priors, options)
+            beads = _beads_with_confidence(path, scorer, log_priors, options, margin)
     return beads
 
 
@@ -852,28 +855,51 @@ def _prepare_level(src: _Side, tgt: _Side, options: AlignOptions, mt: "_MT | Non
     return _Scorer(src, tgt, cal, band, mt if fine else None, options.mt_weight), log_priors
 
 
-def _beads_with_confidence(path, scorer: _Scorer, log_priors, options: AlignOptions) -> list[Bead]:
-    """Beads of the path, each with its posterior probability (forward-backward in the band)."""
+def _beads_with_confidence(
+    path, scorer: _Scorer, log_priors, options: AlignOptions, margin: "_Scorer | None" = None
+) -> list[Bead]:
+    """Beads of the path, each with its posterior probability (forward-backward in the band).
+
+    A linked bead's posterior is then multiplied by the probability that it is a translation
+    rather than a random pairing of these documents, on the weaker of two pieces of evidence: the
+    bead's own score, and the margin test against the nearest neighbours (when there is one). The
+    first is too lenient with many-sentence beads: sums of unrelated sentence vectors drift
+    towards the document's average and look less random than single sentences do.
+    """
     lo = scorer.lo
     n, m = len(lo) - 1, int(scorer.hi[-1])
     fwd, _, _ = _forward(scorer, log_priors, "sum")
     bwd = _backward(scorer, log_priors)
     total = fwd[n][m - lo[n]]
+    margin_llr = _margin_llrs(path, margin)
     beads = []
-    for (i0, j0), (i1, j1) in zip(path, path[1:]):
+    for k, ((i0, j0), (i1, j1)) in enumerate(zip(path, path[1:])):
         a, b = i1 - i0, j1 - j0
         s = log_priors[(a, b)]
         if a and b:
             s += float(scorer.row(i1, a, b)[j1 - lo[i1]])
         post = float(np.exp(min(fwd[i0][j0 - lo[i0]] + s + bwd[i1][j1 - lo[i1]] - total, 0.0)))
         if a and b:
-            # the best reading can still be a poor one: also ask how likely the bead is a
-            # translation rather than a random pair of these documents (even odds)
-            post *= 1.0 / (1.0 + math.exp(-min(max(s - log_priors[(a, b)], -50.0), 50.0)))
+            evidence = min(s - log_priors[(a, b)], margin_llr.get(k, math.inf))
+            post *= 1.0 / (1.0 + math.exp(-min(max(evidence, -50.0), 50.0)))
         else:
             post = min(post, options.null_confidence_cap)
         beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(post, 4)))
     return beads
+
+
+def _margin_llrs(path, margin: "_Scorer | None") -> dict[int, float]:
+    """The margin scorer's log-likelihood ratio of each linked bead of the path, by bead index."""
+    if margin is None or len(path) < 2:
+        return {}
+    starts = np.array(path[:-1], dtype=np.int64).reshape(-1, 2)
+    ends = np.array(path[1:], dtype=np.int64).reshape(-1, 2)
+    sizes = ends - starts
+    out: dict[int, float] = {}
+    for a, b in {(int(a), int(b)) for a, b in sizes if a and b}:
+        which = np.flatnonzero((sizes[:, 0] == a) & (sizes[:, 1] == b))
+        out.update(zip(which.tolist(), margin.llr(ends[which, 0], a, ends[which, 1], b).tolist()))
+    return out
 
 
 def _embed_uncertain_spans(beads, path, src, tgt, embedder, options: AlignOptions):
