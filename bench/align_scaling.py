@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     parser.add_argument("--refine-budget", type=float, default=None,
                         help="AlignOptions.refine_budget (joined spans embedded, per sentence)")
     parser.add_argument("--refine-span", type=int, default=None,
-                        help="AlignOptions.refine_span (longest joined span embedded, in sentences)")
+                        help="AlignOptions.refine_span (longest joined span embedded, in sentences; default: the library's)")
     parser.add_argument("--trace-memory", action="store_true",
                         help="also measure peak traced Python memory (slows the aligner down 2-4x)")
     parser.add_argument("--models", default="/tmp/align-bench-models",
@@ -80,7 +80,9 @@ def main(argv=None) -> int:
     bench = Path(args.bench_dir)
     src, tgt = read_lines(bench / "src" / "001"), read_lines(bench / "tgt" / "001")
     gold = read_beads(bench / "gold" / "001") if (bench / "gold" / "001").is_file() else None
-    refine = {"refine_span": args.refine_span}
+    refine = {}
+    if args.refine_span is not None:
+        refine["refine_span"] = args.refine_span
     if args.refine_budget is not None:
         refine["refine_budget"] = args.refine_budget
     options = AlignOptions(refine=not args.no_refine, **refine)
