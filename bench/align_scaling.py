@@ -98,7 +98,8 @@ def main(argv=None) -> int:
     beads, t1, peak1 = run(src, tgt, embedder, options, args.trace_memory)
     n1 = len(src) + len(tgt)
     print(f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s)"
-          f"{_traced(peak1)}, embedded {embedder.computed}")
+          f"{_traced(peak1)}, embedded {embedder.computed}, "
+          f"max RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if gold is not None:
         s = score_documents([(gold, beads)])
         print(f"1x vs gold: strict F1 {s.f1_strict:.4f}, lax F1 {s.f1_lax:.4f}")
