@@ -60,12 +60,12 @@ def run_batch_benchmark(
 ) -> str:
     """Time the batch script and the limit on the same sentences; return the report text."""
     from align.batch import BatchOptions, run_batch
-    from align.bench_translate import SWEEP, _bench_package, _pinned, measure_limit
+    from align.bench_translate import SWEEP, bench_package, translate_pinned, measure_limit
     from align.readers import read_text
     from align.segment import segment
     from align.translate import TranslateOptions, Translator
 
-    installed = _bench_package(package, settings)
+    installed = bench_package(package, settings)
     options = TranslateOptions(beam_size=beam_size, threads=threads, pin_output_length=True)
     translator = Translator.load(installed, options)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
@@ -74,7 +74,7 @@ def run_batch_benchmark(
         inputs = sorted(in_dir.rglob("*.txt"))
         segmented = [s.text for path in inputs for s in segment(read_text(path), "de")]
         tokenized = [translator.tokenize(s) for s in segmented]
-        _pinned(translator, tokenized[:16])  # warm-up, as in bench_translate
+        translate_pinned(translator, tokenized[:16])  # warm-up, as in bench_translate
 
         rng = random.Random(seed)
         sample = rng.sample(tokenized, min(300, len(tokenized)))
@@ -86,7 +86,7 @@ def run_batch_benchmark(
         best_tokens = max((m for m in sweep if m.detail.startswith("tokens=")), key=lambda m: m.rate)
         options = replace(options, max_batch_tokens=int(best_tokens.detail.split("=")[1]))
         translator = Translator.load(installed, options)
-        _pinned(translator, tokenized[:16])
+        translate_pinned(translator, tokenized[:16])
 
         batch_options = BatchOptions(formats=("csv",), quiet=True, translate=options, window_sentences=window)
         wall = time.perf_counter()

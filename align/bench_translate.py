@@ -107,7 +107,7 @@ def _timed(label: str, work: Callable[[], int], n: int, detail: str = "") -> Mea
     return Measure(label, n, time.perf_counter() - wall, time.process_time() - cpu, tokens, detail)
 
 
-def _pinned(translator: Translator, batch: Sequence[Sequence[str]], **overrides: Any) -> int:
+def translate_pinned(translator: Translator, batch: Sequence[Sequence[str]], **overrides: Any) -> int:
     """Translate pre-tokenised ``batch`` in one call, output pinned to its longest input."""
     kwargs = translator.decode_options(max(len(t) for t in batch))
     kwargs.update(overrides)
@@ -147,12 +147,12 @@ def measure_limit(translator: Translator, tokenized: Sequence[list[str]], batch_
     prepared = [[tokenized[i] for i in batch] for batch in batches]
 
     def work() -> int:
-        return sum(_pinned(translator, b, max_batch_size=size, batch_type=batch_type) for b in prepared)
+        return sum(translate_pinned(translator, b, max_batch_size=size, batch_type=batch_type) for b in prepared)
 
     return _timed("limit: pre-tokenised sorted batches", work, len(tokenized), f"{batch_type}={size}")
 
 
-def _bench_package(package_dir: Path | None, settings: Settings) -> InstalledPackage:
+def bench_package(package_dir: Path | None, settings: Settings) -> InstalledPackage:
     """The given package folder (or .argosmodel), else the bench package cached in the cache dir."""
     from align.packages import install_from_path
 
@@ -182,12 +182,12 @@ def run_benchmark(
     seed: int = 1,
 ) -> BenchReport:
     """Time (a), (b) and (c) on ``sentences`` German sentences with ``threads`` CPU threads."""
-    package = _bench_package(package_dir, settings)
+    package = bench_package(package_dir, settings)
     options = TranslateOptions(beam_size=beam_size, threads=threads, pin_output_length=True)
     translator = Translator.load(package, options)
     document = make_document(max(sentences, 1), seed)
     tokenized = [translator.tokenize(s) for s in document]
-    _pinned(translator, tokenized[:16])  # warm-up: first-call allocations are not what we measure
+    translate_pinned(translator, tokenized[:16])  # warm-up: first-call allocations are not what we measure
 
     rng = random.Random(seed)
     subset = rng.sample(tokenized, min(sample, len(tokenized)))
