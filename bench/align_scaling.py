@@ -1,4 +1,5 @@
-"""Alignment cost on a long document, and on the same document doubled (linear time and memory).
+"""Alignment cost on a long document, and on the same document doubled (linear time; memory as max RSS,
+or traced peaks and their ratio with --trace-memory).
 
     nice -n 5 python bench/align_scaling.py [BENCH_DIR] [--threads 2] [--cold] [--cache DIR]
         [--once] [--embedder NAME] [--trace-memory] [--no-refine] [--refine-budget X] [--refine-span N]
@@ -86,7 +87,8 @@ def main(argv=None) -> int:
     if args.refine_budget is not None:
         refine["refine_budget"] = args.refine_budget
     options = AlignOptions(refine=not args.no_refine, **refine)
-    cache = Path(tempfile.mkdtemp(prefix="align-cold-")) if args.cold else Path(args.cache)
+    scratch = tempfile.TemporaryDirectory(prefix="align-cold-")  # the cold runs' caches, removed at exit
+    cache = Path(scratch.name) / "1x" if args.cold else Path(args.cache)
     engine = {"engine": args.embedder} if args.embedder else {}
     models = Path(args.models)
     embedder = Embedder(cache, threads=args.threads, models_dir=models, **engine)
@@ -108,7 +110,7 @@ def main(argv=None) -> int:
         return 0
     mark = " " if args.cold else ""
     if args.cold:  # a new empty cache, so the first copy is embedded again too
-        embedder = Embedder(Path(tempfile.mkdtemp(prefix="align-cold-")), threads=args.threads,
+        embedder = Embedder(Path(scratch.name) / "2x", threads=args.threads,
                             models_dir=models, **engine)
     before = embedder.computed
     _, t2, peak2 = run(src + [s + mark for s in src], tgt + [t + mark for t in tgt], embedder, options,
