@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import functools
 import math
+from importlib import resources
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -105,6 +106,9 @@ class _Side:
     mean_unit: np.ndarray  # (d,) mean of the L2-normalised unit vectors (the "random" direction)
     units: np.ndarray  # (n, d) the L2-normalised unit vectors
     raw: np.ndarray  # (n, d) the length-weighted unit vectors (their sums are the span vectors)
+    # For a document too short to be its own background: unrelated sentences (unit vectors and
+    # lengths) that stand in for "a random sentence" (see ``_use_background``).
+    background: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n(self) -> int:
@@ -711,10 +715,14 @@ def _calibrate(
     k = len(ri)
     xs, fx = probe.spans(0, 1)
     ys, fy = probe.spans(1, 1)
-    cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
-    z_rand = _normalise(cos, fx[ri - 1], fy[rj - 1], margin)
-    ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
-    d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
+    if src.background is not None and tgt.background is not None:
+        z_rand, d_rand = _background_pairs(src, tgt, xs, fx, ys, fy, ratio)
+        k = len(z_rand)
+    else:
+        cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
+        z_rand = _normalise(cos, fx[ri - 1], fy[rj - 1], margin)
+        ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
+        d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
     mu0, sd0 = float(np.mean(z_rand)), max(float(np.std(z_rand)), 1e-3)
     # a mutual best pair counts as a match only if no random pair would plausibly score as high
     # (3 standard deviations); two unrelated texts then have no matches to learn from
@@ -746,6 +754,42 @@ def _calibrate(
         cal.mt = (max(m1, m0 + s0), max(s1, 1e-3), m0, s0)
     log.debug("calibration n=%d m=%d: %s", n, m, cal)
     return cal
+
+
+def _background_pairs(src: _Side, tgt: _Side, xs, fx, ys, fy, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """z and length deviation of random pairs for a short document: each of its sentences
+    against each background sentence (source x background, background x target)."""
+    bg_units, bg_len = src.background
+    fb = bg_units @ src.mean_unit
+    z = [
+        _normalise(xs @ bg_units.T, fx[:, None], fb[None, :]).ravel(),
+        _normalise(bg_units @ ys.T, fb[:, None], fy[None, :]).ravel(),
+    ]
+    ls = np.concatenate([np.repeat(np.diff(src.cum_len), len(bg_len)), np.repeat(bg_len, tgt.n)])
+    lt = np.concatenate([np.tile(bg_len, src.n), np.tile(np.diff(tgt.cum_len), len(bg_len))])
+    d = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
+    return np.concatenate(z), d
+
+
+def _use_background(src: _Side, tgt: _Side, embedder) -> None:
+    """Give a document too short to be its own background a fixed one.
+
+    The similarity floor is a sentence's mean cosine to the *other* document, and random pairs
+    come from the document itself; with one sentence a side the floor is the pair's own cosine
+    and the only "random" pair is the translation: a one-sentence document came out as an
+    omission plus an addition. Below ``MARGIN_K`` + 1 sentences a side, both come instead from a
+    few dozen unrelated sentences in several languages shipped with the library.
+    """
+    texts = [
+        line
+        for line in resources.files("align").joinpath("resources/background.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    units = embedder.encode(texts).astype(np.float64)
+    lengths = np.array([len(t) for t in texts], dtype=np.float64)
+    for side in (src, tgt):
+        side.mean_unit = units.mean(axis=0)
+        side.background = (units, lengths)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -783,6 +827,8 @@ def align_sentences(
     tgt_len = np.array([max(len(t.strip()), 1) for t in tgt], dtype=np.float64)
     src_side = _Side.build(vectors[:n] * src_len[:, None], src_len)
     tgt_side = _Side.build(vectors[n:] * tgt_len[:, None], tgt_len)
+    if min(n, m) <= MARGIN_K:
+        _use_background(src_side, tgt_side, embedder)
     mt_signal = _MT(mt, tgt) if mt is not None else None
 
     scorer, log_priors = _prepare_level(src_side, tgt_side, options, mt_signal, fine=True)

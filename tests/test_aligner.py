@@ -274,3 +274,20 @@ def test_band_scores_match_per_cell_dot_products(monkeypatch, margin):
         got = scorer.type_scores(a, b)
         assert np.allclose(got[ok], expected, rtol=1e-9, atol=1e-9), (a, b)
         assert np.all(got[~ok] == aligner.NEG)
+
+
+def test_one_sentence_each(embedder):
+    """Too short to be its own background: the library's background sentences stand in."""
+    assert sides(align_sentences(DE[:1], EN[:1], embedder=embedder)) == [((0,), (0,))]
+    assert align_sentences(DE[:1], EN[:1], embedder=embedder)[0].confidence >= 0.9
+    unrelated = align_sentences(DE[:1], UNRELATED_EN[:1], embedder=embedder)
+    assert all(b.confidence <= 0.5 for b in unrelated)
+
+
+def test_short_documents_link_their_translations(embedder):
+    joined = align_sentences([DE[0] + " " + DE[1]], EN[:2], embedder=embedder)
+    assert sides(joined) == [((0,), (0, 1))] and joined[0].confidence >= 0.9
+    for k in (2, 3):
+        beads = align_sentences(DE[:k], EN[:k], embedder=embedder)
+        assert sides(beads) == [((i,), (i,)) for i in range(k)]
+        assert min(b.confidence for b in beads) >= 0.5
