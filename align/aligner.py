@@ -580,14 +580,7 @@ def _forward(scorer: _Scorer, log_priors: dict[tuple[int, int], float], mode: st
     reduce = np.maximum.reduce if mode == "max" else np.logaddexp.reduce
     for i in range(n + 1):
         s, e = off[i], off[i + 1]
-        grid = np.empty((len(moves.types) + 1, e - s))
-        grid[0] = NEG  # the cell as it starts: unreachable, but for the origin
-        if i == 0:
-            grid[0, 0] = 0.0
-        step = grid[1:]
-        np.take(flat, moves.source[:, s:e], out=step)
-        np.add(step, moves.prior, out=step)
-        np.add(step, moves.llr[:, s:e], out=step)
+        grid = _moves_into(flat, moves, s, e, origin=0 if i == 0 else None)
         cur = reduce(grid, axis=0)
         arg = grid.argmax(axis=0) - 1 if keep_back else None  # the first best type; -1: unreachable
         if ramp is not None and e - s > 1:
@@ -600,6 +593,20 @@ def _forward(scorer: _Scorer, log_priors: dict[tuple[int, int], float], mode: st
     return rows, backs, moves.types + [(0, 1)]
 
 
+def _moves_into(flat: np.ndarray, moves: _Moves, s: int, e: int, origin: int | None) -> np.ndarray:
+    """The candidates of band cells [s, e): row 0 the cell as it starts (unreachable, but for the
+    ``origin`` cell of the pass), row 1 + t the score arriving by bead type t."""
+    grid = np.empty((len(moves.types) + 1, e - s))
+    grid[0] = NEG
+    if origin is not None:
+        grid[0, origin] = 0.0
+    step = grid[1:]
+    np.take(flat, moves.source[:, s:e], out=step)
+    np.add(step, moves.prior, out=step)
+    np.add(step, moves.llr[:, s:e], out=step)
+    return grid
+
+
 def _backward(scorer: _Scorer, log_priors: dict[tuple[int, int], float]) -> list[np.ndarray]:
     """B[i][j - lo[i]] = log-sum of all ways to finish from prefix (i, j)."""
     moves = _cached_moves(scorer, log_priors, backward=True)
@@ -610,14 +617,7 @@ def _backward(scorer: _Scorer, log_priors: dict[tuple[int, int], float]) -> list
     ramp = np.arange(max(e - s for s, e in zip(off, off[1:]))) * ins if ins is not None else None
     for i in range(n, -1, -1):
         s, e = off[i], off[i + 1]
-        grid = np.empty((len(moves.types) + 1, e - s))
-        grid[0] = NEG
-        if i == n:
-            grid[0, e - s - 1] = 0.0  # (n, m): hi[n] = m
-        step = grid[1:]
-        np.take(flat, moves.source[:, s:e], out=step)
-        np.add(step, moves.prior, out=step)
-        np.add(step, moves.llr[:, s:e], out=step)
+        grid = _moves_into(flat, moves, s, e, origin=e - s - 1 if i == n else None)  # (n, m): hi[n] = m
         cur = np.logaddexp.reduce(grid, axis=0)
         if ramp is not None and e - s > 1:
             cur = _insertion_scan(cur[::-1], ramp[: e - s], "sum", None, 0)[0][::-1]
@@ -771,6 +771,12 @@ def _background_pairs(src: _Side, tgt: _Side, xs, fx, ys, fy, ratio: float) -> t
     return np.concatenate(z), d
 
 
+@functools.cache
+def _background_texts() -> list[str]:
+    text = resources.files("align").joinpath("resources/background.txt").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def _use_background(src: _Side, tgt: _Side, embedder) -> None:
     """Give a document too short to be its own background a fixed one.
 
@@ -780,11 +786,7 @@ def _use_background(src: _Side, tgt: _Side, embedder) -> None:
     omission plus an addition. Below ``MARGIN_K`` + 1 sentences a side, both come instead from a
     few dozen unrelated sentences in several languages shipped with the library.
     """
-    texts = [
-        line
-        for line in resources.files("align").joinpath("resources/background.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    texts = _background_texts()
     units = embedder.encode(texts).astype(np.float64)
     lengths = np.array([len(t) for t in texts], dtype=np.float64)
     for side in (src, tgt):
@@ -857,13 +859,10 @@ def _split_unlikely(path, margin: "_Scorer | None"):
     """
     if margin is None:
         return path
-    ends = np.array(path[1:], dtype=np.int64).reshape(-1, 2)
-    one_one = np.flatnonzero(np.all(ends - np.array(path[:-1], dtype=np.int64).reshape(-1, 2) == 1, axis=1))
-    llr = margin.llr(ends[one_one, 0], 1, ends[one_one, 1], 1) if len(one_one) else np.zeros(0)
-    unlink = set(one_one[llr < 0.0].tolist())
+    llr = _margin_llrs(path, margin)
     out = [path[0]]
     for k, ((i0, j0), (i1, j1)) in enumerate(zip(path, path[1:])):
-        if k in unlink:
+        if i1 - i0 == 1 and j1 - j0 == 1 and llr[k] < 0.0:
             out.append((i1, j0))
         out.append((i1, j1))
     return out
