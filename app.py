@@ -11,6 +11,7 @@ data-frame cells and plain text, never as HTML.
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import time
@@ -150,34 +151,37 @@ def sidebar(store: Store, settings) -> int | None:
             st.session_state["project"] = st.session_state.pop("next_project")
         if "project" not in st.session_state:
             wanted = st.query_params.get("project", "")
-            st.session_state["project"] = int(wanted) if wanted.isdigit() and int(wanted) in ids else (
-                ids[0] if ids else NEW)
+            st.session_state["project"] = int(wanted) if wanted.isdigit() and int(wanted) in ids else (ids[0] if ids else NEW)
         if st.session_state["project"] not in ids:
             st.session_state["project"] = NEW
+        options: list[int | str] = [*ids, NEW]
         choice = st.selectbox(
-            "Project", [*ids, NEW], key="project",
+            "Project",
+            options,
+            key="project",
             format_func=lambda v: "+ New project" if v == NEW else names.get(v, str(v)),
         )
-        if choice == NEW:
+        project_id = choice if isinstance(choice, int) else None
+        if project_id is None:
             st.query_params.pop("project", None)
         else:
-            st.query_params["project"] = str(choice)
+            st.query_params["project"] = str(project_id)
             with st.expander("Rename or delete"):
                 new_name = st.text_input("New name", key="rename_text")
                 if st.button("Rename", key="rename"):
                     try:
-                        store.rename_project(choice, new_name)
+                        store.rename_project(project_id, new_name)
                     except AlignError as err:
                         st.error(str(err))
                     else:
-                        open_project(choice)  # re-set the selector: its label changed
+                        open_project(project_id)  # re-set the selector: its label changed
                 sure = st.checkbox("Yes, delete this project and its history", key="delete_sure")
                 if st.button("Delete project", key="delete_project", disabled=not sure):
-                    store.delete_project(choice)
+                    store.delete_project(project_id)
                     st.session_state.pop("delete_sure", None)
                     open_project(NEW)
         models_panel(settings)
-    return None if choice == NEW else int(choice)
+    return project_id
 
 
 def models_panel(settings) -> None:
@@ -212,7 +216,10 @@ def new_project(store: Store, settings) -> None:
 
     st.header("New project")
     mode = st.radio(
-        "Start by", ["translate", "align"], key="new_mode", horizontal=True,
+        "Start by",
+        ["translate", "align"],
+        key="new_mode",
+        horizontal=True,
         format_func={"translate": "Translating a German text", "align": "Aligning it with an existing translation"}.get,
     )
     left, right = st.columns(2)
@@ -264,8 +271,8 @@ def new_project(store: Store, settings) -> None:
             from align.pipeline import translate_text
 
             def work(progress):
-                doc = translate_text(source, translator, src_lang=src_lang, tgt_lang=tgt_lang,
-                                     progress=progress, name=title)
+                assert translator is not None, "the translate mode stops above without a package"
+                doc = translate_text(source, translator, src_lang=src_lang, tgt_lang=tgt_lang, progress=progress, name=title)
                 return store.create_project(title, doc)
         else:
             from align.pipeline import align_texts
@@ -281,8 +288,16 @@ def new_project(store: Store, settings) -> None:
             embedder = get_embedder(str(settings.cache_dir))
 
             def work(progress):
-                doc = align_texts(source, target, src_lang=src_lang, tgt_lang=tgt_lang, name=title,
-                                  embedder=embedder, translator=helper, progress=progress)
+                doc = align_texts(
+                    source,
+                    target,
+                    src_lang=src_lang,
+                    tgt_lang=tgt_lang,
+                    name=title,
+                    embedder=embedder,
+                    translator=helper,
+                    progress=progress,
+                )
                 return store.create_project(title, doc)
     except AlignError as err:
         st.error(str(err))
@@ -306,8 +321,10 @@ def job_panel() -> None:
     if job.state == "running":
         st.header("New project")
         st.progress(job.fraction, text=f"{job.label}: {min(job.done, job.total)} of {job.total} sentences")
-        st.caption("This goes on in the background: you may switch projects meanwhile; the new project "
-                   "appears in the list when it is ready.")
+        st.caption(
+            "This goes on in the background: you may switch projects meanwhile; the new project "
+            "appears in the list when it is ready."
+        )
         time.sleep(0.5)
         st.rerun()
     get_jobs().forget(job.key)
@@ -326,8 +343,14 @@ def editor(store: Store, settings, project_id: int) -> None:
     from align.document import Status
     from align.ui_actions import ACTIONS, HELP
     from align.ui_table import (
-        ROWS_PER_PAGE, STATUS_LABELS, ViewFilter, editor_frame, page_count, page_slice,
-        style_frame, visible_rows,
+        ROWS_PER_PAGE,
+        STATUS_LABELS,
+        ViewFilter,
+        editor_frame,
+        page_count,
+        page_slice,
+        style_frame,
+        visible_rows,
     )
 
     state = st.session_state
@@ -354,13 +377,26 @@ def editor(store: Store, settings, project_id: int) -> None:
     history = store.history(project_id)
     args = (store, settings, project_id)
     first, second = st.columns(6), st.columns(6)
-    first[0].button("↶ Undo", key="undo", disabled=not history.can_undo, help=f"Undo: {history.undo_label}",
-                    on_click=run_action, args=(*args, "undo"), width="stretch")
-    first[1].button("↷ Redo", key="redo", disabled=not history.can_redo, help=f"Redo: {history.redo_label}",
-                    on_click=run_action, args=(*args, "redo"), width="stretch")
-    for col, (action, label) in zip(first[2:] + second, ACTIONS.items()):
-        col.button(label, key=f"act_{action}", help=HELP[action], on_click=run_action, args=(*args, action),
-                   width="stretch")
+    first[0].button(
+        "↶ Undo",
+        key="undo",
+        disabled=not history.can_undo,
+        help=f"Undo: {history.undo_label}",
+        on_click=run_action,
+        args=(*args, "undo"),
+        width="stretch",
+    )
+    first[1].button(
+        "↷ Redo",
+        key="redo",
+        disabled=not history.can_redo,
+        help=f"Redo: {history.redo_label}",
+        on_click=run_action,
+        args=(*args, "redo"),
+        width="stretch",
+    )
+    for col, (action, label) in zip(first[2:] + second, ACTIONS.items(), strict=True):
+        col.button(label, key=f"act_{action}", help=HELP[action], on_click=run_action, args=(*args, action), width="stretch")
     with st.expander("Split at a character position"):
         a, b, c = st.columns([2, 2, 1])
         a.number_input("Source: characters in the upper row", min_value=0, step=1, key="split_src_at")
@@ -373,19 +409,16 @@ def editor(store: Store, settings, project_id: int) -> None:
         low_confidence=f1.checkbox("Low confidence only", key="f_low"),
         unconfirmed=f2.checkbox("Unconfirmed only", key="f_unconfirmed"),
         flagged=f3.checkbox("Flagged only", key="f_flagged"),
-        search=f4.text_input("Search", key="f_search", placeholder="text in source or target",
-                             label_visibility="collapsed"),
+        search=f4.text_input("Search", key="f_search", placeholder="text in source or target", label_visibility="collapsed"),
     )
     rows = visible_rows(doc, flags, view)
     pages = page_count(len(rows))
     if state.get("page", 1) > pages:
         state["page"] = pages
-    page = f5.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="page",
-                           label_visibility="collapsed")
+    page = f5.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="page", label_visibility="collapsed")
     shown = page_slice(rows, int(page))
     if selected:
-        st.caption("Ticked: rows " + ", ".join(str(i + 1) for i in sorted(selected)[:20])
-                   + (" …" if len(selected) > 20 else ""))
+        st.caption("Ticked: rows " + ", ".join(str(i + 1) for i in sorted(selected)[:20]) + (" …" if len(selected) > 20 else ""))
     if len(rows) > ROWS_PER_PAGE:
         st.caption(f"Page {page} of {pages}: rows {len(rows)} match")
 
@@ -406,11 +439,14 @@ def editor(store: Store, settings, project_id: int) -> None:
             "row": st.column_config.NumberColumn("#", width=COLUMN_WIDTHS["row"], format="%d"),
             "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width=COLUMN_WIDTHS["source"]),
             "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width=COLUMN_WIDTHS["target"]),
-            "band": st.column_config.TextColumn("Confidence", width=COLUMN_WIDTHS["band"],
-                                                help="green: high (≥ 80 %), yellow: medium (≥ 50 %), red: low; "
-                                                     "blue: confirmed"),
-            "status": st.column_config.SelectboxColumn("Status", options=list(STATUS_LABELS.values()),
-                                                       required=True, width=COLUMN_WIDTHS["status"]),
+            "band": st.column_config.TextColumn(
+                "Confidence",
+                width=COLUMN_WIDTHS["band"],
+                help="green: high (≥ 80 %), yellow: medium (≥ 50 %), red: low; blue: confirmed",
+            ),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=list(STATUS_LABELS.values()), required=True, width=COLUMN_WIDTHS["status"]
+            ),
             "flags": st.column_config.TextColumn("Flags", width=COLUMN_WIDTHS["flags"]),
         },
     )
@@ -442,14 +478,15 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
             translate = None
             if action == "retranslate":
                 translate = find_translator(doc.src_lang, doc.tgt_lang, settings).translate
-            split = (None, None)
+            split: tuple[int | None, int | None] = (None, None)
             if action == "split_at" and rows:
                 pair = doc.pairs[rows[0]]
-                split = (min(int(state.get("split_src_at", 0)), len(pair.source)),
-                         min(int(state.get("split_tgt_at", 0)), len(pair.target)))
+                split = (
+                    min(int(state.get("split_src_at", 0)), len(pair.source)),
+                    min(int(state.get("split_tgt_at", 0)), len(pair.target)),
+                )
                 action = "split"
-            result = apply_action(doc, "split" if action == "split_at" else action, rows,
-                                  translate=translate, split_at=split)
+            result = apply_action(doc, "split" if action == "split_at" else action, rows, translate=translate, split_at=split)
             save(store, project_id, result.doc, result.label)
             selected.clear()
             selected.update(result.selected)
@@ -479,19 +516,29 @@ def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, .
     state["rev"] = state.get("rev", 0) + 1  # a fresh editor: its old edits are saved now
 
 
-def exports(store: Store, project_id: int, doc) -> None:
-    """Download buttons; the file is made when clicked (from the saved state)."""
+def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) -> bytes:
+    """The export file, made from the saved state when its button is clicked."""
     from align.writers import to_bytes
 
+    return to_bytes(store.load(project_id), fmt, confirmed_only=confirmed_only)
+
+
+def exports(store: Store, project_id: int, doc) -> None:
+    """Download buttons; the file is made when clicked (from the saved state)."""
     st.divider()
     left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
-    scope = left.radio("Export", ["all", "confirmed"], key="export_scope", horizontal=True,
-                       format_func={"all": "all rows", "confirmed": "confirmed rows only"}.get)
+    scope = left.radio(
+        "Export",
+        ["all", "confirmed"],
+        key="export_scope",
+        horizontal=True,
+        format_func={"all": "all rows", "confirmed": "confirmed rows only"}.get,
+    )
     stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
-    for col, (fmt, mime) in zip(buttons, EXPORT_FORMATS.items()):
+    for col, (fmt, mime) in zip(buttons, EXPORT_FORMATS.items(), strict=True):
         col.download_button(
             fmt.upper(),
-            data=lambda fmt=fmt: to_bytes(store.load(project_id), fmt, confirmed_only=scope == "confirmed"),
+            data=functools.partial(export_bytes, store, project_id, fmt, scope == "confirmed"),
             file_name=f"{stem}.{fmt}",
             mime=mime,
             key=f"export_{fmt}",

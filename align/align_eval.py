@@ -20,9 +20,9 @@ import resource
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from align.document import Bead
 from align.errors import FormatError, InputError
@@ -41,7 +41,7 @@ class Counts:
     tp_lax: int = 0
     fp_lax: int = 0
 
-    def __add__(self, other: "Counts") -> "Counts":
+    def __add__(self, other: Counts) -> Counts:
         return Counts(
             self.tp_strict + other.tp_strict,
             self.fp_strict + other.fp_strict,
@@ -161,19 +161,13 @@ def parse_bead_line(line: str, *, path: Path | str = "<gold>", lineno: int = 0) 
             raise ValueError
         return tuple(int(i) for i in src), tuple(int(j) for j in tgt)
     except (ValueError, SyntaxError, TypeError):
-        raise FormatError(
-            f"{path}:{lineno}: not a bead like '[0, 1]:[2]' (empty side '[]'): {line.strip()!r}"
-        ) from None
+        raise FormatError(f"{path}:{lineno}: not a bead like '[0, 1]:[2]' (empty side '[]'): {line.strip()!r}") from None
 
 
 def read_beads(path: Path) -> list[BeadSides]:
     """Read a gold (or test) file in the bead notation; blank lines are skipped."""
     text = _read(path)
-    return [
-        parse_bead_line(line, path=path, lineno=n)
-        for n, line in enumerate(text.splitlines(), start=1)
-        if line.strip()
-    ]
+    return [parse_bead_line(line, path=path, lineno=n) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
 
 
 def _read(path: Path) -> str:

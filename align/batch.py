@@ -30,10 +30,11 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from align.errors import AlignError, InputError
 from align.settings import Settings
@@ -63,7 +64,7 @@ class BatchOptions:
     quiet: bool = False
     force: bool = False
     neutralise_formulas: bool = True
-    translate: "TranslateOptions | None" = None
+    translate: TranslateOptions | None = None
     window_sentences: int = 2000
 
 
@@ -139,9 +140,32 @@ class _Loaded:
     job: _Job
     input_sha256: str = ""
     aligned_sha256: str = ""
-    sentences: "list[Sentence] | None" = None
-    doc: "AlignedDocument | None" = None
+    sentences: list[Sentence] | None = None
+    doc: AlignedDocument | None = None
     error: str = ""
+
+    @property
+    def count(self) -> int:
+        """What the progress bar counts: sentences to translate, or pairs read."""
+        if self.sentences is not None:
+            return len(self.sentences)
+        return len(self.doc.pairs) if self.doc is not None else 0
+
+    @property
+    def chars(self) -> int:
+        return sum(len(s.text) for s in self.sentences) if self.sentences is not None else 0
+
+    def aligned(self) -> AlignedDocument:
+        """The document read in align mode (``--align-with``)."""
+        if self.doc is None:
+            raise AssertionError(f"{self.job.rel} was read for translation, not alignment")
+        return self.doc
+
+    def segmented(self) -> list[Sentence]:
+        """The sentences read in translate mode."""
+        if self.sentences is None:
+            raise AssertionError(f"{self.job.rel} was read for alignment, not translation")
+        return self.sentences
 
 
 # ---- public API --------------------------------------------------------------------------------
@@ -153,7 +177,7 @@ def run_batch(
     options: BatchOptions,
     settings: Settings,
     *,
-    translator: "Translator | None" = None,
+    translator: Translator | None = None,
 ) -> BatchSummary:
     """Translate (or, with ``options.align_with``, align) every supported file under ``in_dir``.
 
@@ -270,7 +294,7 @@ class Manifest:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, path: Path) -> "Manifest":
+    def load(cls, path: Path) -> Manifest:
         if not path.exists():
             return cls(path)
         try:
@@ -300,8 +324,7 @@ class Manifest:
             return False
         return True
 
-    def record(self, result: FileResult, *, key: str, input_sha256: str = "", aligned_sha256: str = "",
-               model: str = "") -> None:
+    def record(self, result: FileResult, *, key: str, input_sha256: str = "", aligned_sha256: str = "", model: str = "") -> None:
         entry = {
             "status": result.status,
             "options_key": key,
@@ -345,8 +368,16 @@ def sha256_file(path: Path) -> str:
 class _Runner:
     """Reads ahead in a thread pool, translates windows of files in one call each, writes behind."""
 
-    def __init__(self, out_dir: Path, options: BatchOptions, settings: Settings, manifest: Manifest, key: str,
-                 model: str, translator: "Translator | None") -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        options: BatchOptions,
+        settings: Settings,
+        manifest: Manifest,
+        key: str,
+        model: str,
+        translator: Translator | None,
+    ) -> None:
         self.out_dir = out_dir
         self.options = options
         self.settings = settings
@@ -394,9 +425,9 @@ class _Runner:
                         self._finish(FileResult(loaded.job.rel, FAILED, error=loaded.error), loaded)
                         continue
                     window.append(loaded)
-                    count = len(loaded.sentences) if loaded.sentences is not None else len(loaded.doc.pairs)
+                    count = loaded.count
                     sentences += count
-                    chars += sum(len(x.text) for x in loaded.sentences) if loaded.sentences is not None else 0
+                    chars += loaded.chars
                     sentence_bar.total += count
                     sentence_bar.refresh()
                     if self.options.align_with is not None:
@@ -405,7 +436,7 @@ class _Runner:
                 if not window:
                     continue
                 docs = self._documents(window, sentence_bar.update)
-                for loaded, doc in zip(window, docs):
+                for loaded, doc in zip(window, docs, strict=True):
                     if isinstance(doc, str):
                         self._finish(FileResult(loaded.job.rel, FAILED, error=doc), loaded)
                     else:
@@ -456,7 +487,7 @@ class _Runner:
             loaded.error = f"unexpected error: {type(err).__name__}: {err}"
         return loaded
 
-    def _align(self, src_text: str, tgt_text: str, name: str) -> "AlignedDocument":
+    def _align(self, src_text: str, tgt_text: str, name: str) -> AlignedDocument:
         """Align one pair of texts: one embedder (with its cache) for the run, the installed
         translation package as an extra signal when there is one; one alignment at a time."""
         from align.pipeline import align_texts
@@ -468,33 +499,43 @@ class _Runner:
                 self.embedder = Embedder(self.settings.cache_dir)
                 if self.translator is None and _package_or_none(self.options, self.settings) is not None:
                     self.translator = self._translator()
-            return align_texts(src_text, tgt_text, src_lang=self.options.src_lang, tgt_lang=self.options.tgt_lang,
-                               embedder=self.embedder, translator=self.translator, name=name)
+            return align_texts(
+                src_text,
+                tgt_text,
+                src_lang=self.options.src_lang,
+                tgt_lang=self.options.tgt_lang,
+                embedder=self.embedder,
+                translator=self.translator,
+                name=name,
+            )
 
-    def _documents(self, window: list[_Loaded], progress: Callable[[int], None]) -> list["AlignedDocument | str"]:
+    def _documents(self, window: list[_Loaded], progress: Callable[[int], None]) -> list[AlignedDocument | str]:
         """Documents for a window: one translate call for all of it (or the aligned ones as read)."""
         if self.options.align_with is not None:
-            progress(sum(len(w.doc.pairs) for w in window))
-            return [w.doc for w in window]
+            docs: list[AlignedDocument | str] = [w.aligned() for w in window]
+            progress(sum(w.count for w in window))
+            return docs
         from align.pipeline import translate_segmented
 
         try:
             translator = self._translator()
-            return list(translate_segmented(
-                [w.sentences for w in window],
-                translator,
-                src_lang=self.options.src_lang,
-                tgt_lang=self.options.tgt_lang,
-                names=[w.job.rel for w in window],
-                progress=progress,
-            ))
+            return list(
+                translate_segmented(
+                    [w.segmented() for w in window],
+                    translator,
+                    src_lang=self.options.src_lang,
+                    tgt_lang=self.options.tgt_lang,
+                    names=[w.job.rel for w in window],
+                    progress=progress,
+                )
+            )
         except AlignError as err:
             return [str(err)] * len(window)
         except Exception as err:
             log.exception("translation of %d file(s) failed", len(window))
             return [f"unexpected error while translating: {type(err).__name__}: {err}"] * len(window)
 
-    def _translator(self) -> "Translator":
+    def _translator(self) -> Translator:
         if self.translator is None:
             from align.packages import find_package
             from align.translate import Translator
@@ -503,12 +544,12 @@ class _Runner:
             self.translator = Translator.load(package, self.options.translate)
         return self.translator
 
-    def _write(self, loaded: _Loaded, doc: "AlignedDocument") -> None:
+    def _write(self, loaded: _Loaded, doc: AlignedDocument) -> None:
         from align.writers import write_document
 
         job = loaded.job
         try:
-            for path, fmt in zip(job.outputs, self.options.formats):
+            for path, fmt in zip(job.outputs, self.options.formats, strict=True):
                 write_document(doc, path, fmt, neutralise_formulas=self.options.neutralise_formulas)
             result = FileResult(job.rel, DONE, tuple(_rel(p, self.out_dir) for p in job.outputs), len(doc.pairs))
         except (AlignError, OSError) as err:
@@ -519,15 +560,14 @@ class _Runner:
         self._finish(result, loaded)
 
     def _finish(self, result: FileResult, loaded: _Loaded) -> None:
-        self.manifest.record(result, key=self.key, input_sha256=loaded.input_sha256,
-                             aligned_sha256=loaded.aligned_sha256, model=self.model)
+        self.manifest.record(
+            result, key=self.key, input_sha256=loaded.input_sha256, aligned_sha256=loaded.aligned_sha256, model=self.model
+        )
         with self.results_lock:
             self.results.append(result)
             self.files_bar.update(1)
         if result.status == FAILED:
             log.warning("%s: %s", result.rel, result.error)
-
-
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -557,7 +597,7 @@ def _find_translation(tgt_dir: Path, rel: str) -> Path | None:
     return None
 
 
-def _options_key(options: BatchOptions, settings: Settings, translator: "Translator | None") -> tuple[str, str]:
+def _options_key(options: BatchOptions, settings: Settings, translator: Translator | None) -> tuple[str, str]:
     """A hash of what shapes the outputs: languages, formats, mode, decoding settings and the model.
 
     Threads and batch size only change speed and are left out.
@@ -584,8 +624,7 @@ def _options_key(options: BatchOptions, settings: Settings, translator: "Transla
         model_file = package.model_dir / "model.bin"
         stat = model_file.stat() if model_file.exists() else None
         model = f"{package.name} {package.version}"
-        described["model"] = [package.name, package.version, stat.st_size if stat else 0,
-                              int(stat.st_mtime) if stat else 0]
+        described["model"] = [package.name, package.version, stat.st_size if stat else 0, int(stat.st_mtime) if stat else 0]
     blob = json.dumps(described, sort_keys=True, default=str).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16], model
 
@@ -609,4 +648,3 @@ def _remove_stale_temp_files(out_dir: Path) -> None:
                     os.unlink(os.path.join(folder, name))
                 except OSError:
                     pass
-

@@ -19,9 +19,9 @@ import logging
 import random
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 from align.settings import Settings, load_settings
 
@@ -60,7 +60,7 @@ def run_batch_benchmark(
 ) -> str:
     """Time the batch script and the limit on the same sentences; return the report text."""
     from align.batch import BatchOptions, run_batch
-    from align.bench_translate import SWEEP, bench_package, translate_pinned, measure_limit
+    from align.bench_translate import SWEEP, bench_package, measure_limit, translate_pinned
     from align.readers import read_text
     from align.segment import segment
     from align.translate import TranslateOptions, Translator

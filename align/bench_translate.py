@@ -24,9 +24,10 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from align.packages import InstalledPackage, read_package
 from align.settings import Settings
@@ -127,6 +128,7 @@ def measure_pipeline(translator: Translator, sentences: Sequence[str]) -> Measur
 
 def measure_per_sentence(translator: Translator, sentences: Sequence[str]) -> Measure:
     """(b) tokenise, translate and decode one sentence per ``translate_batch`` call."""
+
     def work() -> int:
         total = 0
         for sentence in sentences:
@@ -194,7 +196,11 @@ def run_benchmark(
     sweep = [measure_limit(translator, subset, kind, size) for kind, size in SWEEP]
     best = max(sweep, key=lambda m: m.rate)
     log.info("best batching for the limit on the sample: %s", best.detail)
-    candidates = {best.detail: best.detail.split("="), f"tokens={options.max_batch_tokens}": ("tokens", options.max_batch_tokens)}
+    best_kind, best_size = best.detail.split("=")
+    candidates = {
+        best.detail: (best_kind, int(best_size)),
+        f"tokens={options.max_batch_tokens}": ("tokens", options.max_batch_tokens),
+    }
 
     # (a) and (c) alternate and keep their best of ``repeats`` runs (as timeit does): other load
     # on a shared machine only ever slows a run down, so the fastest run is the least disturbed.
@@ -202,7 +208,7 @@ def run_benchmark(
     limits: list[Measure] = []
     for _ in range(max(1, repeats)):
         pipelines.append(measure_pipeline(translator, document))
-        limits.extend(measure_limit(translator, tokenized, kind, int(size)) for kind, size in candidates.values())
+        limits.extend(measure_limit(translator, tokenized, kind, size) for kind, size in candidates.values())
     pipeline = max(pipelines, key=lambda m: m.rate)
     limit = max(limits, key=lambda m: m.rate)
     per_sentence = measure_per_sentence(translator, document)

@@ -18,9 +18,9 @@ import functools
 import math
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
 from align.document import AlignedDocument, Pair
 
@@ -162,19 +162,12 @@ def pair_flags(
     """The flags of one row, in a fixed order."""
     source, target = pair.source.strip(), pair.target.strip()
     flags = _text_flags(source, target, src_lang, tgt_lang)
-    if (
-        source
-        and target
-        and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH
-        and abs(norm.z(pair)) > MAX_Z
-    ):
+    if source and target and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH and abs(norm.z(pair)) > MAX_Z:
         flags += (LENGTH,)
     return flags
 
 
-def check_pairs(
-    pairs: Sequence[Pair], src_lang: str | None = None, tgt_lang: str | None = None
-) -> list[tuple[str, ...]]:
+def check_pairs(pairs: Sequence[Pair], src_lang: str | None = None, tgt_lang: str | None = None) -> list[tuple[str, ...]]:
     """Flags for every row, with the length norm of these rows."""
     norm = length_norm(pairs)
     return [pair_flags(p, norm, src_lang, tgt_lang) for p in pairs]
@@ -182,4 +175,6 @@ def check_pairs(
 
 def with_flags(doc: AlignedDocument) -> AlignedDocument:
     """The document with each pair's ``flags`` set by the checks."""
-    return doc.replace(pairs=[p.replace(flags=f) for p, f in zip(doc.pairs, check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang))])
+    return doc.replace(
+        pairs=[p.replace(flags=f) for p, f in zip(doc.pairs, check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang), strict=True)]
+    )

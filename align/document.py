@@ -15,12 +15,13 @@ A document keeps two layers:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Iterable, Sequence
+from enum import StrEnum
+from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Review state of a pair, in the order a translator moves through them."""
 
     AUTOMATIC = "automatic"
@@ -28,7 +29,7 @@ class Status(str, Enum):
     CONFIRMED = "confirmed"
 
     @classmethod
-    def parse(cls, value: str | "Status" | None) -> "Status":
+    def parse(cls, value: str | Status | None) -> Status:
         """Accept the stored value, the label or a loose spelling ("needs review")."""
         if isinstance(value, Status):
             return value
@@ -92,7 +93,7 @@ class Pair:
     flags: tuple[str, ...] = ()
     note: str = ""
 
-    def replace(self, **changes: Any) -> "Pair":
+    def replace(self, **changes: Any) -> Pair:
         return dataclasses.replace(self, **changes)
 
 
@@ -114,7 +115,7 @@ class Signature:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "Signature":
+    def from_dict(cls, data: dict[str, Any] | None) -> Signature:
         data = dict(data or {})
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
@@ -132,7 +133,7 @@ class AlignedDocument:
     name: str = ""
     signature: Signature = field(default_factory=Signature)
 
-    def replace(self, **changes: Any) -> "AlignedDocument":
+    def replace(self, **changes: Any) -> AlignedDocument:
         if "pairs" in changes:
             changes["pairs"] = tuple(changes["pairs"])
         return dataclasses.replace(self, **changes)
@@ -149,15 +150,13 @@ class AlignedDocument:
         name: str = "",
         signature: Signature | None = None,
         joiner: str = " ",
-    ) -> "AlignedDocument":
+    ) -> AlignedDocument:
         """Build rows from aligner beads; a multi-sentence side is joined with a space."""
         pairs = []
         for bead in beads:
             src_text = joiner.join(source[i].text for i in bead.src)
             tgt_text = joiner.join(target[j].text for j in bead.tgt)
-            paragraph = source[bead.src[0]].paragraph if bead.src else (
-                target[bead.tgt[0]].paragraph if bead.tgt else 0
-            )
+            paragraph = source[bead.src[0]].paragraph if bead.src else (target[bead.tgt[0]].paragraph if bead.tgt else 0)
             pairs.append(
                 Pair(
                     source=src_text,

@@ -32,10 +32,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -161,8 +161,7 @@ def _parse(path: Path, data: bytes) -> E5File:
             tensors[name] = _dequantise_q4(raw, count // cols, cols)
         else:
             raise E5FormatError(f"{path}: tensor {name} has unknown type {dtype}")
-    return E5File(hidden, layers, heads, ffn, vocab_rows, max_pos, eps, bos, eos, unk, pieces, scores,
-                  normalisation, tensors)
+    return E5File(hidden, layers, heads, ffn, vocab_rows, max_pos, eps, bos, eos, unk, pieces, scores, normalisation, tensors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,6 +207,7 @@ def convert(e5: E5File, out_dir: Path) -> Path:
     spec.encoder.position_encodings.encodings = t["emb.pos"].reshape(-1, e5.hidden)
     _layer_norm(spec.encoder.layernorm_embedding, t["emb.ln.w"], t["emb.ln.b"])
     for index, layer in enumerate(spec.encoder.layer):
+
         def g(part: str, index: int = index) -> np.ndarray:
             return t[f"l{index}.{part}"]
 
@@ -237,10 +237,17 @@ def convert(e5: E5File, out_dir: Path) -> Path:
         work.chmod(0o777 & ~umask)  # mkdtemp makes it private; a shared data folder needs the umask's mode
         spec.save(str(work))
         (work / "tokenizer.model").write_bytes(_sentencepiece_model(e5))
-        (work / "e5.json").write_text(json.dumps({
-            "bos": e5.bos, "eos": e5.eos, "max_positions": e5.max_positions,
-            "normalisation": {str(cp): rep for cp, rep in e5.normalisation.items()},
-        }), encoding="utf-8")
+        (work / "e5.json").write_text(
+            json.dumps(
+                {
+                    "bos": e5.bos,
+                    "eos": e5.eos,
+                    "max_positions": e5.max_positions,
+                    "normalisation": {str(cp): rep for cp, rep in e5.normalisation.items()},
+                }
+            ),
+            encoding="utf-8",
+        )
         try:
             work.rename(out_dir)
         except OSError:
@@ -281,7 +288,7 @@ def _sentencepiece_model(e5: E5File) -> bytes:
     proto.normalizer_spec.remove_extra_whitespaces = False
     proto.normalizer_spec.escape_whitespaces = True
     kinds = sp_pb2.ModelProto.SentencePiece
-    for index, (piece, score) in enumerate(zip(e5.pieces, e5.scores)):
+    for index, (piece, score) in enumerate(zip(e5.pieces, e5.scores, strict=True)):
         entry = proto.pieces.add()
         entry.piece = piece
         entry.score = float(score)
@@ -346,9 +353,9 @@ class E5Engine:
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         batches: list[list[int]] = []
         for width, group in itertools.groupby(order, key=lambda w: len(windows[w][1]) + 2):
-            group = list(group)
+            members = list(group)
             size = max(1, min(MAX_BATCH, BATCH_TOKENS // width))
-            batches += [group[k : k + size] for k in range(0, len(group), size)]
+            batches += [members[k : k + size] for k in range(0, len(members), size)]
 
         def run(batch: list[int]) -> tuple[list[int], np.ndarray]:
             ids = [[self.bos, *windows[w][1], self.eos] for w in batch]
@@ -361,7 +368,7 @@ class E5Engine:
             for batch, means in pool.map(run, batches):
                 if sums is None:
                     sums = np.zeros((len(texts), means.shape[1]))
-                for w, mean in zip(batch, means):
+                for w, mean in zip(batch, means, strict=True):
                     index, content = windows[w]
                     weight = max(len(content), 1)
                     sums[index] += weight * mean
@@ -417,7 +424,10 @@ def _convert_in_child(source: Path, target: Path) -> None:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-m", "align.e5ct2", str(source), str(target)],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0 or not (target / "model.bin").is_file():
         detail = (done.stderr.strip().splitlines() or ["no message"])[-1]

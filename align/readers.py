@@ -102,8 +102,10 @@ def decode_text(path: Path, data: bytes, *, newlines: bool = True) -> str:
             try:
                 return fix(data.decode(encoding))
             except UnicodeDecodeError as err:
-                raise InputError(f"{path}: starts with a {encoding} byte-order mark but is not valid {encoding} "
-                                 f"(byte {err.start}); re-save it as UTF-8") from err
+                raise InputError(
+                    f"{path}: starts with a {encoding} byte-order mark but is not valid {encoding} "
+                    f"(byte {err.start}); re-save it as UTF-8"
+                ) from err
     _refuse_binary(path, data)
     try:
         return fix(_check_controls(path, data.decode("utf-8")))
@@ -230,9 +232,9 @@ def _markdown_text(text: str) -> str:
         line = _MD_QUOTE.sub("", line)
         heading = _MD_HEADING.match(line)
         item = _MD_LIST.match(line)
-        if heading or item:
+        if matched := heading or item:
             flush()
-            current.append((heading or item).group(1))
+            current.append(matched.group(1))
             flush()
         elif line.lstrip().startswith("|"):
             flush()
@@ -437,14 +439,20 @@ def _pdf_paragraphs(page: str) -> list[str]:
 
 # ---- re-import of our exports --------------------------------------------------------------------
 
-ALIGNED_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "tsv", ".xlsx": "xlsx",
-                    ".jsonl": "jsonl", ".ndjson": "jsonl", ".tmx": "tmx"}
+ALIGNED_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "tsv",
+    ".xlsx": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".tmx": "tmx",
+}
 _UNQUOTE = re.compile(r"^'(?='*[=+\-@\t\r])")
 
 
-def read_aligned(
-    path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neutralised: bool = True
-) -> AlignedDocument:
+def read_aligned(path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neutralised: bool = True) -> AlignedDocument:
     """Read a CSV, TSV, XLSX, JSONL or TMX file written by ``align.writers`` back into a document.
 
     Also reads a plain two-column CSV/TSV/XLSX (source, target) without a header. ``src_lang`` and
@@ -457,8 +465,7 @@ def read_aligned(
     kind = ALIGNED_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(
-            f"{path}: cannot import {path.suffix or 'a file without extension'}; "
-            f"use one of {', '.join(sorted(ALIGNED_SUFFIXES))}"
+            f"{path}: cannot import {path.suffix or 'a file without extension'}; use one of {', '.join(sorted(ALIGNED_SUFFIXES))}"
         )
     data = _read_bytes(path)
     unquote = unneutralise if neutralised else (lambda cell: cell)
@@ -596,7 +603,7 @@ def _read_tsv(path: Path, text: str, src_lang: str, tgt_lang: str, unquote) -> A
             raise FormatError(f"{where}: expected source TAB target, found no tab")
         fields = {"source": cells[0], "target": cells[1]}
         if len(cells) == 2 + len(TSV_EXTRA):
-            fields.update(zip(TSV_EXTRA, cells[2:]))
+            fields.update(zip(TSV_EXTRA, cells[2:], strict=False))
         pairs.append(_pair_from_fields(where, fields, unquote))
     return _doc(path, src_lang, tgt_lang, pairs)
 
@@ -655,8 +662,14 @@ def _read_xlsx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote) -
             signature = Signature.from_dict(json.loads(meta["signature"]))
         except (ValueError, TypeError) as err:
             raise FormatError(f"{path}, sheet {XLSX_META_SHEET!r}: the signature is not valid JSON ({err})") from err
-    return _doc(path, meta.get("src_lang") or src_lang, meta.get("tgt_lang") or tgt_lang, pairs,
-                name=meta.get("name", ""), signature=signature)
+    return _doc(
+        path,
+        meta.get("src_lang") or src_lang,
+        meta.get("tgt_lang") or tgt_lang,
+        pairs,
+        name=meta.get("name", ""),
+        signature=signature,
+    )
 
 
 def _read_jsonl(path: Path, text: str) -> AlignedDocument:
@@ -680,8 +693,14 @@ def _read_jsonl(path: Path, text: str) -> AlignedDocument:
             if kind == "document":
                 meta = record
             elif kind in sides:
-                sides[kind].append(Sentence(str(record["text"]), int(record.get("start", -1)),
-                                            int(record.get("end", -1)), int(record.get("paragraph", 0))))
+                sides[kind].append(
+                    Sentence(
+                        str(record["text"]),
+                        int(record.get("start", -1)),
+                        int(record.get("end", -1)),
+                        int(record.get("paragraph", 0)),
+                    )
+                )
             elif kind == "pair":
                 pairs.append(_pair_from_record(where, record))
             else:
@@ -689,9 +708,16 @@ def _read_jsonl(path: Path, text: str) -> AlignedDocument:
         except (KeyError, TypeError, ValueError) as err:
             raise FormatError(f"{where}: malformed {kind} record ({err!r})") from None
     signature = Signature.from_dict(meta["signature"]) if isinstance(meta.get("signature"), dict) else None
-    return _doc(path, str(meta.get("src_lang") or "de"), str(meta.get("tgt_lang") or "en"), pairs,
-                name=meta.get("name", ""), signature=signature,
-                source_sentences=tuple(sides["source_sentence"]), target_sentences=tuple(sides["target_sentence"]))
+    return _doc(
+        path,
+        str(meta.get("src_lang") or "de"),
+        str(meta.get("tgt_lang") or "en"),
+        pairs,
+        name=meta.get("name", ""),
+        signature=signature,
+        source_sentences=tuple(sides["source_sentence"]),
+        target_sentences=tuple(sides["target_sentence"]),
+    )
 
 
 def _pair_from_record(where: str, record: dict) -> Pair:
@@ -758,7 +784,7 @@ def _read_tmx(path: Path, data: bytes) -> AlignedDocument:
         for prop in tu.iterfind("prop"):
             kind = prop.get("type", "")
             if kind.startswith(TMX_PROP_PREFIX):
-                fields[kind[len(TMX_PROP_PREFIX):].replace("-", "_")] = prop.text or ""
+                fields[kind[len(TMX_PROP_PREFIX) :].replace("-", "_")] = prop.text or ""
         note = tu.find("note")
         fields["note"] = note.text or "" if note is not None else ""
         pairs.append(_pair_from_fields(where, fields, lambda cell: cell))
@@ -770,8 +796,7 @@ def _read_tmx(path: Path, data: bytes) -> AlignedDocument:
             signature = Signature.from_dict(json.loads(header_props[TMX_PROP_PREFIX + "signature"]))
         except (ValueError, TypeError) as err:
             raise FormatError(f"{path}, line {header.sourceline}: the signature property is not valid JSON ({err})") from err
-    return _doc(path, src or "de", tgt or "en", pairs, name=header_props.get(TMX_PROP_PREFIX + "name", ""),
-                signature=signature)
+    return _doc(path, src or "de", tgt or "en", pairs, name=header_props.get(TMX_PROP_PREFIX + "name", ""), signature=signature)
 
 
 def _seg_text(tuv) -> str:

@@ -36,8 +36,9 @@ Only ``delete_rows`` and text edits remove text, and the undo history keeps it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 from align.document import AlignedDocument, Pair, Status
 from align.errors import AlignError
@@ -106,16 +107,16 @@ def _with_column(doc: AlignedDocument, side: str, cells: list[Cell]) -> AlignedD
     """Rebuild the rows with a new column; rows whose pairing changed need review."""
     old = list(doc.pairs)
     while len(old) < len(cells):  # a shift can append a row with an empty source
-        old.append(Pair(source="", target="", confidence=0.0, status=Status.NEEDS_REVIEW,
-                        paragraph=old[-1].paragraph if old else 0))
+        old.append(
+            Pair(source="", target="", confidence=0.0, status=Status.NEEDS_REVIEW, paragraph=old[-1].paragraph if old else 0)
+        )
     pairs = []
-    for pair, cell in zip(old, cells):
+    for pair, cell in zip(old, cells, strict=True):
         current = (pair.source, pair.src_ids) if side == "source" else (pair.target, pair.tgt_ids)
         if current == (cell.text, cell.ids):
             pairs.append(pair)
             continue
-        changes = {"source": cell.text, "src_ids": cell.ids} if side == "source" else {
-            "target": cell.text, "tgt_ids": cell.ids}
+        changes = {"source": cell.text, "src_ids": cell.ids} if side == "source" else {"target": cell.text, "tgt_ids": cell.ids}
         new = pair.replace(status=Status.NEEDS_REVIEW, flags=(), **changes)
         if new.source.strip() or new.target.strip() or new.src_ids or new.tgt_ids:
             pairs.append(new)  # a row emptied on both sides by the move is dropped
@@ -192,10 +193,23 @@ def split_row(doc: AlignedDocument, row: int, *, src_at: int | None = None, tgt_
     tgt_texts = [s.text for s in doc.target_sentences]
     src_a, src_b = _split_ids(pair.src_ids, src_texts, src_at)
     tgt_a, tgt_b = _split_ids(pair.tgt_ids, tgt_texts, tgt_at)
-    upper = pair.replace(source=pair.source[:src_at].strip(), target=pair.target[:tgt_at].strip(),
-                         src_ids=src_a, tgt_ids=tgt_a, status=Status.NEEDS_REVIEW, flags=())
-    lower = pair.replace(source=pair.source[src_at:].strip(), target=pair.target[tgt_at:].strip(),
-                         src_ids=src_b, tgt_ids=tgt_b, status=Status.NEEDS_REVIEW, flags=(), note="")
+    upper = pair.replace(
+        source=pair.source[:src_at].strip(),
+        target=pair.target[:tgt_at].strip(),
+        src_ids=src_a,
+        tgt_ids=tgt_a,
+        status=Status.NEEDS_REVIEW,
+        flags=(),
+    )
+    lower = pair.replace(
+        source=pair.source[src_at:].strip(),
+        target=pair.target[tgt_at:].strip(),
+        src_ids=src_b,
+        tgt_ids=tgt_b,
+        status=Status.NEEDS_REVIEW,
+        flags=(),
+        note="",
+    )
     if not pair.source.strip() and not pair.target.strip():
         raise EditError(f"split: row {row + 1} is empty; there is nothing to split")
     return doc.replace(pairs=doc.pairs[:row] + (upper, lower) + doc.pairs[row + 1 :])
@@ -207,8 +221,13 @@ def insert_row(doc: AlignedDocument, row: int, source: str = "", target: str = "
     if not 0 <= row <= len(doc.pairs):
         raise EditError(f"insert: row {row + 1} is outside the table of {len(doc.pairs)} rows")
     neighbour = doc.pairs[min(row, len(doc.pairs) - 1)] if doc.pairs else None
-    new = Pair(source=source, target=target, confidence=0.0, status=Status.NEEDS_REVIEW,
-               paragraph=neighbour.paragraph if neighbour else 0)
+    new = Pair(
+        source=source,
+        target=target,
+        confidence=0.0,
+        status=Status.NEEDS_REVIEW,
+        paragraph=neighbour.paragraph if neighbour else 0,
+    )
     return doc.replace(pairs=doc.pairs[:row] + (new,) + doc.pairs[row:])
 
 

@@ -12,9 +12,9 @@ The metric is boundary precision, recall and F1 over all files together (micro a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from align.errors import AlignError, FormatError, InputError
 from align.segment import split_paragraphs
@@ -121,6 +121,7 @@ def _pysbd_splitter(lang: str) -> Callable[[str, str], list[str]]:
         seg = pysbd.Segmenter(language=lang, clean=False)
     except ValueError as err:
         raise AlignError(f"pysbd has no rules for language {lang!r}") from err
+
     def split(text: str, _lang: str) -> list[str]:
         # one paragraph at a time, as our splitter sees paragraphs (pysbd has no notion of them)
         return [s for start, end in split_paragraphs(text) for s in seg.segment(text[start:end]) if s.strip()]
@@ -177,7 +178,7 @@ def _check_same_text(text: str, paragraphs: Sequence[Sequence[str]], gold: Path)
     got = "".join(ch for p in paragraphs for s in p for ch in s if not ch.isspace())
     if want == got:
         return
-    at = next((k for k, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+    at = next((k for k, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
     line = _gold_line_of(paragraphs, at)
     raise FormatError(
         f"{gold}:{line}: the gold text differs from the .txt file after {at} non-space characters; "

@@ -22,8 +22,8 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from align.document import Sentence
 
@@ -155,9 +155,7 @@ RULES: dict[str, LanguageRules] = {
             does is are was were can could will would should may might must has have had let
             please yes"""
         ),
-        months=_words(
-            "January February March April May June July August September October November December"
-        ),
+        months=_words("January February March April May June July August September October November December"),
         ordinals=False,
     ),
     "fr": LanguageRules(
@@ -310,12 +308,7 @@ def _period_boundary(token: str, nxt: str, prev: str, rules: LanguageRules) -> b
         return False
     # a vowelless short word is an abbreviation, unless it is a unit: "100,8 cm." ends a sentence
     abbreviated = _looks_abbreviated(word) and not _NUMBER.fullmatch(prev)
-    if (
-        abbreviated
-        or word in rules.abbreviations
-        or _DOTTED.fullmatch(word)
-        or word.endswith(rules.suffixes)
-    ):
+    if abbreviated or word in rules.abbreviations or _DOTTED.fullmatch(word) or word.endswith(rules.suffixes):
         return nclass == "upper" and _is_starter(nxt, rules)
     return True
 

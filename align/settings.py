@@ -7,9 +7,9 @@ into a module global (the lesson of argostranslate's settings module).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 ENV_HOME = "ALIGN_HOME"
 

@@ -19,10 +19,11 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from align.document import AlignedDocument, Pair, Sentence, Signature, Status
 from align.errors import StoreError
@@ -85,7 +86,7 @@ def _m001_initial(db: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL,
             UNIQUE (project_id, seq)
         );
-        """
+        """,
     )
 
 
@@ -123,7 +124,7 @@ def migrate(db: sqlite3.Connection) -> list[str]:
 
 # ---- rows <-> JSON -------------------------------------------------------------------------
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _pair_row(pair: Pair) -> tuple[Any, ...]:
@@ -235,13 +236,13 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _tx(self) -> "_Transaction":
+    def _tx(self) -> _Transaction:
         return _Transaction(self)
 
     def _project_row(self, project_id: int) -> sqlite3.Row | tuple:
@@ -258,9 +259,7 @@ class Store:
         return list(self._db.execute("SELECT id, ord FROM pairs WHERE project_id = ? ORDER BY ord", (project_id,)))
 
     def _load_pairs(self, project_id: int) -> tuple[Pair, ...]:
-        rows = self._db.execute(
-            f"SELECT {_PAIR_COLUMNS} FROM pairs WHERE project_id = ? ORDER BY ord", (project_id,)
-        )
+        rows = self._db.execute(f"SELECT {_PAIR_COLUMNS} FROM pairs WHERE project_id = ? ORDER BY ord", (project_id,))
         return tuple(_row_pair(r) for r in rows)
 
     def _replace_slice(self, project_id: int, start: int, old_count: int, new: Sequence[Pair]) -> None:
@@ -270,7 +269,7 @@ class Store:
             raise StoreError(f"project {project_id}: the stored rows do not match the undo history")
         olds = ids[start : start + old_count]
         common = min(len(olds), len(new))
-        for (row_id, _), pair in zip(olds[:common], new[:common]):
+        for (row_id, _), pair in zip(olds[:common], new[:common], strict=True):
             self._db.execute(
                 f"UPDATE pairs SET ({_PAIR_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
                 (*_pair_row(pair), row_id),
@@ -327,7 +326,8 @@ class Store:
                     _now(),
                 ),
             )
-            project_id = int(cur.lastrowid)
+            project_id = cur.lastrowid
+            assert project_id is not None, "an INSERT sets lastrowid"
             self._insert_between(project_id, 0.0, ORD_STEP * (len(doc.pairs) + 1), doc.pairs)
         log.info("store: created project %s (%s rows)", project_id, len(doc.pairs))
         return project_id
@@ -423,9 +423,7 @@ class Store:
                     _now(),
                 ),
             )
-            self._db.execute(
-                "DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history)
-            )
+            self._db.execute("DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history))
             self._db.execute(
                 "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
                 (pos + 1, _now(), project_id),
@@ -512,4 +510,3 @@ class _Transaction:
 def open_store(settings: Any) -> Store:
     """The project database of a data folder (``settings.store_path``)."""
     return Store(settings.store_path)
-

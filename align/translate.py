@@ -15,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from align.errors import AlignError, PackageError
 from align.packages import InstalledPackage
@@ -88,7 +89,7 @@ def _split(text: str, count: Callable[[str], int], limit: int, level: int) -> li
     cuts = [m.end() for m in _CUT_LEVELS[level].finditer(text) if 0 < m.end() < len(text)]
     if not cuts:
         return _split(text, count, limit, level + 1)
-    segments = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+    segments = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
     pieces: list[str] = []
     current = ""
     for segment in segments:
@@ -157,7 +158,7 @@ class Translator:
         """Counts of the latest ``translate`` call: sentences, pieces, batches, input/output tokens."""
 
     @classmethod
-    def load(cls, package: InstalledPackage, options: TranslateOptions | None = None) -> "Translator":
+    def load(cls, package: InstalledPackage, options: TranslateOptions | None = None) -> Translator:
         """Load the package's models; PackageError names the package if they cannot be read."""
         import ctranslate2
         import sentencepiece
@@ -212,7 +213,7 @@ class Translator:
         log.info("translating %s", self.last_stats)
         for batch in batches:
             finished = 0
-            for index, text in zip(batch, self._translate_batch([pieces[k] for k in batch])):
+            for index, text in zip(batch, self._translate_batch([pieces[k] for k in batch]), strict=True):
                 outputs[index] = text
                 remaining[owner[index]] -= 1
                 finished += remaining[owner[index]] == 0
@@ -220,7 +221,7 @@ class Translator:
                 progress(finished)
 
         joined: list[list[str]] = [[] for _ in sentences]
-        for index, text in zip(owner, outputs):
+        for index, text in zip(owner, outputs, strict=True):
             joined[index].append(text)
         glue = "" if self.package.to_code in _NO_SPACE_LANGS else " "
         return [glue.join(t for t in parts if t) for parts in joined]
@@ -288,7 +289,10 @@ class Translator:
         parts = [p for p in parts if p]
         log.warning(
             "sentence %d is %d tokens long (limit %d): translating it in %d pieces",
-            index, len(tokens), limit, len(parts),
+            index,
+            len(tokens),
+            limit,
+            len(parts),
         )
         for part in parts:
             yield self.tokenize(part)

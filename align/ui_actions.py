@@ -9,8 +9,9 @@ catches a row ticked for an earlier action.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Literal
 
 from align import review
 from align.document import AlignedDocument
@@ -70,7 +71,7 @@ def apply_action(
     if action == "merge":
         return ActionResult(review.merge_next(doc, first), f"merge rows {shown}+{shown + 1}", frozenset())
     if action in ("merge_source", "merge_target"):
-        side = action.split("_")[1]
+        side: Literal["source", "target"] = "source" if action == "merge_source" else "target"
         return ActionResult(review.merge_next(doc, first, side), f"merge {side} of row {shown} with next", frozenset())
     if action == "split":
         src_at, tgt_at = split_at
@@ -91,7 +92,7 @@ def apply_action(
     sources = [doc.pairs[i].source for i in rows]
     targets = translate(sources)
     new = doc
-    for row, target in zip(rows, targets):
+    for row, target in zip(rows, targets, strict=True):
         new = review.edit_text(new, row, target=target)
     return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())
 

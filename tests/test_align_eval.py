@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aligner_texts import DE, EN
 
 from align.align_eval import (
     count_beads,
@@ -17,7 +18,6 @@ from align.align_eval import (
 from align.cli import main
 from align.document import Bead
 from align.errors import FormatError, InputError
-from aligner_texts import DE, EN, embedder  # noqa: F401 (fixture)
 
 GOLD = [((0,), (0,)), ((1,), (1, 2)), ((2,), ()), ((3, 4), (3,))]
 TEST = [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), ()), ((3,), (3,)), ((4,), ())]
@@ -94,6 +94,7 @@ def _write_bench(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_evaluate_dir_on_a_written_bench(tmp_path: Path, embedder):
     bench = _write_bench(tmp_path / "bench")
     report = evaluate_dir(bench, embedder=embedder)

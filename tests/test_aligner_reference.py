@@ -11,6 +11,7 @@ Only the calibration (the per-document Gaussians) is taken from the aligner as a
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -81,7 +82,7 @@ def _build(seed: int):
 
 # ---- the model's definitions, written plainly ----------------------------------------------------
 def _dot(u, v) -> float:
-    return sum(float(x) * float(y) for x, y in zip(u, v))
+    return sum(float(x) * float(y) for x, y in zip(u, v, strict=True))
 
 
 def _normed(v: list[float]) -> list[float]:
@@ -212,11 +213,7 @@ def _plain_backward(scores: dict, n: int, m: int, types) -> list[list[float]]:
         for j in range(m, -1, -1):
             if (i, j) == (n, m):
                 continue
-            ways = [
-                scores[(i + a, j + b, a, b)] + table[i + a][j + b]
-                for a, b in types
-                if i + a <= n and j + b <= m
-            ]
+            ways = [scores[(i + a, j + b, a, b)] + table[i + a][j + b] for a, b in types if i + a <= n and j + b <= m]
             table[i][j] = _logsumexp([w for w in ways if w > -math.inf] or [-math.inf])
     return table
 
@@ -224,7 +221,7 @@ def _plain_backward(scores: dict, n: int, m: int, types) -> list[list[float]]:
 def _assert_table(got: list[np.ndarray], want: list[list[float]], what: str) -> None:
     for i, (row_got, row_want) in enumerate(zip(got, want, strict=True)):
         assert len(row_got) == len(row_want), (what, i)
-        for j, (g, w) in enumerate(zip(row_got, row_want)):
+        for j, (g, w) in enumerate(zip(row_got, row_want, strict=True)):
             assert math.isfinite(w), (what, i, j)  # the full grid is reachable both ways
             assert math.isclose(float(g), w, rel_tol=TOL, abs_tol=TOL), (what, i, j, float(g), w)
 
@@ -284,7 +281,7 @@ def test_dynamic_programme_matches_a_plain_one(seed):
     path = aligner._viterbi_path(scorer, log_priors)
     assert path[0] == (0, 0) and path[-1] == (n, m)
     total = 0.0
-    for (i0, j0), (i1, j1) in zip(path, path[1:]):
+    for (i0, j0), (i1, j1) in pairwise(path):
         assert (i1 - i0, j1 - j0) in log_priors, path
         total += scores[(i1, j1, i1 - i0, j1 - j0)]
     assert math.isclose(total, best[n][m], rel_tol=TOL, abs_tol=TOL), (path, total, best[n][m])

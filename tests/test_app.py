@@ -27,8 +27,12 @@ TGT = ["One is here.", "Two is there.", "Three comes.", "Four goes.", "Five stay
 
 def make_doc(src=SRC, tgt=TGT, confidences=(0.95, 0.9, 0.6, 0.3, 0.85, 0.99)) -> AlignedDocument:
     return AlignedDocument.from_beads(
-        "de", "en", [Sentence(t) for t in src], [Sentence(t) for t in tgt],
-        [Bead((i,), (i,), confidences[i % len(confidences)]) for i in range(len(src))], name="hand-made",
+        "de",
+        "en",
+        [Sentence(t) for t in src],
+        [Sentence(t) for t in tgt],
+        [Bead((i,), (i,), confidences[i % len(confidences)]) for i in range(len(src))],
+        name="hand-made",
     )
 
 
@@ -84,7 +88,7 @@ def click(at: AppTest, key: str) -> AppTest:
 
 def shown(at: AppTest) -> list[tuple[str, str]]:
     frame = at.data_editor[0].value
-    return list(zip(frame["source"], frame["target"]))
+    return list(zip(frame["source"], frame["target"], strict=True))
 
 
 def rows(doc: AlignedDocument) -> list[tuple[str, str]]:
@@ -152,7 +156,7 @@ def test_retranslate_without_package_is_a_message(home):
     at = tick(start(), 0)
     click(at, "act_retranslate")
     assert any("no translation package" in w.value.lower() or "no de->en package" in w.value for w in at.warning)
-    assert rows(stored(home)) == list(zip(SRC, TGT))
+    assert rows(stored(home)) == list(zip(SRC, TGT, strict=True))
 
 
 def test_install_a_package_from_an_upload(home, fixture_package_file):

@@ -20,6 +20,7 @@ from align.translate import TranslateOptions
 
 REPO = Path(__file__).resolve().parents[1]
 
+
 def _usable(de: str) -> bool:
     """Sentences that end a sentence and stay one sentence when texts put them side by side."""
     from align.segment import segment
@@ -54,8 +55,7 @@ def corpus(tmp_path: Path) -> tuple[Path, dict[str, list[tuple[str, str]]]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         if rel.endswith(".html"):
             paragraphs = text.strip().split("\n\n")
-            path.write_text("<html><body>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>",
-                            encoding="utf-8")
+            path.write_text("<html><body>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>", encoding="utf-8")
         else:
             path.write_text(text, encoding="cp1252" if rel == "a.txt" else "utf-8")
         expected[rel] = pairs
@@ -100,8 +100,7 @@ def test_rerun_skips_finished_and_redoes_changed(tmp_path: Path, corpus, install
     assert [(p.source, p.target) for p in read_aligned(out / "sub/b.csv").pairs] == pairs
     assert (out / "a.csv").stat().st_mtime_ns == before
 
-    other_options = run_batch(in_dir, out, _options(formats=("csv", "tmx"), neutralise_formulas=False),
-                              installed_settings)
+    other_options = run_batch(in_dir, out, _options(formats=("csv", "tmx"), neutralise_formulas=False), installed_settings)
     assert len(other_options.done) == 4  # options that shape the output invalidate the manifest
     forced = run_batch(in_dir, out, _options(neutralise_formulas=False, force=True), installed_settings)
     assert len(forced.done) == 4
@@ -183,9 +182,25 @@ def test_command_line_exit_code_and_summary(tmp_path: Path, installed_settings) 
     (in_dir / "good.txt").write_text(_text(5, 3)[0], encoding="utf-8")
     (in_dir / "bad.docx").write_bytes(b"garbage")
     proc = subprocess.run(
-        [sys.executable, "-m", "align", "batch", str(in_dir), str(tmp_path / "out"), "--formats", "csv,jsonl",
-         "--quiet", "--threads", "1", "--beam-size", "1"],
-        capture_output=True, text=True, env=_env(installed_settings), timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "align",
+            "batch",
+            str(in_dir),
+            str(tmp_path / "out"),
+            "--formats",
+            "csv,jsonl",
+            "--quiet",
+            "--threads",
+            "1",
+            "--beam-size",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(installed_settings),
+        timeout=300,
     )
     assert proc.returncode == 1, proc.stderr
     assert "translated 1 file(s)" in proc.stdout and "bad.docx: " in proc.stdout
@@ -229,7 +244,7 @@ def test_kill_minus_nine_loses_no_finished_output(tmp_path: Path, installed_sett
 
     finished = json.loads(manifest.read_text("utf-8"))["files"]
     assert 3 <= len(finished) < 40
-    for rel, entry in finished.items():  # every recorded output is complete
+    for rel in finished:  # every recorded output is complete
         stem = rel[:-4]
         for fmt in ("csv", "tmx", "xlsx"):
             doc = read_aligned(out / f"{stem}.{fmt}")
@@ -264,8 +279,9 @@ def test_align_with_same_named_translations(tmp_path: Path, installed_settings) 
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text("utf-8"))
     assert manifest["files"]["sub/a.txt"]["aligned_sha256"]
     # a changed translation redoes the file
-    assert len(run_batch(in_dir, tmp_path / "out", _options(align_with=en_dir, formats=("jsonl",)),
-                         installed_settings).skipped) == 1
+    assert (
+        len(run_batch(in_dir, tmp_path / "out", _options(align_with=en_dir, formats=("jsonl",)), installed_settings).skipped) == 1
+    )
     (en_dir / "sub" / "a.md").write_text(english.replace("\n\n", " "), encoding="utf-8")
     again = run_batch(in_dir, tmp_path / "out", _options(align_with=en_dir, formats=("jsonl",)), installed_settings)
     assert [r.rel for r in again.done] == ["sub/a.txt"]

@@ -16,9 +16,7 @@ def test_bead_gold_format_matches_text_berg() -> None:
 def test_from_beads_joins_sides_and_keeps_ids() -> None:
     src = [Sentence("Eins.", 0, 5, 0), Sentence("Zwei.", 6, 11, 0), Sentence("Drei.", 13, 18, 1)]
     tgt = [Sentence("One and two."), Sentence("Three."), Sentence("Extra.")]
-    doc = AlignedDocument.from_beads(
-        "de", "en", src, tgt, [Bead((0, 1), (0,), 0.9), Bead((2,), (1,), 0.8), Bead((), (2,), 0.1)]
-    )
+    doc = AlignedDocument.from_beads("de", "en", src, tgt, [Bead((0, 1), (0,), 0.9), Bead((2,), (1,), 0.8), Bead((), (2,), 0.1)])
     assert [(p.source, p.target) for p in doc.pairs] == [
         ("Eins. Zwei.", "One and two."),
         ("Drei.", "Three."),

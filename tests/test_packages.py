@@ -11,7 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from align import cli
 from align.errors import ModelNotInstalled, NetworkError, PackageError
@@ -250,8 +252,12 @@ def test_install_from_index_downloads_newest(http_root, settings):
     write_zip(www / "de_en_1_2.argosmodel", package_files(version="1.2"))
     index = [
         {"from_code": "de", "to_code": "en", "package_version": "1.0", "links": [f"{base}/de_en_1_0.argosmodel"]},
-        {"from_code": "de", "to_code": "en", "package_version": "1.2",
-         "links": [f"{base}/gone.argosmodel", f"{base}/de_en_1_2.argosmodel"]},
+        {
+            "from_code": "de",
+            "to_code": "en",
+            "package_version": "1.2",
+            "links": [f"{base}/gone.argosmodel", f"{base}/de_en_1_2.argosmodel"],
+        },
         {"from_code": "en", "to_code": "de", "package_version": "9.0", "links": [f"{base}/x"]},
         {"from_code": "de", "to_code": "en", "package_version": "9.9", "type": "sbd", "links": [f"{base}/x"]},
     ]
@@ -344,4 +350,6 @@ def test_cli_list_marks_argostranslate_packages(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("ARGOS_PACKAGES_DIR", raising=False)
     assert cli.main(["--home", str(tmp_path / "home"), "models", "list"]) == 0
     out = capsys.readouterr().out
-    assert out == f"de->en\t1.0\ttranslate-de_en-1_0\t{argos_pkgs / 'translate-de_en-1_0'}\t(argostranslate's folder, read-only)\n"
+    assert (
+        out == f"de->en\t1.0\ttranslate-de_en-1_0\t{argos_pkgs / 'translate-de_en-1_0'}\t(argostranslate's folder, read-only)\n"
+    )

@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
+from aligner_texts import DE, EN
 
 from align.align_eval import read_beads
 from align.cli import main
 from align.pipeline import align_files, align_texts
-from aligner_texts import DE, EN, embedder  # noqa: F401 (fixture)
 
 
 def _write(path: Path, lines) -> Path:
@@ -40,8 +40,7 @@ def test_align_texts_segments_running_text(embedder):
 def test_align_files_writes_beads(tmp_path: Path, settings, embedder):
     src = _write(tmp_path / "de.txt", DE[:6])
     tgt = _write(tmp_path / "en.txt", EN[:3] + EN[4:6])
-    out = align_files(src, tgt, tmp_path / "out.beads", settings=settings, split_lines=True, use_mt=False,
-                      embedder=embedder)
+    out = align_files(src, tgt, tmp_path / "out.beads", settings=settings, split_lines=True, use_mt=False, embedder=embedder)
     assert read_beads(out) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3,), ()), ((4,), (3,)), ((5,), (4,))]
 
 
@@ -50,8 +49,9 @@ def test_align_files_writes_a_document_format(tmp_path: Path, settings, embedder
 
     src = _write(tmp_path / "de.txt", DE[:4])
     tgt = _write(tmp_path / "en.txt", EN[:4])
-    out = align_files(src, tgt, tmp_path / "out.csv", settings=settings, split_lines=True, fmt="csv",
-                      use_mt=False, embedder=embedder)
+    out = align_files(
+        src, tgt, tmp_path / "out.csv", settings=settings, split_lines=True, fmt="csv", use_mt=False, embedder=embedder
+    )
     doc = read_aligned(out)
     assert [p.target for p in doc.pairs] == EN[:4]
 
@@ -60,8 +60,7 @@ def test_use_mt_without_a_package_logs_and_goes_on(tmp_path: Path, settings, emb
     src = _write(tmp_path / "de.txt", DE[:3])
     tgt = _write(tmp_path / "en.txt", EN[:3])
     with caplog.at_level(logging.INFO, logger="align.pipeline"):
-        out = align_files(src, tgt, tmp_path / "o.beads", settings=settings, split_lines=True, use_mt=True,
-                          embedder=embedder)
+        out = align_files(src, tgt, tmp_path / "o.beads", settings=settings, split_lines=True, use_mt=True, embedder=embedder)
     assert "without the machine-translation signal" in caplog.text
     assert len(read_beads(out)) == 3
 
@@ -70,8 +69,16 @@ def test_use_mt_without_a_package_logs_and_goes_on(tmp_path: Path, settings, emb
 def test_use_mt_with_the_installed_fixture_package(tmp_path: Path, installed_settings, embedder):
     src = _write(tmp_path / "de.txt", DE[:4])
     tgt = _write(tmp_path / "en.txt", EN[:4])
-    out = align_files(src, tgt, tmp_path / "mt.jsonl", settings=installed_settings, split_lines=True,
-                      fmt="jsonl", use_mt=True, embedder=embedder)
+    out = align_files(
+        src,
+        tgt,
+        tmp_path / "mt.jsonl",
+        settings=installed_settings,
+        split_lines=True,
+        fmt="jsonl",
+        use_mt=True,
+        embedder=embedder,
+    )
     from align.readers import read_aligned
 
     doc = read_aligned(out)

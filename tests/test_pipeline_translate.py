@@ -139,7 +139,11 @@ def test_python_m_align_translate_subprocess(tmp_path, installed_settings, pairs
     env = {**os.environ, "ALIGN_HOME": str(installed_settings.home), "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "-m", "align", "translate", str(source), "-o", str(tmp_path / "brief.csv"), "--threads", "2"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"wrote {tmp_path / 'brief.csv'}"

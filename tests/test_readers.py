@@ -6,7 +6,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from align.document import Status
 from align.errors import FormatError, InputError
@@ -20,8 +22,14 @@ GERMAN = "Größe und Übermaß: „Anführungszeichen“ – 5 €.\nZweite Zei
 
 @pytest.mark.parametrize(
     "encoding, bom",
-    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
-     ("cp1252", b""), ("utf-32", b"")],
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("cp1252", b""),
+        ("utf-32", b""),
+    ],
 )
 def test_plain_text_encodings(tmp_path: Path, encoding: str, bom: bytes) -> None:
     path = tmp_path / "text.txt"
@@ -177,8 +185,7 @@ def test_html_blocks_become_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_bytes(PAGE.encode("cp1252"))
     assert read_text(path) == (
-        "Seite\n\nStart\n\nÜber uns\n\nGrüße\n\nErster Satz über zwei Zeilen. Fett und verlinkt.\n\n"
-        "Block mit Span\n\nZelle\n"
+        "Seite\n\nStart\n\nÜber uns\n\nGrüße\n\nErster Satz über zwei Zeilen. Fett und verlinkt.\n\nBlock mit Span\n\nZelle\n"
     )
 
 
@@ -226,13 +233,17 @@ def _pdf(lines: list[str]) -> bytes:
 
 def test_pdf_lines_rejoined_into_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "doc.pdf"
-    path.write_bytes(_pdf([
-        "Dieser Vertrag regelt die Lieferung von Waren und die Be-",
-        "zahlung der Rechnungen innerhalb von dreissig Tagen nach",
-        "Erhalt der Ware.",
-        "",
-        "Zweiter Absatz in einer Zeile.",
-    ]))
+    path.write_bytes(
+        _pdf(
+            [
+                "Dieser Vertrag regelt die Lieferung von Waren und die Be-",
+                "zahlung der Rechnungen innerhalb von dreissig Tagen nach",
+                "Erhalt der Ware.",
+                "",
+                "Zweiter Absatz in einer Zeile.",
+            ]
+        )
+    )
     assert read_text(path) == (
         "Dieser Vertrag regelt die Lieferung von Waren und die Bezahlung der Rechnungen innerhalb von "
         "dreissig Tagen nach Erhalt der Ware.\n\nZweiter Absatz in einer Zeile.\n"
@@ -258,15 +269,16 @@ def test_pdf_without_text(tmp_path: Path) -> None:
 
 def test_plain_two_column_csv_and_tsv(tmp_path: Path) -> None:
     csv_path = tmp_path / "plain.csv"
-    csv_path.write_text("Hallo Welt.;Hello world.\n\"Ein; Semikolon\";A; semicolon\n", encoding="cp1252")
+    csv_path.write_text('Hallo Welt.;Hello world.\n"Ein; Semikolon";A; semicolon\n', encoding="cp1252")
     doc = read_aligned(csv_path, src_lang="de", tgt_lang="en")
-    assert [(p.source, p.target) for p in doc.pairs] == [("Hallo Welt.", "Hello world."),
-                                                         ("Ein; Semikolon", "A")]
+    assert [(p.source, p.target) for p in doc.pairs] == [("Hallo Welt.", "Hello world."), ("Ein; Semikolon", "A")]
     tsv_path = tmp_path / "lf.txt"
-    tsv_path.write_bytes("Größe\tsize\r\nZwei\ttwo\r\n".encode("utf-8"))
+    tsv_path.write_bytes("Größe\tsize\r\nZwei\ttwo\r\n".encode())
     doc = read_aligned(tsv_path)
     assert [(p.source, p.target, p.status) for p in doc.pairs] == [
-        ("Größe", "size", Status.AUTOMATIC), ("Zwei", "two", Status.AUTOMATIC)]
+        ("Größe", "size", Status.AUTOMATIC),
+        ("Zwei", "two", Status.AUTOMATIC),
+    ]
     assert doc.name == "lf"
 
 

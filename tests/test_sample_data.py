@@ -10,7 +10,6 @@ from align.packages import find_package
 from align.pipeline import align_texts, translate_text
 from align.segment import segment
 from align.translate import Translator
-from aligner_texts import embedder  # noqa: F401 (fixture)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLE_DE = (DATA / "sample.de.txt").read_text(encoding="utf-8")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 import hypothesis
-from hypothesis import given, strategies as st
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from align.cli import main
 from align.document import Sentence
@@ -59,7 +60,10 @@ GERMAN = [
     ("Äpfel, Birnen usw. kaufte er.", ["Äpfel, Birnen usw. kaufte er."]),
     ("Das steht auf S. 12, vgl. Kap. 3.", ["Das steht auf S. 12, vgl. Kap. 3."]),
     ("Der Hobbit von J. R. R. Tolkien ist alt.", ["Der Hobbit von J. R. R. Tolkien ist alt."]),
-    ("Er traf Hans-J. Müller und Dipl.-Ing. Meier. Sie lachten.", ["Er traf Hans-J. Müller und Dipl.-Ing. Meier.", "Sie lachten."]),
+    (
+        "Er traf Hans-J. Müller und Dipl.-Ing. Meier. Sie lachten.",
+        ["Er traf Hans-J. Müller und Dipl.-Ing. Meier.", "Sie lachten."],
+    ),
     ("Der Abg. Müller sprach. Vgl. Kap. 3.", ["Der Abg. Müller sprach.", "Vgl. Kap. 3."]),
     ("Der Umsatz lag bei 3 Mrd. Euro. Das ist viel.", ["Der Umsatz lag bei 3 Mrd. Euro.", "Das ist viel."]),
     ("Der Bauch misst 100,8 cm. Airbus sagt etwas.", ["Der Bauch misst 100,8 cm.", "Airbus sagt etwas."]),
@@ -69,9 +73,15 @@ GERMAN = [
     ("Funde aus dem 1. -3. Jahrhundert sind selten.", ["Funde aus dem 1. -3. Jahrhundert sind selten."]),
     ("Plan B. Die Firma hat keinen.", ["Plan B.", "Die Firma hat keinen."]),
     ("Sie besucht eine kath. Schule in der Goethestr. 5.", ["Sie besucht eine kath. Schule in der Goethestr. 5."]),
-    ("Gemäß Art. 5 GG gilt das. Auf diese Art. Die Frau ging.", ["Gemäß Art. 5 GG gilt das.", "Auf diese Art.", "Die Frau ging."]),
+    (
+        "Gemäß Art. 5 GG gilt das. Auf diese Art. Die Frau ging.",
+        ["Gemäß Art. 5 GG gilt das.", "Auf diese Art.", "Die Frau ging."],
+    ),
     # numbers
-    ("Etwa 2.700 wurden verletzt. 1.000.000 Euro und 3,5 Prozent.", ["Etwa 2.700 wurden verletzt.", "1.000.000 Euro und 3,5 Prozent."]),
+    (
+        "Etwa 2.700 wurden verletzt. 1.000.000 Euro und 3,5 Prozent.",
+        ["Etwa 2.700 wurden verletzt.", "1.000.000 Euro und 3,5 Prozent."],
+    ),
     # quotes: end inside and outside
     ("Er sagte: „Das ist gut.“ Dann ging er.", ["Er sagte: „Das ist gut.“", "Dann ging er."]),
     ("Er sagte „gut“. Dann ging er.", ["Er sagte „gut“.", "Dann ging er."]),

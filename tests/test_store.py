@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from align import review
 from align.document import AlignedDocument, Bead, Sentence, Signature
@@ -18,7 +20,12 @@ def make_doc(n: int, name: str = "doc") -> AlignedDocument:
     src = [Sentence(f"Satz {i}.", start=i * 8, end=i * 8 + 7) for i in range(n)]
     tgt = [Sentence(f"Sentence {i}.") for i in range(n)]
     return AlignedDocument.from_beads(
-        "de", "en", src, tgt, [Bead((i,), (i,), 0.5 + (i % 5) / 10) for i in range(n)], name=name,
+        "de",
+        "en",
+        src,
+        tgt,
+        [Bead((i,), (i,), 0.5 + (i % 5) / 10) for i in range(n)],
+        name=name,
         signature=Signature(method="translate", model="fixture", settings={"beam": 2}),
     )
 
@@ -149,7 +156,9 @@ def test_unwritable_location_is_a_store_error(tmp_path):
 
 # ---- undo/redo over random edit sequences ----------------------------------------------------
 step = st.tuples(
-    st.sampled_from(["merge", "merge_src", "merge_tgt", "split", "insert", "delete", "shift_up", "shift_down", "confirm", "edit"]),
+    st.sampled_from(
+        ["merge", "merge_src", "merge_tgt", "split", "insert", "delete", "shift_up", "shift_down", "confirm", "edit"]
+    ),
     st.integers(0, 50),
 )
 

@@ -6,7 +6,9 @@ import logging
 import shutil
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from align.errors import AlignError, PackageError
 from align.packages import find_package, read_package

@@ -9,7 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from align.document import AlignedDocument, Pair, Sentence, Signature, Status
 from align.errors import AlignError
@@ -29,13 +31,21 @@ DTD = Path(__file__).resolve().parents[1] / "align" / "resources" / "tmx14.dtd"
 
 PAIRS = (
     Pair("Der Vertrag gilt ab 1. Mai.", "The contract applies from 1 May.", (0,), (0,), 0.93, Status.CONFIRMED, 0),
-    Pair("- Erstens: Preis 3,50 €.", "- First: price EUR 3.50.", (1,), (1,), 0.5, Status.NEEDS_REVIEW, 1,
-         ("numbers",), "check"),
+    Pair("- Erstens: Preis 3,50 €.", "- First: price EUR 3.50.", (1,), (1,), 0.5, Status.NEEDS_REVIEW, 1, ("numbers",), "check"),
     Pair("=SUMME(A1:A3)", "=SUM(A1:A3)", (2, 3), (2,), 0.25, Status.AUTOMATIC, 1),
     Pair("Nur links.", "", (4,), (), 0.1, Status.AUTOMATIC, 2),
     Pair("", "Only right.", (), (3,), 0.1, Status.AUTOMATIC, 2),
-    Pair("Zeile eins\nZeile <zwei> & \"drei\"", "Line one\nline <two> & 'three'", (5,), (4,), 1.0,
-         Status.CONFIRMED, 3, ("length", "untranslated"), "'+ quoted note"),
+    Pair(
+        'Zeile eins\nZeile <zwei> & "drei"',
+        "Line one\nline <two> & 'three'",
+        (5,),
+        (4,),
+        1.0,
+        Status.CONFIRMED,
+        3,
+        ("length", "untranslated"),
+        "'+ quoted note",
+    ),
 )
 
 
@@ -75,12 +85,12 @@ def test_csv_layout_bom_header_and_ids(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert tuple(rows[0]) == COLUMNS
-    third = dict(zip(COLUMNS, rows[3]))
+    third = dict(zip(COLUMNS, rows[3], strict=True))
     assert third["source"] == "'=SUMME(A1:A3)"
     assert third["src_ids"] == "2 3"
     assert third["index"] == "3"
-    assert dict(zip(COLUMNS, rows[2]))["source"] == "'- Erstens: Preis 3,50 €."
-    assert dict(zip(COLUMNS, rows[6]))["source"] == "Zeile eins\nZeile <zwei> & \"drei\""
+    assert dict(zip(COLUMNS, rows[2], strict=True))["source"] == "'- Erstens: Preis 3,50 €."
+    assert dict(zip(COLUMNS, rows[6], strict=True))["source"] == 'Zeile eins\nZeile <zwei> & "drei"'
 
 
 def test_keep_formulas_writes_cells_as_typed(tmp_path: Path) -> None:
@@ -109,7 +119,7 @@ def test_tsv_is_lf_aligner_layout(tmp_path: Path) -> None:
     path = write_document(make_doc(), tmp_path / "out.tsv")
     lines = path.read_text("utf-8").split("\n")
     assert lines[0].split("\t")[:2] == ["Der Vertrag gilt ab 1. Mai.", "The contract applies from 1 May."]
-    assert lines[5].split("\t")[0] == "Zeile eins Zeile <zwei> & \"drei\""
+    assert lines[5].split("\t")[0] == 'Zeile eins Zeile <zwei> & "drei"'
     assert len(lines) == len(PAIRS) + 1 and lines[-1] == ""
 
 
@@ -189,7 +199,7 @@ cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 def test_neutralise_is_undone_exactly(cell: str) -> None:
     written = neutralise(cell)
     assert unneutralise(written) == cell
-    assert not written[:1] in ("=", "+", "-", "@", "\t", "\r")
+    assert written[:1] not in ("=", "+", "-", "@", "\t", "\r")
 
 
 @given(st.text(alphabet="'=+-@a \t", max_size=8))
@@ -217,8 +227,9 @@ pairs_strategy = st.lists(
 
 
 def _xml_clean(pair: Pair) -> Pair:
-    return pair.replace(source=XML_INVALID.sub("", pair.source), target=XML_INVALID.sub("", pair.target),
-                        note=XML_INVALID.sub("", pair.note))
+    return pair.replace(
+        source=XML_INVALID.sub("", pair.source), target=XML_INVALID.sub("", pair.target), note=XML_INVALID.sub("", pair.note)
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -233,15 +244,14 @@ def test_round_trip_property(tmp_path: Path, fmt: str, pairs: list[Pair]) -> Non
     back = list(read_aligned(path).pairs)
     expected = list(pairs)
     if fmt == "tsv":
-        expected = [p.replace(source=tsv_cell(p.source), target=tsv_cell(p.target), note=tsv_cell(p.note))
-                    for p in expected]
+        expected = [p.replace(source=tsv_cell(p.source), target=tsv_cell(p.target), note=tsv_cell(p.note)) for p in expected]
     if fmt in ("xlsx", "tmx"):
         expected = [_xml_clean(p) for p in expected]
     if fmt == "tmx":
         expected = [p for p in expected if p.source.strip() and p.target.strip()]
     if fmt == "xlsx":  # Excel keeps 15-16 significant digits of a number
         assert [b.confidence for b in back] == pytest.approx([p.confidence for p in expected], rel=1e-14, abs=1e-300)
-        back = [b.replace(confidence=p.confidence) for b, p in zip(back, expected)]
+        back = [b.replace(confidence=p.confidence) for b, p in zip(back, expected, strict=True)]
     assert back == expected
 
 
