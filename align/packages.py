@@ -25,9 +25,10 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from align.errors import ModelNotInstalled, NetworkError, PackageError
 from align.settings import Settings
@@ -163,9 +164,7 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version)) or (0,)
 
 
-def find_package(
-    src: str, tgt: str, settings: Settings, *, env: Mapping[str, str] | None = None
-) -> InstalledPackage:
+def find_package(src: str, tgt: str, settings: Settings, *, env: Mapping[str, str] | None = None) -> InstalledPackage:
     """The package that translates ``src`` -> ``tgt``: ours before argostranslate's, newest first."""
     packages = list_packages(settings, env=env)
     matches = [p for p in packages if p.from_code == src and p.to_code == tgt]
@@ -213,8 +212,9 @@ def _check_archive(path: Path, zf: zipfile.ZipFile) -> str:
     return top
 
 
-def _stage(source: Path, staging: Path) -> Path:
-    """Copy or extract ``source`` into ``staging``; return the unpacked package folder there."""
+def unpack_package(source: Path, staging: Path) -> Path:
+    """Copy or extract ``source`` (a folder or a checked .argosmodel) into ``staging``; return the
+    unpacked package folder there."""
     if source.is_dir():
         read_package(source)  # check before copying
         dest = staging / "package"
@@ -261,7 +261,7 @@ def install_from_path(path: Path, settings: Settings) -> InstalledPackage:
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=root))
     try:
-        unpacked = _stage(path, staging)
+        unpacked = unpack_package(path, staging)
         staged = read_package(unpacked)
         final = root / staged.name
         replaced = [p for p in _scan(root, read_only=False) if (p.from_code, p.to_code) == (staged.from_code, staged.to_code)]
@@ -288,8 +288,7 @@ def remove_package(src: str, tgt: str, settings: Settings) -> InstalledPackage:
     if not ours:
         pkg = find_package(src, tgt, settings)  # raises ModelNotInstalled when there is none at all
         raise PackageError(
-            f"the {src}->{tgt} package at {pkg.path} belongs to argostranslate and is read-only here; "
-            "remove it with argospm"
+            f"the {src}->{tgt} package at {pkg.path} belongs to argostranslate and is read-only here; remove it with argospm"
         )
     for pkg in ours:
         _remove_folder(pkg.path)

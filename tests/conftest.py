@@ -1,14 +1,14 @@
-"""Shared fixtures: real Argos-format packages built by the project, temporary data folders.
+"""Shared fixtures: real Argos-format packages, temporary data folders, one embedder.
 
-The development packages are built once per machine by ``align.devmodels`` (the same code as
-``python -m align models build-dev``) into ``.devmodels/<key>/`` at the repository root, where
-``<key>`` hashes the builder's source and training data: change the builder and the next test run
-rebuilds them. A file lock keeps parallel test runs from building twice.
+The fixture package (a tiny trained de->en model) is shipped, built, in ``data/models/``: tests
+use it and train nothing. ``test_devmodels`` fails when its builder or training data change
+without the artifact being rebuilt. The bench package (random weights, seconds to build) is
+built once per machine into ``.devmodels/<key>/`` at the repository root, where ``<key>`` hashes
+the builder's source; a file lock keeps parallel test runs from building it twice.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,34 +18,24 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+FIXTURE_FILE = REPO / "data" / "models" / "translate-de_en-fixture.argosmodel"
 
 
-def _builder_key() -> str:
-    digest = hashlib.sha256()
-    sources = [REPO / "align" / "devmodels.py"]
-    sources += sorted((REPO / "align" / "devdata").glob("*")) if (REPO / "align" / "devdata").is_dir() else []
-    for path in sources:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _build_once(which: str) -> Path:
-    """Build (or reuse) the dev package ``which`` ('fixture' or 'bench'); return its .argosmodel."""
+def _build_bench_once() -> Path:
+    """Build (or reuse) the bench package; return its .argosmodel."""
     from filelock import FileLock
 
-    from align.devmodels import build_dev_packages
+    from align.devmodels import build_bench_package, builder_key
 
-    root = Path(os.environ.get("ALIGN_DEVMODELS_DIR", REPO / ".devmodels")) / _builder_key()
-    target = root / which
+    root = Path(os.environ.get("ALIGN_DEVMODELS_DIR", REPO / ".devmodels")) / builder_key()
+    target = root / "bench"
     root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / f"{which}.lock")):
+    with FileLock(str(root / "bench.lock")):
         found = sorted(target.glob("*.argosmodel")) if target.is_dir() else []
         if not found:
-            tmp = Path(tempfile.mkdtemp(prefix=f"{which}-", dir=root))
+            tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=root))
             try:
-                build_dev_packages(tmp, which=which, seed=1)
+                build_bench_package(tmp, seed=1)
                 if target.exists():
                     shutil.rmtree(target)
                 tmp.rename(target)
@@ -60,13 +50,15 @@ def _build_once(which: str) -> Path:
 @pytest.fixture(scope="session")
 def fixture_package_file() -> Path:
     """The tiny trained de->en package (.argosmodel) that reproduces its training pairs."""
-    return _build_once("fixture")
+    if not FIXTURE_FILE.is_file():
+        pytest.fail(f"{FIXTURE_FILE} is missing: rebuild it with python -m align models build-dev data/models --which fixture")
+    return FIXTURE_FILE
 
 
 @pytest.fixture(scope="session")
 def bench_package_file() -> Path:
     """The random-weight package shaped like Argos de->en 1.0 (for speed, not quality)."""
-    return _build_once("bench")
+    return _build_bench_once()
 
 
 @pytest.fixture
@@ -94,3 +86,11 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory: pytest.TempPathFactory):
+    """One sentence embedder for the alignment tests, its vectors cached on disk for the session."""
+    from align.embed import Embedder
+
+    return Embedder(tmp_path_factory.mktemp("embeddings"))

@@ -13,14 +13,22 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from align.devmodels import (
     BENCH_SHAPE,
     BENCH_VOCAB_SIZE,
     DEFAULT_DECODING,
+    MIN_LOGIT_MARGIN,
+    WEIGHT_LEVELS,
     build_dev_packages,
+    builder_key,
+    check_kernel_paths,
+    file_sha256,
+    fixture_record_path,
+    kernel_paths,
     load_fixture_pairs,
 )
 from align.errors import PackageError
@@ -47,8 +55,9 @@ def bench_dir(bench_package_file: Path, tmp_path_factory: pytest.TempPathFactory
     return extract(bench_package_file, tmp_path_factory.mktemp("bench"))
 
 
-def read_model_bin(path: Path) -> dict[str, tuple[int, ...]]:
-    """Variable names and shapes from a CTranslate2 model.bin (the layout its converter writes)."""
+def read_model_bin(path: Path, int8_peaks: dict[str, int] | None = None) -> dict[str, tuple[int, ...]]:
+    """Variable names and shapes from a CTranslate2 model.bin (the layout its converter writes);
+    ``int8_peaks`` receives the largest magnitude of every int8 variable."""
     data = path.read_bytes()
     offset = 0
 
@@ -74,14 +83,18 @@ def read_model_bin(path: Path) -> dict[str, tuple[int, ...]]:
         name = string()
         (rank,) = take("B")
         shape = take("I" * rank)
-        take("B")  # dtype
+        (dtype,) = take("B")
         (size,) = take("I")
+        if dtype == 1 and int8_peaks is not None:  # CTranslate2's DataType: 0 float32, 1 int8
+            int8_peaks[name] = max(abs(v) for v in struct.unpack_from(f"{size}b", data, offset))
         offset += size
         shapes[name] = tuple(shape)
     (count,) = take("I")
     for _ in range(count):  # aliases: variables stored once and shared (tied embeddings)
-        alias = string()
-        shapes[alias] = shapes[string()]
+        alias, target = string(), string()
+        shapes[alias] = shapes[target]
+        if int8_peaks is not None and target in int8_peaks:
+            int8_peaks[alias] = int8_peaks[target]
     return shapes
 
 
@@ -125,7 +138,7 @@ def test_unknown_kind_is_refused(tmp_path: Path):
 # --------------------------------------------------------------------------------------------
 # package layout
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("which", ["fixture", "bench"])
+@pytest.mark.parametrize("which", ["fixture", pytest.param("bench", marks=pytest.mark.slow)])
 def test_zip_layout_and_metadata(which: str, request: pytest.FixtureRequest):
     package_file: Path = request.getfixturevalue(f"{which}_package_file")
     assert package_file.suffix == ".argosmodel"
@@ -134,7 +147,14 @@ def test_zip_layout_and_metadata(which: str, request: pytest.FixtureRequest):
         tops = {name.split("/")[0] for name in names}
         assert tops == {f"translate-de_en-{which}"}
         top = tops.pop()
-        for required in ["metadata.json", "README.md", "sentencepiece.model", "model/model.bin", "model/config.json", "model/shared_vocabulary.json"]:
+        for required in [
+            "metadata.json",
+            "README.md",
+            "sentencepiece.model",
+            "model/model.bin",
+            "model/config.json",
+            "model/shared_vocabulary.json",
+        ]:
             assert f"{top}/{required}" in names
         metadata = json.loads(archive.read(f"{top}/metadata.json"))
     assert ARGOS_KEYS <= metadata.keys()
@@ -158,13 +178,70 @@ def test_fixture_reproduces_every_training_pair(fixture_dir: Path, compute_type:
         [processor.encode(source, out_type=str) for source, _ in pairs], beam_size=beam_size, **DEFAULT_DECODING
     )
     got = [processor.decode(result.hypotheses[0]) for result in results]
-    wrong = [(source, expected, out) for (source, expected), out in zip(pairs, got) if out != expected]
+    wrong = [(source, expected, out) for (source, expected), out in zip(pairs, got, strict=True) if out != expected]
     assert wrong == []
+
+
+def test_shipped_fixture_is_built_from_the_current_builder(fixture_package_file: Path):
+    record = json.loads(fixture_record_path(fixture_package_file).read_text(encoding="utf-8"))
+    rebuild = "rebuild it: python -m align models build-dev data/models --which fixture (a few minutes)"
+    assert record["builder_key"] == builder_key(), (
+        f"align/devmodels.py or the training pairs changed since the fixture was built; {rebuild}"
+    )
+    assert record["sha256"] == file_sha256(fixture_package_file), f"the fixture differs from its build record; {rebuild}"
+    assert record["package"] == fixture_package_file.name
+    assert record["kernel_paths"]["failed"] == []
+
+
+def test_fixture_weights_are_7_bit_int8(fixture_dir: Path):
+    peaks: dict[str, int] = {}
+    shapes = read_model_bin(fixture_dir / "model" / "model.bin", int8_peaks=peaks)
+    weights = [name for name in shapes if name.endswith("/weight") and len(shapes[name]) == 2]
+    assert weights and set(weights) <= set(peaks), "every weight matrix is stored as int8"
+    assert max(peaks.values()) == WEIGHT_LEVELS, "int8 in [-63, 63]: no kernel saturates"
+
+
+@pytest.mark.slow
+def test_fixture_is_exact_on_every_kernel_path_of_this_cpu(fixture_dir: Path):
+    paths = kernel_paths()
+    report = check_kernel_paths(fixture_dir, paths)
+    assert report.passed, report.format()
+    summary = report.summary()
+    assert summary["smallest_logit_margin"] >= MIN_LOGIT_MARGIN, report.format()
+    # the margin is wide against how far any kernel moves a logit (7-bit weights: no saturation)
+    assert summary["smallest_logit_margin"] > 4 * summary["largest_logit_deviation"], report.format()
+    print(report.format())
+
+
+GENERIC = ["default", "GENERIC oneDNN", "GENERIC MKL"]
+AVX2 = [*GENERIC, "AVX oneDNN", "AVX MKL", "AVX2 oneDNN", "AVX2 MKL"]
+AVX512 = ["avx", "avx2", "fma", "avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "names"),
+    [
+        (set(), GENERIC),
+        ({"avx", "avx2", "fma"}, AVX2),
+        (set(AVX512), [*AVX2, "AVX512 oneDNN", "AVX512 MKL"]),
+        ({*AVX512, "avx512_vnni"}, [*AVX2, "AVX512 oneDNN", "AVX512 MKL", "AVX512 VNNI oneDNN", "AVX512 VNNI MKL"]),
+    ],
+)
+def test_kernel_paths_follow_the_cpu_flags(flags: set[str], names: list[str]):
+    paths = kernel_paths(flags)
+    assert [p.name for p in paths] == names
+    if "AVX2 MKL" in names:
+        assert dict(paths[names.index("AVX2 MKL")].env) == {
+            "CT2_FORCE_CPU_ISA": "AVX2",
+            "CT2_USE_MKL": "1",
+            "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+        }
 
 
 # --------------------------------------------------------------------------------------------
 # the bench package has Argos de->en 1.0's shape
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_bench_has_the_shape_of_argos_de_en_1_0(bench_dir: Path):
     shapes = read_model_bin(bench_dir / "model" / "model.bin")
     d, ffn = BENCH_SHAPE.d_model, BENCH_SHAPE.ffn
@@ -183,6 +260,7 @@ def test_bench_has_the_shape_of_argos_de_en_1_0(bench_dir: Path):
     assert (config["bos_token"], config["eos_token"], config["unk_token"]) == ("<s>", "</s>", "<unk>")
 
 
+@pytest.mark.slow
 def test_bench_model_is_int8_and_translates(bench_dir: Path):
     import ctranslate2
     import sentencepiece as spm
@@ -198,8 +276,13 @@ def test_bench_model_is_int8_and_translates(bench_dir: Path):
     assert 1 <= len(result.hypotheses[0]) <= 64
 
 
-@given(st.lists(st.sampled_from(sorted({w for pair in load_fixture_pairs() for w in " ".join(pair).split()})), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(sorted({w for pair in load_fixture_pairs() for w in " ".join(pair).split()})), min_size=1, max_size=12
+    )
+)
 @hypothesis_settings(max_examples=60, deadline=None)
+@pytest.mark.slow
 def test_bench_sentencepiece_round_trips_text_of_its_alphabet(bench_sp, words: list[str]):
     text = " ".join(words)
     assert bench_sp.decode(bench_sp.encode(text)) == text
@@ -242,12 +325,21 @@ ARGOS_SCRIPT = textwrap.dedent(
 def test_argostranslate_installs_and_translates_the_fixture(fixture_package_file: Path, tmp_path: Path):
     pairs = load_fixture_pairs()[:12]
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ARGOS_", "XDG_"))}
-    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_CACHE_HOME=str(tmp_path / "cache"), ARGOS_PACKAGES_DIR=str(tmp_path / "packages"))
+    env.update(
+        HOME=str(tmp_path),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        ARGOS_PACKAGES_DIR=str(tmp_path / "packages"),
+    )
     (tmp_path / "packages").mkdir()
     done = subprocess.run(
         [sys.executable, "-c", ARGOS_SCRIPT, str(fixture_package_file), json.dumps([s for s, _ in pairs])],
-        env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -260,7 +352,10 @@ def test_argostranslate_installs_and_translates_the_fixture(fixture_package_file
 def test_command_line_builds_the_same_bench_package_again(bench_package_file: Path, tmp_path: Path):
     done = subprocess.run(
         [sys.executable, "-m", "align", "models", "build-dev", str(tmp_path), "--which", "bench"],
-        capture_output=True, text=True, timeout=600, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     (built,) = tmp_path.glob("*.argosmodel")
