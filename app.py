@@ -20,8 +20,8 @@ from pathlib import Path
 import streamlit as st
 
 from align.errors import AlignError, ModelNotInstalled
+from align.review.store import Store
 from align.settings import load_settings
-from align.store import Store
 
 SOURCE_TYPES = ["txt", "docx", "md", "html", "htm"]
 EXPORT_FORMATS = {  # format -> MIME type
@@ -46,8 +46,8 @@ def get_store(path: str) -> Store:
 @st.cache_resource(show_spinner="Loading the translation model…")
 def get_translator(package_path: str, version: str):
     """A loaded Argos package (CTranslate2 + SentencePiece), kept while the app runs."""
-    from align.packages import read_package
-    from align.translate import TranslateOptions, Translator
+    from align.mt.packages import read_package
+    from align.mt.translate import TranslateOptions, Translator
 
     return Translator.load(read_package(Path(package_path)), TranslateOptions())
 
@@ -55,7 +55,7 @@ def get_translator(package_path: str, version: str):
 @st.cache_resource
 def get_jobs():
     """Background translations and alignments of this app process."""
-    from align.ui_jobs import Jobs
+    from align.ui.jobs import Jobs
 
     return Jobs()
 
@@ -70,7 +70,7 @@ def get_embedder(cache_dir: str):
 
 def find_translator(src: str, tgt: str, settings):
     """The translator for a language pair; ModelNotInstalled says how to get one."""
-    from align.packages import find_package
+    from align.mt.packages import find_package
 
     package = find_package(src, tgt, settings)
     return get_translator(str(package.path), package.version)
@@ -86,8 +86,8 @@ def plain(text: str) -> str:
 
 
 def uploaded_text(upload) -> str:
-    """The text of an uploaded file, read by ``align.readers`` from a temporary copy."""
-    from align.readers import read_text
+    """The text of an uploaded file, read by ``align.text.sources`` from a temporary copy."""
+    from align.text.sources import read_text
 
     suffix = Path(upload.name).suffix.lower() or ".txt"
     with tempfile.TemporaryDirectory(prefix="align-upload-") as folder:
@@ -113,7 +113,7 @@ def open_project(project_id: int | str) -> None:
 
 def current(store: Store, project_id: int):
     """The project's document and its row flags, cached in the session by the store's revision."""
-    from align.checks import check_pairs
+    from align.review.checks import check_pairs
 
     state = st.session_state
     key = (project_id, store.revision(project_id))
@@ -128,7 +128,7 @@ def current(store: Store, project_id: int):
 
 def save(store: Store, project_id: int, doc, label: str) -> None:
     """Save an edit and keep the new document as the session's cached one (no reload)."""
-    from align.checks import check_pairs
+    from align.review.checks import check_pairs
 
     store.apply(project_id, doc, label)
     flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
@@ -186,7 +186,7 @@ def sidebar(store: Store, settings) -> int | None:
 
 def models_panel(settings) -> None:
     """Installed Argos packages, and installing one from an uploaded .argosmodel file."""
-    from align.packages import install_from_path, list_packages
+    from align.mt.packages import install_from_path, list_packages
 
     with st.expander("Translation models", expanded=False):
         packages = list_packages(settings)
@@ -212,7 +212,7 @@ def models_panel(settings) -> None:
 # ---- new project ------------------------------------------------------------------------------
 def new_project(store: Store, settings) -> None:
     """Paste or upload German text; translate it, or align it with a translation."""
-    from align.segment import segment
+    from align.text.segment import segment
 
     st.header("New project")
     mode = st.radio(
@@ -341,8 +341,8 @@ def job_panel() -> None:
 def editor(store: Store, settings, project_id: int) -> None:
     """The review table with its toolbar, filters, pages and exports."""
     from align.document import Status
-    from align.ui_actions import ACTIONS, HELP
-    from align.ui_table import (
+    from align.ui.actions import ACTIONS, HELP
+    from align.ui.table import (
         ROWS_PER_PAGE,
         STATUS_LABELS,
         ViewFilter,
@@ -459,7 +459,7 @@ def editor(store: Store, settings, project_id: int) -> None:
 
 def run_action(store: Store, settings, project_id: int, action: str) -> None:
     """A toolbar button's callback: apply the action to the saved document and save the result."""
-    from align.ui_actions import apply_action
+    from align.ui.actions import apply_action
 
     state = st.session_state
     selected: set[int] = state.setdefault("selected", set())
@@ -467,7 +467,7 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
         if action in ("undo", "redo"):
             doc = (store.undo if action == "undo" else store.redo)(project_id)
             if doc is not None:
-                from align.checks import check_pairs
+                from align.review.checks import check_pairs
 
                 flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
                 state["doc_cache"] = ((project_id, store.revision(project_id)), doc, flags)
@@ -497,7 +497,7 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
 
 def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, ...]) -> None:
     """The editor's callback: save typed text and picked statuses, remember ticks."""
-    from align.ui_table import apply_cell_edits
+    from align.ui.table import apply_cell_edits
 
     state = st.session_state
     edits = (state.get(key) or {}).get("edited_rows") or {}
@@ -518,7 +518,7 @@ def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, .
 
 def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) -> bytes:
     """The export file, made from the saved state when its button is clicked."""
-    from align.writers import to_bytes
+    from align.formats import to_bytes
 
     return to_bytes(store.load(project_id), fmt, confirmed_only=confirmed_only)
 

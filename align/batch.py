@@ -41,7 +41,7 @@ from align.settings import Settings
 
 if TYPE_CHECKING:
     from align.document import AlignedDocument, Sentence
-    from align.translate import TranslateOptions, Translator
+    from align.mt.translate import TranslateOptions, Translator
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def run_batch(
     the language pair is loaded once, and only when some file needs translating (a missing package
     is a ``ModelNotInstalled`` error for the whole run).
     """
-    from align.writers import FORMATS, UnknownFormat
+    from align.formats import FORMATS, UnknownFormat
 
     started = time.perf_counter()
     in_dir, out_dir = Path(in_dir), Path(out_dir)
@@ -221,8 +221,8 @@ def run_batch(
     log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
 
     if pending and mode == "translate" and translator is None:
-        from align.packages import find_package
-        from align.translate import Translator
+        from align.mt.packages import find_package
+        from align.mt.translate import Translator
 
         # a missing package fails the whole run at once, before any file is read
         translator = Translator.load(find_package(options.src_lang, options.tgt_lang, settings), options.translate)
@@ -243,7 +243,7 @@ def plan_jobs(in_dir: Path, out_dir: Path, options: BatchOptions) -> tuple[list[
     inside IN_DIR. Two inputs with the same stem in one folder (``x.docx``, ``x.txt``) keep their
     extension in the output names (``x.docx.csv``, ``x.txt.csv``) so neither overwrites the other.
     """
-    from align.readers import SUPPORTED_TEXT_SUFFIXES
+    from align.text.sources import SUPPORTED_TEXT_SUFFIXES
 
     root = in_dir.resolve()
     out_root = out_dir.resolve()
@@ -348,7 +348,7 @@ class Manifest:
             self._save_locked()
 
     def _save_locked(self) -> None:
-        from align.writers import atomic_write_bytes
+        from align.formats import atomic_write_bytes
 
         data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}
         atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -457,14 +457,14 @@ class _Runner:
         A window's last batch is part-filled, so a window of only one or two batches wastes a good
         share of the translator's time; source tokens are estimated as characters / 4.
         """
-        from align.translate import TranslateOptions
+        from align.mt.translate import TranslateOptions
 
         batch_tokens = (self.options.translate or TranslateOptions()).max_batch_tokens
         return sentences >= self.options.window_sentences and chars / 4 >= WINDOW_BATCHES * batch_tokens
 
     # -- steps ------------------------------------------------------------------------------------
     def _load(self, job: _Job) -> _Loaded:
-        from align.readers import read_text
+        from align.text.sources import read_text
 
         loaded = _Loaded(job)
         try:
@@ -472,7 +472,7 @@ class _Runner:
             loaded.input_sha256 = data_hash
             text = read_text(job.path)
             if self.options.align_with is None:
-                from align.segment import segment
+                from align.text.segment import segment
 
                 loaded.sentences = segment(text, self.options.src_lang)
             else:
@@ -537,15 +537,15 @@ class _Runner:
 
     def _translator(self) -> Translator:
         if self.translator is None:
-            from align.packages import find_package
-            from align.translate import Translator
+            from align.mt.packages import find_package
+            from align.mt.translate import Translator
 
             package = find_package(self.options.src_lang, self.options.tgt_lang, self.settings)
             self.translator = Translator.load(package, self.options.translate)
         return self.translator
 
     def _write(self, loaded: _Loaded, doc: AlignedDocument) -> None:
-        from align.writers import write_document
+        from align.formats import write_document
 
         job = loaded.job
         try:
@@ -583,7 +583,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def _find_translation(tgt_dir: Path, rel: str) -> Path | None:
     """The same relative path under ``tgt_dir`` with any supported extension, same extension first."""
-    from align.readers import SUPPORTED_TEXT_SUFFIXES
+    from align.text.sources import SUPPORTED_TEXT_SUFFIXES
 
     source = Path(rel)
     folder = tgt_dir / source.parent
@@ -613,7 +613,7 @@ def _options_key(options: BatchOptions, settings: Settings, translator: Translat
         "mode": "align" if options.align_with is not None else "translate",
     }
     model = ""
-    from align.translate import TranslateOptions
+    from align.mt.translate import TranslateOptions
 
     decoding = dataclasses.asdict(options.translate or TranslateOptions())
     for speed_only in ("threads", "max_batch_tokens"):
@@ -631,7 +631,7 @@ def _options_key(options: BatchOptions, settings: Settings, translator: Translat
 
 def _package_or_none(options: BatchOptions, settings: Settings):
     from align.errors import ModelNotInstalled
-    from align.packages import find_package
+    from align.mt.packages import find_package
 
     try:
         return find_package(options.src_lang, options.tgt_lang, settings)

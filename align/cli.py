@@ -27,8 +27,8 @@ EXIT_USAGE = 2
 # segmentation
 # --------------------------------------------------------------------------------------------
 def cmd_segment(args: argparse.Namespace) -> int:
-    from align.readers import read_text
-    from align.segment import format_segments, segment
+    from align.text.segment import format_segments, segment
+    from align.text.sources import read_text
 
     text = read_text(Path(args.file))
     sys.stdout.write(format_segments(segment(text, lang=args.lang)))
@@ -36,7 +36,7 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_sbd(args: argparse.Namespace) -> int:
-    from align.sbd_eval import evaluate_dir, format_report
+    from align.evaluate.segmentation import evaluate_dir, format_report
 
     report = evaluate_dir(Path(args.bench_dir), splitter=args.splitter, lang=args.lang)
     print(format_report(report, show_errors=args.show_errors))
@@ -47,7 +47,7 @@ def cmd_eval_sbd(args: argparse.Namespace) -> int:
 # packages
 # --------------------------------------------------------------------------------------------
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from align.packages import list_packages
+    from align.mt.packages import list_packages
 
     packages = list_packages(_settings(args))
     if not packages:
@@ -60,7 +60,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_install(args: argparse.Namespace) -> int:
-    from align import packages
+    from align.mt import packages
 
     settings = _settings(args)
     if args.from_path:
@@ -87,37 +87,13 @@ def cmd_models_install(args: argparse.Namespace) -> int:
 
 
 def cmd_models_remove(args: argparse.Namespace) -> int:
-    from align.packages import remove_package
+    from align.mt.packages import remove_package
 
     removed = remove_package(args.src, args.tgt, _settings(args))
     print(f"removed {removed.from_code}->{removed.to_code} {removed.version} ({removed.path})")
     return EXIT_OK
 
 
-def cmd_models_build_dev(args: argparse.Namespace) -> int:
-    from align.devmodels import build_dev_packages
-
-    paths = build_dev_packages(Path(args.out_dir), which=args.which, seed=args.seed)
-    for path in paths:
-        print(path)
-    return EXIT_OK
-
-
-def cmd_models_check_fixture(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from align.devmodels import check_kernel_paths, kernel_paths
-    from align.packages import unpack_package
-
-    with tempfile.TemporaryDirectory(prefix="check-fixture-") as tmp:
-        report = check_kernel_paths(unpack_package(Path(args.package), Path(tmp)), kernel_paths())
-    print(report.format())
-    return EXIT_OK if report.passed else EXIT_ERROR
-
-
-# --------------------------------------------------------------------------------------------
-# translation
-# --------------------------------------------------------------------------------------------
 def cmd_translate(args: argparse.Namespace) -> int:
     from align.pipeline import translate_file
 
@@ -134,22 +110,6 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_bench_translate(args: argparse.Namespace) -> int:
-    from align.bench_translate import run_benchmark
-
-    report = run_benchmark(
-        package_dir=Path(args.package) if args.package else None,
-        settings=_settings(args),
-        sentences=args.sentences,
-        threads=args.threads,
-    )
-    print(report.format())
-    return EXIT_OK
-
-
-# --------------------------------------------------------------------------------------------
-# alignment
-# --------------------------------------------------------------------------------------------
 def _embedder(args: argparse.Namespace):
     from align.embed import Embedder
 
@@ -183,7 +143,7 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_align(args: argparse.Namespace) -> int:
-    from align.align_eval import evaluate_dir, format_report
+    from align.evaluate.alignment import evaluate_dir, format_report
 
     report = evaluate_dir(
         Path(args.bench_dir), settings=_settings(args), use_mt=args.mt, embedder=_embedder(args), options=_align_options(args)
@@ -196,8 +156,7 @@ def cmd_eval_align(args: argparse.Namespace) -> int:
 # formats and batch
 # --------------------------------------------------------------------------------------------
 def cmd_convert(args: argparse.Namespace) -> int:
-    from align.readers import read_aligned
-    from align.writers import write_document
+    from align.formats import read_aligned, write_document
 
     doc = read_aligned(Path(args.input), src_lang=args.src, tgt_lang=args.tgt)
     out = write_document(
@@ -244,7 +203,7 @@ def _settings(args: argparse.Namespace):
 
 
 def _translate_options(args: argparse.Namespace):
-    from align.translate import TranslateOptions
+    from align.mt.translate import TranslateOptions
 
     return TranslateOptions(
         beam_size=args.beam_size,
@@ -320,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious boundary")
     p.set_defaults(func=cmd_eval_sbd)
 
-    models = sub.add_parser("models", help="list, install, remove and build Argos translation packages")
+    models = sub.add_parser("models", help="list, install and remove Argos translation packages")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     msub.required = True
     p = msub.add_parser("list", help="installed packages: language pair, version, name, path")
@@ -339,22 +298,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("src", help="source language code, e.g. de")
     p.add_argument("tgt", help="target language code, e.g. en")
     p.set_defaults(func=cmd_models_remove)
-    p = msub.add_parser(
-        "build-dev",
-        help="build the development packages into DIR: a tiny trained de->en fixture and a "
-        "random-weight bench package shaped like Argos de->en 1.0",
-    )
-    p.add_argument("out_dir", help="folder that receives the .argosmodel files")
-    p.add_argument("--which", choices=["all", "fixture", "bench"], default="all", help="which package to build (default all)")
-    p.add_argument("--seed", type=int, default=1, help="random seed; the same seed rebuilds byte-identical packages")
-    p.set_defaults(func=cmd_models_build_dev)
-    p = msub.add_parser(
-        "check-fixture",
-        help="translate the fixture's training pairs under every CTranslate2 kernel path of this CPU "
-        "(instruction sets x MKL/oneDNN; int8 and float32, beam 1 and 2): misses, logit margins, deviations",
-    )
-    p.add_argument("package", help="the fixture's .argosmodel file, e.g. data/models/translate-de_en-fixture.argosmodel")
-    p.set_defaults(func=cmd_models_check_fixture)
 
     p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")
     p.add_argument("input", help="text file to translate")
@@ -363,16 +306,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_translate_options(p)
     p.set_defaults(func=cmd_translate)
-
-    p = sub.add_parser("bench-translate", help="translation speed: pipeline vs one call per sentence vs the limit")
-    p.add_argument(
-        "--package",
-        default=None,
-        help="package folder or .argosmodel (default: the random-weight bench package, built once into the cache folder)",
-    )
-    p.add_argument("--sentences", type=int, default=1200, help="number of German sentences (default 1200)")
-    p.add_argument("--threads", type=int, default=2, help="CPU threads for CTranslate2 (default 2)")
-    p.set_defaults(func=cmd_bench_translate)
 
     p = sub.add_parser("align", help="align a source file with its translation")
     p.add_argument("src_file", help="the source text (e.g. German)")

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from align import __version__
 from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
 from align.errors import ModelNotInstalled
-from align.segment import segment
+from align.text.segment import segment
 
 if TYPE_CHECKING:
+    from align.mt.translate import TranslateOptions, Translator
     from align.settings import Settings
-    from align.translate import TranslateOptions, Translator
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +120,10 @@ def translate_file(
 
     from tqdm import tqdm
 
-    from align.packages import find_package
-    from align.readers import read_text
-    from align.translate import Translator
-    from align.writers import format_from_path, write_document
+    from align.formats import format_from_path, write_document
+    from align.mt.packages import find_package
+    from align.mt.translate import Translator
+    from align.text.sources import read_text
 
     input, output = Path(input), Path(output)
     fmt = format_from_path(output) if output.suffix else "csv"  # an unknown format fails before any work
@@ -152,7 +152,7 @@ def align_texts(
 ) -> AlignedDocument:
     """Segment both texts (or take one sentence a line), align them, and build the document.
 
-    ``translator``: a loaded ``align.translate.Translator`` for src->tgt; when given, the source's
+    ``translator``: a loaded ``align.mt.translate.Translator`` for src->tgt; when given, the source's
     machine translation is an extra alignment signal. ``progress(done, total)`` hears embedding.
     """
     from align.aligner import AlignOptions, align_sentences
@@ -206,14 +206,14 @@ def align_files(
     options=None,
 ) -> Path:
     """Read two files, align them and write ``output``: beads (``[0, 1]:[2]`` a line) or a
-    document format (csv, tsv, xlsx, tmx, jsonl) through ``align.writers``.
+    document format (csv, tsv, xlsx, tmx, jsonl) through ``align.formats``.
 
     With ``use_mt`` the installed package for the pair adds the machine-translation signal;
     without one the alignment goes on with embeddings and length alone (an info log says so).
     Embeddings are cached under ``settings.cache_dir``.
     """
     from align.embed import Embedder
-    from align.readers import read_text
+    from align.text.sources import read_text
 
     src_file, tgt_file, output = Path(src_file), Path(tgt_file), Path(output)
     src_text, tgt_text = read_text(src_file), read_text(tgt_file)
@@ -231,20 +231,20 @@ def align_files(
         options=options,
     )
     if (fmt or "beads").lower() == "beads":
-        from align.writers import atomic_write_bytes
+        from align.formats import atomic_write_bytes
 
         lines = [Bead(p.src_ids, p.tgt_ids).gold_format() + "\n" for p in doc.pairs]
         atomic_write_bytes(output, "".join(lines).encode("utf-8"))
         return output
-    from align.writers import write_document
+    from align.formats import write_document
 
     return write_document(doc, output, fmt)
 
 
 def _align_translator(src_lang: str, tgt_lang: str, settings: Settings):
     """The installed translator for the pair, or None (with an info log) when there is none."""
-    from align.packages import find_package
-    from align.translate import TranslateOptions, Translator
+    from align.mt.packages import find_package
+    from align.mt.translate import TranslateOptions, Translator
 
     try:
         package = find_package(src_lang, tgt_lang, settings)

@@ -25,7 +25,7 @@ def _build_bench_once() -> Path:
     """Build (or reuse) the bench package; return its .argosmodel."""
     from filelock import FileLock
 
-    from align.devmodels import build_bench_package, builder_key
+    from devtools.models import build_bench_package, builder_key
 
     root = Path(os.environ.get("ALIGN_DEVMODELS_DIR", REPO / ".devmodels")) / builder_key()
     target = root / "bench"
@@ -43,7 +43,7 @@ def _build_bench_once() -> Path:
                 if tmp.exists():
                     shutil.rmtree(tmp, ignore_errors=True)
             found = sorted(target.glob("*.argosmodel"))
-        assert found, f"build-dev produced no .argosmodel in {target}"
+        assert found, f"build-models produced no .argosmodel in {target}"
         return found[0]
 
 
@@ -51,7 +51,7 @@ def _build_bench_once() -> Path:
 def fixture_package_file() -> Path:
     """The tiny trained de->en package (.argosmodel) that reproduces its training pairs."""
     if not FIXTURE_FILE.is_file():
-        pytest.fail(f"{FIXTURE_FILE} is missing: rebuild it with python -m align models build-dev data/models --which fixture")
+        pytest.fail(f"{FIXTURE_FILE} is missing: rebuild it with python -m devtools build-models data/models --which fixture")
     return FIXTURE_FILE
 
 
@@ -72,7 +72,7 @@ def settings(tmp_path: Path):
 @pytest.fixture(scope="session")
 def installed_settings(tmp_path_factory: pytest.TempPathFactory, fixture_package_file: Path):
     """A data folder with the fixture de->en package installed through the normal install path."""
-    from align.packages import install_from_path
+    from align.mt.packages import install_from_path
     from align.settings import load_settings
 
     settings = load_settings(home=tmp_path_factory.mktemp("installed-home"))

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from aligner_texts import DE, EN
 
-from align.align_eval import (
+from align.cli import main
+from align.document import Bead
+from align.errors import FormatError, InputError
+from align.evaluate.alignment import (
     count_beads,
     evaluate_dir,
     format_report,
@@ -15,9 +18,6 @@ from align.align_eval import (
     read_beads,
     score_documents,
 )
-from align.cli import main
-from align.document import Bead
-from align.errors import FormatError, InputError
 
 GOLD = [((0,), (0,)), ((1,), (1, 2)), ((2,), ()), ((3, 4), (3,))]
 TEST = [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), ()), ((3,), (3,)), ((4,), ())]

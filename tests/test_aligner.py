@@ -196,7 +196,9 @@ def test_margin_background_searches_a_window_around_the_diagonal() -> None:
     proportional position (linear cost); a short document is searched entirely."""
     import numpy as np
 
-    from align.aligner import MARGIN_K, MARGIN_WINDOW, _floor_margin, _Side
+    from align.aligner.sides import Side as _Side
+    from align.aligner.signals import MARGIN_K, MARGIN_WINDOW
+    from align.aligner.signals import floor_margin as _floor_margin
 
     rng = np.random.default_rng(0)
 
@@ -230,31 +232,36 @@ def test_band_scores_match_per_cell_dot_products(monkeypatch, margin):
 
     import numpy as np
 
-    import align.aligner as aligner
+    from align.aligner import scorer as scorer_module
+    from align.aligner.band import NEG, band_cells, band_from_path, connected
+    from align.aligner.options import DEFAULT_PRIORS
+    from align.aligner.scorer import ChunkCos, Scorer
+    from align.aligner.sides import Side
+    from align.aligner.signals import Calibration
 
-    monkeypatch.setattr(aligner, "CHUNK_CELLS", 64)  # many chunks, on a small problem
+    monkeypatch.setattr(scorer_module, "CHUNK_CELLS", 64)  # many chunks, on a small problem
     # every other chunk as if its rows reached too far for one product: the per-cell route
     chunks = itertools.count()
-    build = aligner._ChunkCos.__init__
+    build = ChunkCos.__init__
 
     def half_dense(self, *args):
         build(self, *args)
         self.dense = self.dense and next(chunks) % 2 == 0
 
-    monkeypatch.setattr(aligner._ChunkCos, "__init__", half_dense)
+    monkeypatch.setattr(ChunkCos, "__init__", half_dense)
     rng = np.random.default_rng(1)
     n, m, d = 60, 57, 16
 
-    def side(k: int) -> aligner._Side:
+    def side(k: int) -> Side:
         vecs = rng.normal(size=(k, d))
         lens = rng.integers(5, 120, size=k).astype(float)
-        return aligner._Side.build(vecs / np.linalg.norm(vecs, axis=1, keepdims=True) * lens[:, None], lens)
+        return Side.build(vecs / np.linalg.norm(vecs, axis=1, keepdims=True) * lens[:, None], lens)
 
     src, tgt = side(n), side(m)
     path = [(0, 0)] + [(min(i + 1, n), min(i + 1, m)) for i in range(max(n, m))]
-    lo, hi = aligner._band_from_path([(i // 2, j // 2) for i, j in path[::2]], n, m, 2)
+    lo, hi = band_from_path([(i // 2, j // 2) for i, j in path[::2]], n, m, 2)
     hi[30] = m  # one wide row
-    lo, hi = aligner._connected(lo, hi)
+    lo, hi = connected(lo, hi)
 
     def unit(k: int) -> np.ndarray:
         v = rng.normal(size=d)
@@ -262,18 +269,18 @@ def test_band_scores_match_per_cell_dot_products(monkeypatch, margin):
 
     exact_src = {(s, k): unit(d) for s, k in [(3, 2), (10, 3), (25, 2), (40, 4)]}
     exact_tgt = {(s, k): unit(d) for s, k in [(5, 2), (11, 2), (33, 3)]}
-    cal = aligner._Calibration(0.6, 0.15, 0.05, 0.1, float(tgt.cum_len[-1] / src.cum_len[-1]), 6.8, 5.0)
-    scorer = aligner._Scorer(src, tgt, cal, (lo, hi), exact_src=exact_src, exact_tgt=exact_tgt, margin=margin)
-    types = [t for t in aligner.DEFAULT_PRIORS if t[0] and t[1]]
+    cal = Calibration(0.6, 0.15, 0.05, 0.1, float(tgt.cum_len[-1] / src.cum_len[-1]), 6.8, 5.0)
+    scorer = Scorer(src, tgt, cal, (lo, hi), exact_src=exact_src, exact_tgt=exact_tgt, margin=margin)
+    types = [t for t in DEFAULT_PRIORS if t[0] and t[1]]
     scorer.prepare(types)
-    rows, cols = aligner._band_cells(lo, scorer.off, 0, n + 1)
+    rows, cols = band_cells(lo, scorer.off, 0, n + 1)
     for a, b in types:
         ok = (rows >= a) & (cols >= b)
         # outside a sweep, llr takes each cell's dot product of the spans' own unit vectors
         expected = scorer.llr(rows[ok], a, cols[ok], b)
         got = scorer.type_scores(a, b)
         assert np.allclose(got[ok], expected, rtol=1e-9, atol=1e-9), (a, b)
-        assert np.all(got[~ok] == aligner.NEG)
+        assert np.all(got[~ok] == NEG)
 
 
 def test_one_sentence_each(embedder):
@@ -297,19 +304,19 @@ def test_short_documents_link_their_translations(embedder):
 def test_blas_threads_are_limited_while_aligning_only(embedder, monkeypatch, threads: int):
     from threadpoolctl import threadpool_info
 
-    from align import aligner
+    from align.aligner import search
 
     def blas_threads() -> list[int]:
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
 
     before, seen = blas_threads(), []
-    inner = aligner._align
+    inner = search._align
 
     def spy(*args, **kwargs):
         seen.append(blas_threads())
         return inner(*args, **kwargs)
 
-    monkeypatch.setattr(aligner, "_align", spy)
+    monkeypatch.setattr(search, "_align", spy)
     align_sentences(DE[:3], EN[:3], embedder=embedder, options=AlignOptions(threads=threads))
     assert seen and all(n == threads for n in seen[0])
     assert blas_threads() == before

@@ -16,7 +16,14 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-import align.aligner as aligner
+from align.aligner.band import NEG
+from align.aligner.confidence import margin_scorer
+from align.aligner.dp import backward, forward, viterbi_path
+from align.aligner.options import DEFAULT_PRIORS, AlignOptions
+from align.aligner.scorer import Scorer
+from align.aligner.search import prepare_level
+from align.aligner.sides import Side
+from align.aligner.signals import MARGIN_K, Calibration
 
 TOL = 1e-9
 DIM = 16
@@ -73,10 +80,10 @@ def _document_pair(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 def _build(seed: int):
     """The aligner's fine level for a random pair, built the way ``align_sentences`` builds it."""
     src, src_len, tgt, tgt_len = _document_pair(seed)
-    options = aligner.AlignOptions()
-    src_side = aligner._Side.build(src * src_len[:, None], src_len)
-    tgt_side = aligner._Side.build(tgt * tgt_len[:, None], tgt_len)
-    scorer, log_priors = aligner._prepare_level(src_side, tgt_side, options, None, fine=True)
+    options = AlignOptions()
+    src_side = Side.build(src * src_len[:, None], src_len)
+    tgt_side = Side.build(tgt * tgt_len[:, None], tgt_len)
+    scorer, log_priors = prepare_level(src_side, tgt_side, options, None, fine=True)
     return src, src_len, tgt, tgt_len, scorer, log_priors, options
 
 
@@ -110,7 +117,7 @@ def _floor(vec: list[float], other_units: np.ndarray, other_mean: list[float], m
     if not margin:
         return _dot(vec, other_mean)
     cos = sorted(_dot(vec, u) for u in other_units)
-    best = cos[len(cos) - min(aligner.MARGIN_K, len(cos)) :]
+    best = cos[len(cos) - min(MARGIN_K, len(cos)) :]
     return sum(best) / len(best)
 
 
@@ -132,7 +139,7 @@ def _pdf(x: float, sd: float) -> float:
 class _Reference:
     """Bead scores of one document pair, cell by cell, from the raw unit vectors and lengths."""
 
-    def __init__(self, src, src_len, tgt, tgt_len, cal: aligner._Calibration, margin: bool):
+    def __init__(self, src, src_len, tgt, tgt_len, cal: Calibration, margin: bool):
         self.src, self.src_len, self.tgt, self.tgt_len = src, src_len, tgt, tgt_len
         self.cal, self.margin = cal, margin
         self.src_mean, self.tgt_mean = _mean_unit(src), _mean_unit(tgt)
@@ -227,8 +234,8 @@ def _assert_table(got: list[np.ndarray], want: list[list[float]], what: str) -> 
 
 
 # ---- the tests -----------------------------------------------------------------------------------
-def _check_scores(scorer: aligner._Scorer, ref: _Reference, n: int, m: int) -> None:
-    for a, b in aligner.DEFAULT_PRIORS:
+def _check_scores(scorer: Scorer, ref: _Reference, n: int, m: int) -> None:
+    for a, b in DEFAULT_PRIORS:
         if not (a and b):
             continue
         for i in range(n + 1):
@@ -236,7 +243,7 @@ def _check_scores(scorer: aligner._Scorer, ref: _Reference, n: int, m: int) -> N
             assert len(row) == m + 1  # the full grid: lo = 0, hi = m
             for j in range(m + 1):
                 if i < a or j < b:
-                    assert row[j] == aligner.NEG, (a, b, i, j)
+                    assert row[j] == NEG, (a, b, i, j)
                     continue
                 want = ref.llr(i, a, j, b)
                 assert math.isclose(float(row[j]), want, rel_tol=TOL, abs_tol=TOL), (a, b, i, j, float(row[j]), want)
@@ -250,7 +257,7 @@ def test_bead_scores_match_the_definitions(seed):
     n, m = len(src), len(tgt)
     assert (int(scorer.lo.max()), int(scorer.hi.min())) == (0, m)  # small: searched in full
     _check_scores(scorer, _Reference(src, src_len, tgt, tgt_len, scorer.cal, margin=False), n, m)
-    margin = aligner._margin_scorer(scorer, options)
+    margin = margin_scorer(scorer, options)
     if margin is not None:
         _check_scores(margin, _Reference(src, src_len, tgt, tgt_len, margin.cal, margin=True), n, m)
 
@@ -271,14 +278,14 @@ def test_dynamic_programme_matches_a_plain_one(seed):
     bwd = _plain_backward(scores, n, m, types)
     assert math.isclose(fwd[n][m], bwd[0][0], rel_tol=TOL, abs_tol=TOL)
 
-    got_max, _, _ = aligner._forward(scorer, log_priors, "max")
-    got_fwd, _, _ = aligner._forward(scorer, log_priors, "sum")
-    got_bwd = aligner._backward(scorer, log_priors)
+    got_max, _, _ = forward(scorer, log_priors, "max")
+    got_fwd, _, _ = forward(scorer, log_priors, "sum")
+    got_bwd = backward(scorer, log_priors)
     _assert_table(got_max, best, "viterbi")
     _assert_table(got_fwd, fwd, "forward")
     _assert_table(got_bwd, bwd, "backward")
 
-    path = aligner._viterbi_path(scorer, log_priors)
+    path = viterbi_path(scorer, log_priors)
     assert path[0] == (0, 0) and path[-1] == (n, m)
     total = 0.0
     for (i0, j0), (i1, j1) in pairwise(path):

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from align import review
 from align.document import AlignedDocument, Bead, Sentence, Status
+from align.review import edits
+from align.review.store import open_store
 from align.settings import load_settings
-from align.store import open_store
-from align.ui_table import ROWS_PER_PAGE, ViewFilter, apply_cell_edits, band, page_slice, visible_rows
+from align.ui.table import ROWS_PER_PAGE, ViewFilter, apply_cell_edits, band, page_slice, visible_rows
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -114,7 +114,7 @@ def test_empty_input_is_a_warning_not_an_error(translate_home):
 
 # ---- translate flow -------------------------------------------------------------------------------
 def _fixture_sentences(n: int) -> list[tuple[str, str]]:
-    from align.devmodels import load_fixture_pairs
+    from devtools.models import load_fixture_pairs
 
     return [(de, en) for de, en in load_fixture_pairs() if de.endswith(".") and "  " not in de][:n]
 
@@ -173,14 +173,14 @@ def test_install_a_package_from_an_upload(home, fixture_package_file):
 
 # ---- editor actions: the page does what the library does --------------------------------------
 ACTION_CASES = [
-    ("act_merge", [1], lambda d: review.merge_next(d, 1)),
-    ("act_merge_source", [1], lambda d: review.merge_next(d, 1, "source")),
-    ("act_merge_target", [2], lambda d: review.merge_next(d, 2, "target")),
-    ("act_insert", [3], lambda d: review.insert_row(d, 3)),
-    ("act_delete", [0, 4], lambda d: review.delete_rows(d, [0, 4])),
-    ("act_shift_up", [2], lambda d: review.shift_target(d, 2, -1)),
-    ("act_shift_down", [2], lambda d: review.shift_target(d, 2, +1)),
-    ("act_confirm", [0, 3], lambda d: review.confirm(d, [0, 3])),
+    ("act_merge", [1], lambda d: edits.merge_next(d, 1)),
+    ("act_merge_source", [1], lambda d: edits.merge_next(d, 1, "source")),
+    ("act_merge_target", [2], lambda d: edits.merge_next(d, 2, "target")),
+    ("act_insert", [3], lambda d: edits.insert_row(d, 3)),
+    ("act_delete", [0, 4], lambda d: edits.delete_rows(d, [0, 4])),
+    ("act_shift_up", [2], lambda d: edits.shift_target(d, 2, -1)),
+    ("act_shift_down", [2], lambda d: edits.shift_target(d, 2, +1)),
+    ("act_confirm", [0, 3], lambda d: edits.confirm(d, [0, 3])),
 ]
 
 
@@ -247,8 +247,8 @@ def test_a_reload_shows_the_last_state(home):
 
 
 def test_filters_and_search(home):
-    doc = review.confirm(make_doc(), [0])
-    doc = review.edit_text(doc, 1, target="")  # flagged: empty target
+    doc = edits.confirm(make_doc(), [0])
+    doc = edits.edit_text(doc, 1, target="")  # flagged: empty target
     create(home, doc)
     at = start()
     at.checkbox(key="f_low").check().run()
@@ -366,7 +366,7 @@ def test_background_jobs_report_progress_results_and_errors():
     import threading
 
     from align.errors import InputError
-    from align.ui_jobs import Jobs
+    from align.ui.jobs import Jobs
 
     jobs = Jobs()
     gate = threading.Event()

@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 
 from align.batch import MANIFEST_NAME, BatchOptions, plan_jobs, run_batch
-from align.devmodels import load_fixture_pairs
 from align.errors import InputError, ModelNotInstalled
-from align.readers import read_aligned
-from align.translate import TranslateOptions
+from align.formats import read_aligned
+from align.mt.translate import TranslateOptions
+from devtools.models import load_fixture_pairs
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _usable(de: str) -> bool:
     """Sentences that end a sentence and stay one sentence when texts put them side by side."""
-    from align.segment import segment
+    from align.text.segment import segment
 
     return de.rstrip()[-1:] in ".!?" and len(segment(de, "de")) == 1
 
@@ -213,7 +213,7 @@ import sys
 from pathlib import Path
 from align.batch import BatchOptions, run_batch
 from align.settings import load_settings
-from align.translate import TranslateOptions
+from align.mt.translate import TranslateOptions
 options = BatchOptions(formats=("csv", "tmx", "xlsx"), quiet=True, window_sentences=1,
                        translate=TranslateOptions(threads=1, beam_size=1, max_batch_tokens=16))
 run_batch(Path(sys.argv[1]), Path(sys.argv[2]), options, load_settings())

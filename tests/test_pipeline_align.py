@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from aligner_texts import DE, EN
 
-from align.align_eval import read_beads
 from align.cli import main
+from align.evaluate.alignment import read_beads
 from align.pipeline import align_files, align_texts
 
 
@@ -45,7 +45,7 @@ def test_align_files_writes_beads(tmp_path: Path, settings, embedder):
 
 
 def test_align_files_writes_a_document_format(tmp_path: Path, settings, embedder):
-    from align.readers import read_aligned
+    from align.formats import read_aligned
 
     src = _write(tmp_path / "de.txt", DE[:4])
     tgt = _write(tmp_path / "en.txt", EN[:4])
@@ -79,7 +79,7 @@ def test_use_mt_with_the_installed_fixture_package(tmp_path: Path, installed_set
         use_mt=True,
         embedder=embedder,
     )
-    from align.readers import read_aligned
+    from align.formats import read_aligned
 
     doc = read_aligned(out)
     assert [(p.src_ids, p.tgt_ids) for p in doc.pairs] == [((i,), (i,)) for i in range(4)]

@@ -12,10 +12,10 @@ import pytest
 
 from align import cli
 from align.document import Status
-from align.packages import find_package
+from align.mt.packages import find_package
+from align.mt.translate import TranslateOptions, Translator
 from align.pipeline import translate_file, translate_text, translate_texts
-from align.segment import segment
-from align.translate import TranslateOptions, Translator
+from align.text.segment import segment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def pairs():
     """Fixture pairs whose German is one plain sentence (ends with a full stop, none inside)."""
-    from align.devmodels import load_fixture_pairs
+    from devtools.models import load_fixture_pairs
 
     return [(de, en) for de, en in load_fixture_pairs() if de.endswith(".") and "." not in de[:-1]]
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from align.document import Status
 from align.errors import FormatError, InputError
-from align.readers import decode_text, read_aligned, read_text
+from align.formats import read_aligned
+from align.text.sources import decode_text, read_text
 
 GERMAN = "Größe und Übermaß: „Anführungszeichen“ – 5 €.\nZweite Zeile.\n\nNeuer Absatz mit Straße."
 

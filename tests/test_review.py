@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from align import review
 from align.document import AlignedDocument, Bead, Sentence, Status
-from align.review import EditError
+from align.review import edits
+from align.review.edits import EditError
 
 
 def make_doc(src: list[str], tgt: list[str]) -> AlignedDocument:
@@ -41,7 +41,7 @@ def squash(texts) -> str:
 
 def test_merge_both_joins_rows_and_ids():
     doc = make_doc(["A1.", "B2.", "C3."], ["a1.", "b2.", "c3."])
-    out = review.merge_next(doc, 0)
+    out = edits.merge_next(doc, 0)
     assert rows(out) == [("A1. B2.", "a1. b2."), ("C3.", "c3.")]
     assert out.pairs[0].src_ids == (0, 1) and out.pairs[0].tgt_ids == (0, 1)
     assert out.pairs[0].status is Status.NEEDS_REVIEW
@@ -51,57 +51,57 @@ def test_merge_both_joins_rows_and_ids():
 def test_merge_source_side_pulls_the_column_up_to_the_next_gap():
     # German has two sentences where English has one: the classic 2:1 fix.
     doc = make_doc(["A.", "B.", "C.", "D."], ["ab.", "c.", "d."])
-    out = review.merge_next(doc, 0, side="source")
+    out = edits.merge_next(doc, 0, side="source")
     assert rows(out) == [("A. B.", "ab."), ("C.", "c."), ("D.", "d.")]
     assert [p.src_ids for p in out.pairs] == [(0, 1), (2,), (3,)]
 
 
 def test_merge_target_side_stops_at_a_gap():
     doc = make_doc(["A.", "B.", "C.", "D."], ["a.", "b.", "", "d."])
-    out = review.merge_next(doc, 0, side="target")
+    out = edits.merge_next(doc, 0, side="target")
     # the target run below row 1 ends at the empty cell of row 2; row 3 keeps its pair
     assert rows(out) == [("A.", "a. b."), ("B.", ""), ("C.", ""), ("D.", "d.")]
 
 
 def test_shift_target_down_consumes_the_first_gap():
     doc = make_doc(["A.", "X.", "B.", "C."], ["a.", "b.", "", "c."])
-    out = review.shift_target(doc, 1, +1)
+    out = edits.shift_target(doc, 1, +1)
     assert rows(out) == [("A.", "a."), ("X.", ""), ("B.", "b."), ("C.", "c.")]
 
 
 def test_shift_target_down_without_a_gap_appends_a_row():
     doc = make_doc(["A.", "B."], ["a.", "b."])
-    out = review.shift_target(doc, 0, +1)
+    out = edits.shift_target(doc, 0, +1)
     assert rows(out) == [("A.", ""), ("B.", "a."), ("", "b.")]
     assert out.pairs[2].status is Status.NEEDS_REVIEW
 
 
 def test_shift_target_up_fills_the_row_above_and_leaves_a_gap_at_the_block_end():
     doc = make_doc(["A.", "B.", "C.", "D."], ["", "a.", "b.", ""])
-    out = review.shift_target(doc, 1, -1)
+    out = edits.shift_target(doc, 1, -1)
     assert rows(out) == [("A.", "a."), ("B.", "b."), ("C.", ""), ("D.", "")]
 
 
 def test_shift_down_then_up_restores_a_gapless_table():
     doc = make_doc(["A.", "B.", "C."], ["a.", "b.", "c."])
-    there = review.shift_target(doc, 0, +1)
-    back = review.shift_target(there, 1, -1)
+    there = edits.shift_target(doc, 0, +1)
+    back = edits.shift_target(there, 1, -1)
     assert rows(back) == rows(doc)
 
 
 def test_shift_up_on_first_row_is_a_named_error():
     with pytest.raises(EditError, match="first row"):
-        review.shift_target(make_doc(["A."], ["a."]), 0, -1)
+        edits.shift_target(make_doc(["A."], ["a."]), 0, -1)
 
 
 def test_merge_last_row_is_a_named_error():
     with pytest.raises(EditError, match="last row"):
-        review.merge_next(make_doc(["A.", "B."], ["a.", "b."]), 1)
+        edits.merge_next(make_doc(["A.", "B."], ["a.", "b."]), 1)
 
 
 def test_split_at_cursor_positions_and_ids_follow_the_text():
-    doc = review.merge_next(make_doc(["Eins.", "Zwei."], ["One.", "Two."]), 0)
-    out = review.split_row(doc, 0, src_at=5, tgt_at=4)
+    doc = edits.merge_next(make_doc(["Eins.", "Zwei."], ["One.", "Two."]), 0)
+    out = edits.split_row(doc, 0, src_at=5, tgt_at=4)
     assert rows(out) == [("Eins.", "One."), ("Zwei.", "Two.")]
     assert [p.src_ids for p in out.pairs] == [(0,), (1,)]
     assert [p.tgt_ids for p in out.pairs] == [(0,), (1,)]
@@ -109,32 +109,32 @@ def test_split_at_cursor_positions_and_ids_follow_the_text():
 
 def test_split_target_at_end_moves_only_the_source_tail_down():
     doc = make_doc(["Eins. Zwei."], ["One. Two."])
-    out = review.split_row(doc, 0, src_at=5, tgt_at=len("One. Two."))
+    out = edits.split_row(doc, 0, src_at=5, tgt_at=len("One. Two."))
     assert rows(out) == [("Eins.", "One. Two."), ("Zwei.", "")]
 
 
 def test_split_at_sentence_boundary_uses_the_segmenter():
-    pytest.importorskip("align.segment")
+    pytest.importorskip("align.text.segment")
     doc = make_doc(["Der Hund bellt. Die Katze schläft."], ["The dog barks. The cat sleeps."])
-    out = review.split_row(doc, 0)
+    out = edits.split_row(doc, 0)
     assert rows(out) == [("Der Hund bellt.", "The dog barks."), ("Die Katze schläft.", "The cat sleeps.")]
 
 
 def test_insert_delete_edit_and_confirm():
     doc = make_doc(["A.", "B."], ["a.", "b."])
-    doc = review.insert_row(doc, 1)
+    doc = edits.insert_row(doc, 1)
     assert rows(doc) == [("A.", "a."), ("", ""), ("B.", "b.")]
-    doc = review.edit_text(doc, 1, source="Neu.", target="New.")
+    doc = edits.edit_text(doc, 1, source="Neu.", target="New.")
     assert doc.pairs[1].source == "Neu." and doc.pairs[1].status is Status.NEEDS_REVIEW
-    doc = review.confirm(doc, [0, 1])
+    doc = edits.confirm(doc, [0, 1])
     assert [p.status for p in doc.pairs] == [Status.CONFIRMED, Status.CONFIRMED, Status.AUTOMATIC]
-    doc = review.delete_rows(doc, [0, 2])
+    doc = edits.delete_rows(doc, [0, 2])
     assert rows(doc) == [("Neu.", "New.")]
-    assert review.edit_text(doc, 0, target="New.") is doc  # no change, same document
+    assert edits.edit_text(doc, 0, target="New.") is doc  # no change, same document
 
 
 def test_set_status_accepts_loose_spelling():
-    doc = review.set_status(make_doc(["A."], ["a."]), [0], "needs review")
+    doc = edits.set_status(make_doc(["A."], ["a."]), [0], "needs review")
     assert doc.pairs[0].status is Status.NEEDS_REVIEW
 
 
@@ -156,13 +156,13 @@ def apply(doc: AlignedDocument, step) -> AlignedDocument:
     row = row % len(doc.pairs)
     try:
         if kind == "merge":
-            return review.merge_next(doc, row, step[2])
+            return edits.merge_next(doc, row, step[2])
         if kind == "shift":
-            return review.shift_target(doc, row, step[2])
+            return edits.shift_target(doc, row, step[2])
         if kind == "split":
             p = doc.pairs[row]
-            return review.split_row(doc, row, src_at=int(step[2] * len(p.source)), tgt_at=int(step[3] * len(p.target)))
-        return review.insert_row(doc, row)
+            return edits.split_row(doc, row, src_at=int(step[2] * len(p.source)), tgt_at=int(step[3] * len(p.target)))
+        return edits.insert_row(doc, row)
     except EditError:
         return doc
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from align.devmodels import load_fixture_pairs
-from align.packages import find_package
+from align.mt.packages import find_package
+from align.mt.translate import Translator
 from align.pipeline import align_texts, translate_text
-from align.segment import segment
-from align.translate import Translator
+from align.text.segment import segment
+from devtools.models import load_fixture_pairs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLE_DE = (DATA / "sample.de.txt").read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ import pytest
 
 from align.cli import main
 from align.errors import AlignError, FormatError, InputError
-from align.sbd_eval import evaluate_dir, format_report, gold_boundaries, read_gold
-from align.segment import format_segments, segment
+from align.evaluate.segmentation import evaluate_dir, format_report, gold_boundaries, read_gold
+from align.text.segment import format_segments, segment
 
 TINY = {
     # gold splits after "blieb" (no full stop: missed); "Titel" ends a paragraph (not scored)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from align.cli import main
 from align.document import Sentence
-from align.segment import LINE_BREAKS, RULES, format_segments, rules_for, segment, split_paragraphs
+from align.text.segment import LINE_BREAKS, RULES, format_segments, rules_for, segment, split_paragraphs
 
 
 def texts(text: str, lang: str = "de") -> list[str]:
@@ -322,7 +322,7 @@ def test_long_inputs_are_linear() -> None:
 # the command
 # --------------------------------------------------------------------------------------------
 def test_cli_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("align.readers")
+    pytest.importorskip("align.text.sources")
     path = tmp_path / "in.txt"
     path.write_text("Titel\n\nAm 3. Juni kam er. Dann\nging er.\n", encoding="utf-8")
     assert main(["segment", str(path)]) == 0
@@ -330,7 +330,7 @@ def test_cli_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_cli_segment_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("align.readers")
+    pytest.importorskip("align.text.sources")
     assert main(["segment", str(tmp_path / "nope.txt")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "nope.txt" in err

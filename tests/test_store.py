@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from align import review
 from align.document import AlignedDocument, Bead, Sentence, Signature
 from align.errors import StoreError
-from align.review import EditError
-from align.store import MAX_HISTORY, Store, migrate, open_store
+from align.review import edits
+from align.review.edits import EditError
+from align.review.store import MAX_HISTORY, Store, migrate, open_store
 
 
 def make_doc(n: int, name: str = "doc") -> AlignedDocument:
@@ -37,7 +37,7 @@ def store(settings):
 
 
 def test_create_load_roundtrip_keeps_everything(store):
-    doc = review.confirm(make_doc(5), [1])
+    doc = edits.confirm(make_doc(5), [1])
     doc = doc.replace(pairs=[doc.pairs[0].replace(flags=("numbers",), note="n")] + list(doc.pairs[1:]))
     pid = store.create_project("Vertrag", doc)
     assert store.load(pid) == doc
@@ -48,8 +48,8 @@ def test_create_load_roundtrip_keeps_everything(store):
 def test_edits_survive_reopening_the_database(settings):
     with open_store(settings) as s:
         pid = s.create_project("p", make_doc(3))
-        s.apply(pid, review.edit_text(s.load(pid), 1, target="Edited."), "edit")
-        s.apply(pid, review.merge_next(s.load(pid), 0), "merge")
+        s.apply(pid, edits.edit_text(s.load(pid), 1, target="Edited."), "edit")
+        s.apply(pid, edits.merge_next(s.load(pid), 0), "merge")
     with open_store(settings) as s:  # a restarted app
         doc = s.load(pid)
         assert [p.target for p in doc.pairs] == ["Sentence 0. Edited.", "Sentence 2."]
@@ -61,7 +61,7 @@ def test_one_cell_edit_writes_one_row_of_a_long_document(store):
     pid = store.create_project("long", make_doc(2000))
     doc = store.load(pid)
     before = store._db.total_changes
-    store.apply(pid, review.edit_text(doc, 1234, target="Changed."), "edit")
+    store.apply(pid, edits.edit_text(doc, 1234, target="Changed."), "edit")
     # one pairs UPDATE, one history INSERT, one projects UPDATE - not 2,000 rows
     assert store._db.total_changes - before <= 4
     assert store.load(pid).pairs[1234].target == "Changed."
@@ -70,14 +70,14 @@ def test_one_cell_edit_writes_one_row_of_a_long_document(store):
 def test_insert_in_the_middle_does_not_renumber_rows_below(store):
     pid = store.create_project("long", make_doc(500))
     before = store._db.total_changes
-    store.apply(pid, review.insert_row(store.load(pid), 250), "insert")
+    store.apply(pid, edits.insert_row(store.load(pid), 250), "insert")
     assert store._db.total_changes - before <= 4
 
 
 def test_many_inserts_at_one_place_keep_the_order(store):
     pid = store.create_project("p", make_doc(3))
     for k in range(70):  # halves the gap every time: forces a renumbering
-        store.apply(pid, review.insert_row(store.load(pid), 1, source=f"neu {k}"), "insert")
+        store.apply(pid, edits.insert_row(store.load(pid), 1, source=f"neu {k}"), "insert")
     sources = [p.source for p in store.load(pid).pairs]
     assert sources[0] == "Satz 0." and sources[-2:] == ["Satz 1.", "Satz 2."]
     assert sources[1:-2] == [f"neu {k}" for k in reversed(range(70))]
@@ -86,15 +86,15 @@ def test_many_inserts_at_one_place_keep_the_order(store):
 def test_undo_redo_and_a_new_edit_clears_redo(store):
     doc = make_doc(4)
     pid = store.create_project("p", doc)
-    d1 = store.apply(pid, review.confirm(doc, [0]), "confirm")
-    store.apply(pid, review.delete_rows(d1, [3]), "delete")
+    d1 = store.apply(pid, edits.confirm(doc, [0]), "confirm")
+    store.apply(pid, edits.delete_rows(d1, [3]), "delete")
     assert store.history(pid).undo_label == "delete"
     assert store.undo(pid) == d1
     assert store.undo(pid) == doc
     assert store.undo(pid) is None
     assert store.redo(pid) == d1
     assert store.history(pid).redo_label == "delete"
-    store.apply(pid, review.insert_row(d1, 0), "insert")
+    store.apply(pid, edits.insert_row(d1, 0), "insert")
     state = store.history(pid)
     assert state.undo_label == "insert" and not state.can_redo
 
@@ -111,7 +111,7 @@ def test_history_keeps_the_last_steps_only(settings):
         doc = make_doc(2)
         pid = s.create_project("p", doc)
         for k in range(75):
-            doc = s.apply(pid, review.edit_text(doc, 0, target=f"t{k}"), f"edit {k}")
+            doc = s.apply(pid, edits.edit_text(doc, 0, target=f"t{k}"), f"edit {k}")
         undone = 0
         while s.undo(pid) is not None:
             undone += 1
@@ -123,7 +123,7 @@ def test_history_keeps_the_last_steps_only(settings):
 def test_rename_delete_and_cascade(store):
     a = store.create_project("a", make_doc(3))
     b = store.create_project("b", make_doc(2))
-    store.apply(a, review.confirm(store.load(a), [0]), "confirm")
+    store.apply(a, edits.confirm(store.load(a), [0]), "confirm")
     store.rename_project(a, "  Vertrag 2024 ")
     assert store.project_name(a) == "Vertrag 2024"
     with pytest.raises(StoreError, match="empty"):
@@ -166,16 +166,16 @@ step = st.tuples(
 def apply_step(doc: AlignedDocument, kind: str, row: int) -> AlignedDocument:
     row = row % max(len(doc.pairs), 1)
     ops = {
-        "merge": lambda: review.merge_next(doc, row),
-        "merge_src": lambda: review.merge_next(doc, row, "source"),
-        "merge_tgt": lambda: review.merge_next(doc, row, "target"),
-        "split": lambda: review.split_row(doc, row, src_at=len(doc.pairs[row].source) // 2, tgt_at=2),
-        "insert": lambda: review.insert_row(doc, row, source="x"),
-        "delete": lambda: review.delete_rows(doc, [row]),
-        "shift_up": lambda: review.shift_target(doc, row, -1),
-        "shift_down": lambda: review.shift_target(doc, row, +1),
-        "confirm": lambda: review.confirm(doc, [row]),
-        "edit": lambda: review.edit_text(doc, row, target=f"e{row}"),
+        "merge": lambda: edits.merge_next(doc, row),
+        "merge_src": lambda: edits.merge_next(doc, row, "source"),
+        "merge_tgt": lambda: edits.merge_next(doc, row, "target"),
+        "split": lambda: edits.split_row(doc, row, src_at=len(doc.pairs[row].source) // 2, tgt_at=2),
+        "insert": lambda: edits.insert_row(doc, row, source="x"),
+        "delete": lambda: edits.delete_rows(doc, [row]),
+        "shift_up": lambda: edits.shift_target(doc, row, -1),
+        "shift_down": lambda: edits.shift_target(doc, row, +1),
+        "confirm": lambda: edits.confirm(doc, [row]),
+        "edit": lambda: edits.edit_text(doc, row, target=f"e{row}"),
     }
     try:
         return ops[kind]() if doc.pairs else doc
@@ -208,9 +208,9 @@ def test_revision_changes_with_every_change_of_the_rows(store):
     doc = make_doc(3)
     pid = store.create_project("p", doc)
     seen = [store.revision(pid)]
-    store.apply(pid, review.confirm(doc, [0]), "confirm")
+    store.apply(pid, edits.confirm(doc, [0]), "confirm")
     seen.append(store.revision(pid))
-    store.apply(pid, review.confirm(doc, [0]), "same again")  # no change, same revision
+    store.apply(pid, edits.confirm(doc, [0]), "same again")  # no change, same revision
     seen.append(store.revision(pid))
     store.undo(pid)
     seen.append(store.revision(pid))
@@ -218,7 +218,7 @@ def test_revision_changes_with_every_change_of_the_rows(store):
 
 
 def test_an_old_database_is_upgraded_in_place(settings):
-    from align.store import MIGRATIONS
+    from align.review.store import MIGRATIONS
 
     settings.store_path.parent.mkdir(parents=True)
     db = sqlite3.connect(settings.store_path, isolation_level=None)

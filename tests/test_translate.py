@@ -11,8 +11,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from align.errors import AlignError, PackageError
-from align.packages import find_package, read_package
-from align.translate import TranslateOptions, Translator, plan_batches, split_long
+from align.mt.packages import find_package, read_package
+from align.mt.translate import TranslateOptions, Translator, plan_batches, split_long
 
 
 # ---- pure parts: splitting and batching ---------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_plan_batches_covers_everything_sorted_within_budget(lengths, budget, sa
 # ---- the fixture package ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pairs():
-    from align.devmodels import load_fixture_pairs
+    from devtools.models import load_fixture_pairs
 
     return load_fixture_pairs()
 
@@ -139,7 +139,7 @@ def test_20000_character_sentence_is_translated_in_full(package, pairs, caplog):
     assert "." not in text and len(text) >= 20_000
     assert len(translator.tokenize(text)) > 1024  # CTranslate2 alone would cut it at 1024 tokens
 
-    with caplog.at_level(logging.WARNING, logger="align.translate"):
+    with caplog.at_level(logging.WARNING, logger="align.mt.translate"):
         [english] = translator.translate([text])
     [warning] = [r.getMessage() for r in caplog.records if "pieces" in r.getMessage()]
     assert f"in {len(used)} pieces" in warning

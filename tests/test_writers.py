@@ -15,17 +15,9 @@ from hypothesis import strategies as st
 
 from align.document import AlignedDocument, Pair, Sentence, Signature, Status
 from align.errors import AlignError
-from align.readers import read_aligned, unneutralise
-from align.writers import (
-    COLUMNS,
-    FORMATS,
-    XML_INVALID,
-    atomic_write_bytes,
-    neutralise,
-    to_bytes,
-    tsv_cell,
-    write_document,
-)
+from align.formats import FORMATS, atomic_write_bytes, read_aligned, to_bytes, write_document
+from align.formats.cells import COLUMNS, XML_INVALID, neutralise, unneutralise
+from align.formats.delimited import tsv_cell
 
 DTD = Path(__file__).resolve().parents[1] / "align" / "resources" / "tmx14.dtd"
 
@@ -143,7 +135,7 @@ def test_tmx_validates_against_the_dtd(tmp_path: Path) -> None:
 
 
 def test_tmx_logs_one_sided_pairs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level("WARNING", logger="align.writers"):
+    with caplog.at_level("WARNING", logger="align.formats.tmx"):
         write_document(make_doc(), tmp_path / "out.tmx")
     assert "2 one-sided pair(s) left out" in caplog.text
 

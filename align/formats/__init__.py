@@ -1,0 +1,133 @@
+"""Aligned documents out and back in: one module per format, each with its writer and reader.
+
+Every format renders a document to bytes (``to_bytes``, which the page's download buttons use);
+``write_document`` puts those bytes in a temporary file beside the target and renames it, so a
+crash or a kill never leaves a half-written export. ``read_aligned`` reads every format back into
+the same pairs, statuses and text, so a translator can continue where they stopped.
+
+Adding a format: a module with ``write_X(doc, quote) -> bytes`` and ``read_X(path, data, src_lang,
+tgt_lang, unquote) -> AlignedDocument``, and one ``Format`` entry in ``REGISTRY``; the command
+line's ``--format`` choices and the import suffixes follow from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from align.document import AlignedDocument, Status
+from align.errors import AlignError, InputError
+from align.formats import delimited, jsonl, tmx, xlsx
+from align.formats.cells import Quote, keep, neutralise, unneutralise
+
+log = logging.getLogger(__name__)
+
+
+class UnknownFormat(AlignError):
+    """The output format is not one we write."""
+
+
+@dataclass(frozen=True)
+class Format:
+    """One aligned-document format: its name, the file suffixes read as it, writer and reader."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    write: Callable[[AlignedDocument, Quote], bytes]
+    read: Callable[[Path, bytes, str, str, Quote], AlignedDocument]
+
+
+REGISTRY: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("csv", (".csv",), delimited.write_csv, delimited.read_csv),
+        Format("tsv", (".tsv", ".tab", ".txt"), delimited.write_tsv, delimited.read_tsv),
+        Format("xlsx", (".xlsx",), xlsx.write_xlsx, xlsx.read_xlsx),
+        Format("jsonl", (".jsonl", ".ndjson"), jsonl.write_jsonl, jsonl.read_jsonl),
+        Format("tmx", (".tmx",), tmx.write_tmx, tmx.read_tmx),
+    )
+}
+FORMATS = tuple(REGISTRY)
+#: File suffix -> format, for reading.
+ALIGNED_SUFFIXES = {suffix: f.name for f in REGISTRY.values() for suffix in f.suffixes}
+
+
+def format_from_path(path: Path, fmt: str | None = None) -> str:
+    """The format named by ``fmt``, else by the file extension; ``UnknownFormat`` otherwise."""
+    name = (fmt or Path(path).suffix.lstrip(".")).lower().strip()
+    name = ALIGNED_SUFFIXES.get(f".{name}", name)
+    if name not in REGISTRY:
+        raise UnknownFormat(f"{path}: unknown output format {name or '(no extension)'!r}; use one of {', '.join(FORMATS)}")
+    return name
+
+
+def to_bytes(doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, neutralise_formulas: bool = True) -> bytes:
+    """Render ``doc`` in ``fmt`` (csv, tsv, xlsx, jsonl, tmx) as the bytes of a file.
+
+    In spreadsheet formats (CSV, TSV, XLSX) a cell that a spreadsheet would run as a formula gets
+    a leading apostrophe unless ``neutralise_formulas`` is False (``cells.neutralise``).
+    """
+    name = format_from_path(Path(f"document.{fmt}"), fmt)
+    if confirmed_only:
+        doc = doc.replace(pairs=[p for p in doc.pairs if p.status is Status.CONFIRMED])
+    return REGISTRY[name].write(doc, neutralise if neutralise_formulas else keep)
+
+
+def write_document(
+    doc: AlignedDocument,
+    path: Path,
+    fmt: str | None = None,
+    *,
+    confirmed_only: bool = False,
+    neutralise_formulas: bool = True,
+) -> Path:
+    """Write ``doc`` to ``path`` atomically in ``fmt`` (default: from the extension); return the path."""
+    path = Path(path)
+    name = format_from_path(path, fmt)
+    data = to_bytes(doc, name, confirmed_only=confirmed_only, neutralise_formulas=neutralise_formulas)
+    atomic_write_bytes(path, data)
+    log.info("wrote %s (%s, %d bytes)", path, name, len(data))
+    return path
+
+
+def read_aligned(path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neutralised: bool = True) -> AlignedDocument:
+    """Read a CSV, TSV, XLSX, JSONL or TMX file written by ``write_document`` back into a document.
+
+    Also reads a plain two-column CSV/TSV/XLSX (source, target) without a header. ``src_lang`` and
+    ``tgt_lang`` apply where the format does not carry the languages (CSV, TSV). ``neutralised``
+    says the file was written with formula neutralisation (the default), so one apostrophe added in
+    front of ``= + - @``/tab/CR is removed again. Raises ``InputError`` when the file cannot be read
+    and ``FormatError`` (with the line or row) when its content is malformed.
+    """
+    from align.text.sources import read_bytes
+
+    path = Path(path)
+    name = ALIGNED_SUFFIXES.get(path.suffix.lower())
+    if name is None:
+        raise InputError(
+            f"{path}: cannot import {path.suffix or 'a file without extension'}; use one of {', '.join(sorted(ALIGNED_SUFFIXES))}"
+        )
+    return REGISTRY[name].read(path, read_bytes(path), src_lang, tgt_lang, unneutralise if neutralised else keep)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file in ``path``'s folder, fsync it, then rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

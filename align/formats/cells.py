@@ -1,0 +1,159 @@
+"""What every aligned-document format shares: the pair's fields as text, formula neutralisation
+for spreadsheets, XML-safe text, and building a document from what a file held.
+
+Spreadsheet cells that start with ``= + - @``, a tab or a carriage return get a leading apostrophe
+(OWASP's CSV-injection advice); cells already starting with apostrophes before such a character
+get one more, so a reader removes exactly the one apostrophe a writer added and nothing the
+translator typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from align.document import AlignedDocument, Pair, Signature, Status
+from align.errors import FormatError
+
+#: The CSV/XLSX header, in order. ``index`` is the 1-based row number.
+COLUMNS = ("paragraph", "index", "source", "target", "confidence", "status", "src_ids", "tgt_ids", "flags", "note")
+#: Tool version and languages in the first record or sheet of the formats that carry them.
+METADATA_FORMAT = "align-jsonl"
+METADATA_VERSION = 1
+
+_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
+_UNQUOTE = re.compile(r"^'(?='*[=+\-@\t\r])")
+# Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+Quote = Callable[[str], str]
+
+
+def neutralise(cell: str) -> str:
+    """Prefix an apostrophe when a spreadsheet could read the cell as a formula (reversible)."""
+    return "'" + cell if _NEEDS_QUOTE.match(cell) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo ``neutralise``: drop one apostrophe before ``'*[=+-@\\t\\r]``, nothing else."""
+    return _UNQUOTE.sub("", cell, count=1)
+
+
+def keep(cell: str) -> str:
+    return cell
+
+
+def format_ids(ids: Sequence[int]) -> str:
+    return " ".join(str(i) for i in ids)
+
+
+def format_confidence(value: float) -> str:
+    """Shortest text that reads back as the same float."""
+    return repr(float(value))
+
+
+def xml_text(text: str) -> str:
+    """Text an XML file can hold: characters XML 1.0 forbids are removed."""
+    return XML_INVALID.sub("", text)
+
+
+def xml_lang(code: str) -> str:
+    """A language code as an XML/BCP 47 tag (``pt_BR`` -> ``pt-BR``)."""
+    return code.replace("_", "-")
+
+
+def pair_row(index: int, pair: Pair, quote: Quote) -> dict[str, str]:
+    """The pair's fields as the text cells of ``COLUMNS``; ``quote`` applies to free text."""
+    return {
+        "paragraph": str(pair.paragraph),
+        "index": str(index),
+        "source": quote(pair.source),
+        "target": quote(pair.target),
+        "confidence": format_confidence(pair.confidence),
+        "status": pair.status.value,
+        "src_ids": format_ids(pair.src_ids),
+        "tgt_ids": format_ids(pair.tgt_ids),
+        "flags": quote(" ".join(pair.flags)),
+        "note": quote(pair.note),
+    }
+
+
+def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair:
+    """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error."""
+    try:
+        paragraph = int(fields.get("paragraph") or 0)
+    except ValueError:
+        raise FormatError(f"{where}: paragraph {fields.get('paragraph')!r} is not a whole number") from None
+    raw_conf = (fields.get("confidence") or "").strip()
+    try:
+        confidence = float(raw_conf) if raw_conf else 1.0
+    except ValueError:
+        raise FormatError(f"{where}: confidence {raw_conf!r} is not a number") from None
+    try:
+        status = Status.parse(fields.get("status"))
+    except ValueError as err:
+        raise FormatError(f"{where}: {err}") from None
+    ids = {}
+    for key in ("src_ids", "tgt_ids"):
+        try:
+            ids[key] = tuple(int(v) for v in (fields.get(key) or "").replace(",", " ").split())
+        except ValueError:
+            raise FormatError(f"{where}: {key} {fields.get(key)!r} must be numbers separated by spaces") from None
+    return Pair(
+        source=unquote(fields.get("source") or ""),
+        target=unquote(fields.get("target") or ""),
+        src_ids=ids["src_ids"],
+        tgt_ids=ids["tgt_ids"],
+        confidence=confidence,
+        status=status,
+        paragraph=paragraph,
+        flags=tuple(unquote(fields.get("flags") or "").split()),
+        note=unquote(fields.get("note") or ""),
+    )
+
+
+def header_map(cells: list[str]) -> dict[str, int] | None:
+    """Column positions by name when ``cells`` is a header row (it names source and target)."""
+    names = [str(c or "").strip().lower() for c in cells]
+    if "source" in names and "target" in names:
+        return {name: i for i, name in enumerate(names) if name}
+    return None
+
+
+def make_document(path: Path, src_lang: str, tgt_lang: str, pairs: list[Pair], **extra: object) -> AlignedDocument:
+    """The document a file held; without a signature of its own it is marked as imported."""
+    signature = extra.pop("signature", None) or Signature(method="import", settings={"file": path.name})
+    return AlignedDocument(
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        pairs=tuple(pairs),
+        name=str(extra.pop("name", "") or path.stem),
+        signature=signature,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def decode_export(path: Path, data: bytes) -> str:
+    """Our exports are UTF-8 (CSV with a BOM); another tool's may be in any text encoding."""
+    from align.text.sources import decode_text
+
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_text(path, data, newlines=False)
+
+
+def metadata(doc: AlignedDocument) -> dict[str, object]:
+    """The document's languages, name and signature, with the tool's version."""
+    from align import __version__
+
+    return {
+        "format": METADATA_FORMAT,
+        "version": METADATA_VERSION,
+        "tool_version": __version__,
+        "src_lang": doc.src_lang,
+        "tgt_lang": doc.tgt_lang,
+        "name": doc.name,
+        "signature": doc.signature.as_dict(),
+    }

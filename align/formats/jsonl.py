@@ -1,0 +1,103 @@
+"""JSONL, lossless: a first line with the document's languages, name and signature, then one
+record per source and target sentence (text, span, paragraph), then one pair a line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from align.document import AlignedDocument, Pair, Sentence, Signature, Status
+from align.errors import FormatError
+from align.formats.cells import Quote, decode_export, make_document, metadata
+
+
+def write_jsonl(doc: AlignedDocument, quote: Quote) -> bytes:
+    """Free text is written as it is (``quote`` is for spreadsheets)."""
+    lines = [json.dumps({"type": "document", **metadata(doc)}, ensure_ascii=False, default=str)]
+    for side, sentences in (("source_sentence", doc.source_sentences), ("target_sentence", doc.target_sentences)):
+        for s in sentences:
+            record = {"type": side, "text": s.text, "start": s.start, "end": s.end, "paragraph": s.paragraph}
+            lines.append(json.dumps(record, ensure_ascii=False))
+    for index, pair in enumerate(doc.pairs, start=1):
+        record = {
+            "type": "pair",
+            "index": index,
+            "paragraph": pair.paragraph,
+            "source": pair.source,
+            "target": pair.target,
+            "confidence": pair.confidence,
+            "status": pair.status.value,
+            "src_ids": list(pair.src_ids),
+            "tgt_ids": list(pair.tgt_ids),
+            "flags": list(pair.flags),
+            "note": pair.note,
+        }
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def read_jsonl(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quote) -> AlignedDocument:
+    """The file's own languages win over ``src_lang``/``tgt_lang``; nothing is unquoted."""
+    meta: dict = {}
+    pairs: list[Pair] = []
+    sides: dict[str, list[Sentence]] = {"source_sentence": [], "target_sentence": []}
+    for number, line in enumerate(decode_export(path, data).split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}, line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise FormatError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+        if not isinstance(record, dict):
+            raise FormatError(f"{where}: expected a JSON object, found {type(record).__name__}")
+        kind = record.get("type", "pair")
+        try:
+            if kind == "document":
+                meta = record
+            elif kind in sides:
+                sentence = Sentence(
+                    str(record["text"]),
+                    int(record.get("start", -1)),
+                    int(record.get("end", -1)),
+                    int(record.get("paragraph", 0)),
+                )
+                sides[kind].append(sentence)
+            elif kind == "pair":
+                pairs.append(_pair_from_record(where, record))
+            else:
+                raise FormatError(f"{where}: unknown record type {kind!r}")
+        except (KeyError, TypeError, ValueError) as err:
+            raise FormatError(f"{where}: malformed {kind} record ({err!r})") from None
+    signature = Signature.from_dict(meta["signature"]) if isinstance(meta.get("signature"), dict) else None
+    return make_document(
+        path,
+        str(meta.get("src_lang") or "de"),
+        str(meta.get("tgt_lang") or "en"),
+        pairs,
+        name=meta.get("name", ""),
+        signature=signature,
+        source_sentences=tuple(sides["source_sentence"]),
+        target_sentences=tuple(sides["target_sentence"]),
+    )
+
+
+def _pair_from_record(where: str, record: dict) -> Pair:
+    for key in ("source", "target", "note"):
+        if not isinstance(record.get(key, ""), str):
+            raise FormatError(f"{where}: {key} must be a string")
+    try:
+        status = Status.parse(record.get("status"))
+    except ValueError as err:
+        raise FormatError(f"{where}: {err}") from None
+    return Pair(
+        source=record.get("source", ""),
+        target=record.get("target", ""),
+        src_ids=tuple(int(i) for i in record.get("src_ids", ())),
+        tgt_ids=tuple(int(i) for i in record.get("tgt_ids", ())),
+        confidence=float(record.get("confidence", 1.0)),
+        status=status,
+        paragraph=int(record.get("paragraph", 0)),
+        flags=tuple(str(f) for f in record.get("flags", ())),
+        note=record.get("note", ""),
+    )

@@ -1,0 +1,310 @@
+"""Sentences -> translations with an Argos package, batched over CTranslate2 + SentencePiece.
+
+Speed comes from batching: all sentences of a call are tokenised, sorted by length and sent to
+CTranslate2 in large token-counted batches, so padding is small and the matrix products are big.
+One ``translate_batch`` call per sentence is several times slower (see ``bench_translate``).
+
+Nothing is ever cut short. CTranslate2 truncates input at ``max_input_length`` (1024 tokens) and
+output at ``max_decoding_length`` (256): we switch the input limit off, split sentences longer than
+``max_piece_tokens`` into pieces at clause boundaries (translated separately and joined again),
+and give each batch a decoding limit proportional to its longest input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from align.errors import AlignError, PackageError
+from align.mt.packages import InstalledPackage
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int], None]
+"""Called with the number of sentences that a finished batch completed (an increment, like
+``tqdm.update``); the increments of one ``translate`` call add up to the number of sentences."""
+
+# Languages written without spaces between words: translated pieces are joined without one.
+_NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "km", "my", "bo"}
+
+# Cut points for over-long sentences, strongest first. Each regex matches the text a piece may
+# end with; the next piece starts right after the match, so the pieces partition the sentence.
+_CUT_LEVELS = (
+    re.compile(r"[.!?…;:]+[\"'”“»«)\]]*\s+|\n\s*"),
+    re.compile(r"(?:,|\s[–—-])\s+"),
+    re.compile(
+        r"\s+(?=(?:und|oder|aber|sondern|denn|weil|dass|daß|wenn|als|ob|sowie|während|obwohl|damit|"
+        r"nachdem|bevor|sodass|and|or|but|because|that|which|while|when|whereas|although)\b)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\s+"),
+)
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    """Decoding and batching settings; stored in every translated document's signature.
+
+    ``max_decoding_length`` of a batch is ``decoding_ratio * longest input + decoding_margin``
+    tokens. ``pin_output_length`` is for the speed benchmark only: random-weight models stop at
+    random points, so it batches only inputs of equal length and forces every output to exactly
+    the input's length (``min_decoding_length == max_decoding_length``).
+    """
+
+    beam_size: int = 2
+    threads: int = 0
+    compute_type: str = "int8"
+    max_batch_tokens: int = 4096
+    repetition_penalty: float = 1.1
+    no_repeat_ngram_size: int = 4
+    max_piece_tokens: int = 200
+    decoding_ratio: float = 2.0
+    decoding_margin: int = 10
+    pin_output_length: bool = False  # benchmark only: same-length batches, output = input length
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# ---- splitting over-long sentences -----------------------------------------------------------------
+def split_long(text: str, count: Callable[[str], int], limit: int) -> list[str]:
+    """Partition ``text`` into non-empty pieces of at most ``limit`` tokens (``"".join(result) == text``).
+
+    Cuts at the strongest boundary available: sentence punctuation, ``;`` and ``:``, then commas
+    and dashes, then before conjunctions, then at whitespace, and only as a last resort inside a
+    word. Neighbouring segments are packed greedily so that pieces are as long as allowed.
+    """
+    return _split(text, count, max(1, limit), 0) if text else []
+
+
+def _split(text: str, count: Callable[[str], int], limit: int, level: int) -> list[str]:
+    if count(text) <= limit:
+        return [text]
+    if level == len(_CUT_LEVELS):
+        return _split_chars(text, count, limit)
+    cuts = [m.end() for m in _CUT_LEVELS[level].finditer(text) if 0 < m.end() < len(text)]
+    if not cuts:
+        return _split(text, count, limit, level + 1)
+    segments = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    pieces: list[str] = []
+    current = ""
+    for segment in segments:
+        if current and count(current + segment) <= limit:
+            current += segment
+            continue
+        if current:
+            pieces.append(current)
+        if count(segment) <= limit:
+            current = segment
+        else:
+            pieces.extend(_split(segment, count, limit, level + 1))
+            current = ""
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _split_chars(text: str, count: Callable[[str], int], limit: int) -> list[str]:
+    """Cut a text without usable boundaries into the longest prefixes that fit (binary search)."""
+    pieces = []
+    while text:
+        lo, hi = 1, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if count(text[:mid]) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        pieces.append(text[:lo])
+        text = text[lo:]
+    return pieces
+
+
+# ---- batching ----------------------------------------------------------------------------------------
+def plan_batches(lengths: Sequence[int], max_batch_tokens: int, *, same_length: bool = False) -> list[list[int]]:
+    """Indices sorted by length, grouped so that ``len(group) * longest <= max_batch_tokens``.
+
+    Counting padded tokens keeps every batch within the budget CTranslate2 would use, and the
+    sort keeps padding (and decoding steps wasted on finished sentences) small. ``same_length``
+    also starts a new batch wherever the length changes (for pinned output lengths).
+    """
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        full = (len(current) + 1) * max(lengths[index], 1) > max_batch_tokens
+        if current and (full or (same_length and lengths[current[-1]] != lengths[index])):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+# ---- the translator ------------------------------------------------------------------------------------
+class Translator:
+    """A loaded package: the CTranslate2 model and the SentencePiece model, loaded once."""
+
+    def __init__(self, package: InstalledPackage, options: TranslateOptions, model: Any, sp: Any) -> None:
+        self.package = package
+        self.options = options
+        self._model = model
+        self._sp = sp
+        self.last_stats: dict[str, int] = {}
+        """Counts of the latest ``translate`` call: sentences, pieces, batches, input/output tokens."""
+
+    @classmethod
+    def load(cls, package: InstalledPackage, options: TranslateOptions | None = None) -> Translator:
+        """Load the package's models; PackageError names the package if they cannot be read."""
+        import ctranslate2
+        import sentencepiece
+
+        options = options or TranslateOptions()
+        try:
+            sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sentencepiece_path))
+        except (OSError, RuntimeError) as err:
+            raise PackageError(f"{package.sentencepiece_path}: cannot load the SentencePiece model ({err})") from None
+        try:
+            model = ctranslate2.Translator(
+                str(package.model_dir),
+                device="cpu",
+                compute_type=options.compute_type,
+                inter_threads=1,
+                intra_threads=options.threads,
+            )
+        except ValueError as err:
+            raise AlignError(f"cannot use compute type {options.compute_type!r} on this CPU ({err})") from None
+        except RuntimeError as err:
+            raise PackageError(f"{package.model_dir}: cannot load the CTranslate2 model ({err})") from None
+        log.info("loaded %s from %s (compute type %s)", package.name, package.path, model.compute_type)
+        return cls(package, options, model, sp)
+
+    # -- public ---------------------------------------------------------------------------------------
+    def translate(self, sentences: Sequence[str], progress: ProgressFn | None = None) -> list[str]:
+        """Translate ``sentences``; the result has the same length and order.
+
+        Empty or blank sentences come back as '' without a model call. All other sentences share
+        length-sorted batches; ``progress`` hears how many sentences each finished batch completed.
+        """
+        pieces: list[list[str]] = []  # token lists
+        owner: list[int] = []
+        remaining = [0] * len(sentences)
+        for i, sentence in enumerate(sentences):
+            if not sentence.strip():
+                continue
+            for tokens in self._pieces(i, sentence):
+                if tokens:  # text SentencePiece drops entirely (e.g. control characters) needs no call
+                    pieces.append(tokens)
+                    owner.append(i)
+                    remaining[i] += 1
+        nothing_to_do = sum(1 for count in remaining if count == 0)
+        if progress is not None and nothing_to_do:
+            progress(nothing_to_do)
+
+        outputs: list[str] = [""] * len(pieces)
+        lengths = [len(p) for p in pieces]
+        batches = plan_batches(lengths, self.options.max_batch_tokens, same_length=self.options.pin_output_length)
+        stats = {"sentences": len(sentences), "pieces": len(pieces), "batches": len(batches)}
+        self.last_stats = {**stats, "input_tokens": sum(lengths), "output_tokens": 0}
+        log.info("translating %s", self.last_stats)
+        for batch in batches:
+            finished = 0
+            for index, text in zip(batch, self._translate_batch([pieces[k] for k in batch]), strict=True):
+                outputs[index] = text
+                remaining[owner[index]] -= 1
+                finished += remaining[owner[index]] == 0
+            if progress is not None and finished:
+                progress(finished)
+
+        joined: list[list[str]] = [[] for _ in sentences]
+        for index, text in zip(owner, outputs, strict=True):
+            joined[index].append(text)
+        glue = "" if self.package.to_code in _NO_SPACE_LANGS else " "
+        return [glue.join(t for t in parts if t) for parts in joined]
+
+    def describe(self) -> dict[str, Any]:
+        """What produced a translation: package, options, library versions (for a Signature)."""
+        import ctranslate2
+        import sentencepiece
+
+        return {
+            "package": self.package.name,
+            "version": self.package.version,
+            "from_code": self.package.from_code,
+            "to_code": self.package.to_code,
+            "options": self.options.as_dict(),
+            "compute_type": self._model.compute_type,
+            "ctranslate2": ctranslate2.__version__,
+            "sentencepiece": sentencepiece.__version__,
+        }
+
+    @property
+    def model(self) -> Any:
+        """The loaded ``ctranslate2.Translator`` (for benchmarks that call it directly)."""
+        return self._model
+
+    def tokenize(self, text: str) -> list[str]:
+        """SentencePiece pieces of ``text``, as the model reads them."""
+        return self._sp.encode(text, out_type=str)
+
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        """Text of output pieces, without the package's target prefix token."""
+        prefix = self.package.target_prefix
+        if prefix and list(tokens[:1]) == [prefix]:
+            tokens = tokens[1:]
+        return self._sp.decode_pieces(list(tokens)).strip()
+
+    def decode_options(self, longest_input: int) -> dict[str, Any]:
+        """The ``translate_batch`` keyword arguments for a batch whose longest input is given."""
+        o = self.options
+        max_len = int(o.decoding_ratio * longest_input) + o.decoding_margin
+        min_len = 1
+        if o.pin_output_length:
+            max_len = min_len = max(1, longest_input)
+        return {
+            "beam_size": o.beam_size,
+            "repetition_penalty": o.repetition_penalty,
+            "no_repeat_ngram_size": o.no_repeat_ngram_size,
+            "max_batch_size": o.max_batch_tokens,
+            "batch_type": "tokens",
+            "max_input_length": 0,
+            "max_decoding_length": max_len,
+            "min_decoding_length": min_len,
+            "replace_unknowns": True,
+        }
+
+    # -- internals --------------------------------------------------------------------------------------
+    def _pieces(self, index: int, sentence: str) -> Iterator[list[str]]:
+        text = sentence.strip()
+        tokens = self.tokenize(text)
+        limit = self.options.max_piece_tokens
+        if len(tokens) <= limit:
+            yield tokens
+            return
+        parts = [p.strip() for p in split_long(text, lambda s: len(self.tokenize(s)), limit)]
+        parts = [p for p in parts if p]
+        log.warning(
+            "sentence %d is %d tokens long (limit %d): translating it in %d pieces",
+            index,
+            len(tokens),
+            limit,
+            len(parts),
+        )
+        for part in parts:
+            yield self.tokenize(part)
+
+    def _translate_batch(self, batch: list[list[str]]) -> list[str]:
+        prefix = self.package.target_prefix
+        results = self._model.translate_batch(
+            batch,
+            target_prefix=[[prefix]] * len(batch) if prefix else None,
+            **self.decode_options(max(len(tokens) for tokens in batch)),
+        )
+        self.last_stats["output_tokens"] = self.last_stats.get("output_tokens", 0) + sum(
+            len(result.hypotheses[0]) for result in results
+        )
+        return [self.detokenize(result.hypotheses[0]) for result in results]

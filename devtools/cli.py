@@ -1,0 +1,95 @@
+"""The development command line: building and checking the project's own Argos packages, and
+the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
+
+    python -m devtools build-models DIR [--which all|fixture|bench] [--seed N]
+    python -m devtools check-fixture [FILE]
+    python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun;
+                                                 ARGS go to the benchmark: bench NAME --help)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from align.errors import AlignError
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_FIXTURE = REPO / "data" / "models" / "translate-de_en-fixture.argosmodel"
+#: benchmark name -> module under devtools.bench with a ``main(argv) -> int``
+BENCHMARKS = {
+    "translate": "devtools.bench.translate",
+    "batch": "devtools.bench.batch",
+    "align-scaling": "devtools.bench.align_scaling",
+    "app-rerun": "devtools.bench.app_rerun",
+}
+
+
+def cmd_build_models(args: argparse.Namespace) -> int:
+    from devtools.models import build_dev_packages
+
+    for path in build_dev_packages(Path(args.out_dir), which=args.which, seed=args.seed):
+        print(path)
+    return 0
+
+
+def cmd_check_fixture(args: argparse.Namespace) -> int:
+    from align.mt.packages import unpack_package
+    from devtools.models import check_kernel_paths, kernel_paths
+
+    with tempfile.TemporaryDirectory(prefix="check-fixture-") as tmp:
+        report = check_kernel_paths(unpack_package(Path(args.package), Path(tmp)), kernel_paths())
+    print(report.format())
+    return 0 if report.passed else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    module = importlib.import_module(BENCHMARKS[args.name])
+    return int(module.main(args.args) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m devtools", description=__doc__.split("\n\n")[0])
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "build-models",
+        help="build the development packages into DIR: the tiny trained de->en fixture (minutes; "
+        "data/models holds the shipped one) and the random-weight bench package shaped like Argos de->en 1.0",
+    )
+    p.add_argument("out_dir", help="folder that receives the .argosmodel files (and the fixture's .build.json)")
+    p.add_argument("--which", choices=["all", "fixture", "bench"], default="all", help="which package to build (default all)")
+    p.add_argument("--seed", type=int, default=1, help="random seed; the same seed on the same CPU rebuilds identical packages")
+    p.set_defaults(func=cmd_build_models)
+
+    p = sub.add_parser(
+        "check-fixture",
+        help="translate the fixture's training pairs under every CTranslate2 kernel path of this CPU "
+        "(instruction sets x MKL/oneDNN; int8 and float32, beam 1 and 2): misses, logit margins, deviations",
+    )
+    p.add_argument(
+        "package", nargs="?", default=str(SHIPPED_FIXTURE), help="the fixture's .argosmodel file (default: the shipped one)"
+    )
+    p.set_defaults(func=cmd_check_fixture)
+
+    p = sub.add_parser("bench", help=f"run a benchmark: {', '.join(BENCHMARKS)} (bench NAME --help for its options)")
+    p.add_argument("name", choices=sorted(BENCHMARKS), help="which benchmark")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except AlignError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
