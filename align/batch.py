@@ -30,13 +30,14 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align.errors import AlignError, InputError
+from align.progress import Progress, as_increments
 from align.settings import Settings
 
 if TYPE_CHECKING:
@@ -221,11 +222,10 @@ def run_batch(
     log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
 
     if pending and mode == "translate" and translator is None:
-        from align.mt.packages import find_package
-        from align.mt.translate import Translator
+        from align.mt.translate import load_translator
 
         # a missing package fails the whole run at once, before any file is read
-        translator = Translator.load(find_package(options.src_lang, options.tgt_lang, settings), options.translate)
+        translator = load_translator(options.src_lang, options.tgt_lang, settings, options.translate)
     if pending:
         runner = _Runner(out_dir, options, settings, manifest, key, model, translator)
         for result in runner.run(pending):
@@ -435,7 +435,7 @@ class _Runner:
                 top_up(max(ahead, len(window)))  # read the next window while this one is translated
                 if not window:
                     continue
-                docs = self._documents(window, sentence_bar.update)
+                docs = self._documents(window, as_increments(sentence_bar.update))
                 for loaded, doc in zip(window, docs, strict=True):
                     if isinstance(doc, str):
                         self._finish(FileResult(loaded.job.rel, FAILED, error=doc), loaded)
@@ -509,11 +509,12 @@ class _Runner:
                 name=name,
             )
 
-    def _documents(self, window: list[_Loaded], progress: Callable[[int], None]) -> list[AlignedDocument | str]:
+    def _documents(self, window: list[_Loaded], progress: Progress) -> list[AlignedDocument | str]:
         """Documents for a window: one translate call for all of it (or the aligned ones as read)."""
         if self.options.align_with is not None:
             docs: list[AlignedDocument | str] = [w.aligned() for w in window]
-            progress(sum(w.count for w in window))
+            count = sum(w.count for w in window)
+            progress(count, count)
             return docs
         from align.pipeline import translate_segmented
 
@@ -537,11 +538,9 @@ class _Runner:
 
     def _translator(self) -> Translator:
         if self.translator is None:
-            from align.mt.packages import find_package
-            from align.mt.translate import Translator
+            from align.mt.translate import load_translator
 
-            package = find_package(self.options.src_lang, self.options.tgt_lang, self.settings)
-            self.translator = Translator.load(package, self.options.translate)
+            self.translator = load_translator(self.options.src_lang, self.options.tgt_lang, self.settings, self.options.translate)
         return self.translator
 
     def _write(self, loaded: _Loaded, doc: AlignedDocument) -> None:

@@ -10,13 +10,13 @@ Two owners edit this file: the translation flows (``translate_*``) and the align
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from align import __version__
 from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
-from align.errors import ModelNotInstalled
+from align.progress import Progress
 from align.text.segment import segment
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def translate_segmented(
     src_lang: str = "de",
     tgt_lang: str = "en",
     names: Sequence[str] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[AlignedDocument]:
     """Translate already segmented documents, all their sentences in ONE ``translator.translate``
     call (so short documents share batches), and return one AlignedDocument per document.
@@ -75,7 +75,7 @@ def translate_texts(
     src_lang: str = "de",
     tgt_lang: str = "en",
     names: Sequence[str] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[AlignedDocument]:
     """Segment several texts and translate them together (one translator call for all of them):
     the batch script's entry point. ``progress`` hears sentence counts across all texts."""
@@ -96,7 +96,7 @@ def translate_text(
     *,
     src_lang: str = "de",
     tgt_lang: str = "en",
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     name: str = "",
 ) -> AlignedDocument:
     """Segment and translate one text: one Pair per source sentence, spans kept."""
@@ -121,17 +121,17 @@ def translate_file(
     from tqdm import tqdm
 
     from align.formats import format_from_path, write_document
-    from align.mt.packages import find_package
-    from align.mt.translate import Translator
+    from align.mt.translate import load_translator
+    from align.progress import as_increments
     from align.text.sources import read_text
 
     input, output = Path(input), Path(output)
     fmt = format_from_path(output) if output.suffix else "csv"  # an unknown format fails before any work
     sentences = segment(read_text(input), src_lang)
-    translator = Translator.load(find_package(src_lang, tgt_lang, settings), options)
+    translator = load_translator(src_lang, tgt_lang, settings, options)
     with tqdm(total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name) as bar:
         [doc] = translate_segmented(
-            [sentences], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[input.name], progress=bar.update
+            [sentences], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[input.name], progress=as_increments(bar.update)
         )
     return write_document(doc, output, fmt)
 
@@ -146,7 +146,7 @@ def align_texts(
     split_lines: bool = False,
     embedder=None,
     translator=None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     name: str = "",
     options=None,
 ) -> AlignedDocument:
@@ -213,11 +213,12 @@ def align_files(
     Embeddings are cached under ``settings.cache_dir``.
     """
     from align.embed import Embedder
+    from align.mt.translate import load_translator
     from align.text.sources import read_text
 
     src_file, tgt_file, output = Path(src_file), Path(tgt_file), Path(output)
     src_text, tgt_text = read_text(src_file), read_text(tgt_file)
-    translator = _align_translator(src_lang, tgt_lang, settings) if use_mt else None
+    translator = load_translator(src_lang, tgt_lang, settings, required=False) if use_mt else None
     embedder = embedder or Embedder(settings.cache_dir)
     doc = align_texts(
         src_text,
@@ -239,16 +240,3 @@ def align_files(
     from align.formats import write_document
 
     return write_document(doc, output, fmt)
-
-
-def _align_translator(src_lang: str, tgt_lang: str, settings: Settings):
-    """The installed translator for the pair, or None (with an info log) when there is none."""
-    from align.mt.packages import find_package
-    from align.mt.translate import TranslateOptions, Translator
-
-    try:
-        package = find_package(src_lang, tgt_lang, settings)
-    except ModelNotInstalled:
-        log.info("no %s->%s package installed: aligning without the machine-translation signal", src_lang, tgt_lang)
-        return None
-    return Translator.load(package, TranslateOptions())

@@ -372,9 +372,9 @@ def test_background_jobs_report_progress_results_and_errors():
     gate = threading.Event()
 
     def work(progress):
-        progress(3)
+        progress(3, None)
         gate.wait(10)
-        progress(2)
+        progress(5, None)
         return 42
 
     job = jobs.start("Translating", 10, work)
@@ -390,7 +390,7 @@ def test_background_jobs_report_progress_results_and_errors():
     assert (job.state, job.result, job.done) == ("done", 42, 5)
 
     def fail(progress):
-        progress(1, 4)  # the (done, total) style
+        progress(1, 4)  # a total the work learns only now
         raise InputError("bericht.txt: empty file")
 
     failed = jobs.start("Aligning", 2, fail)

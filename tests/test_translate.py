@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from align.errors import AlignError, PackageError
 from align.mt.packages import find_package, read_package
-from align.mt.translate import TranslateOptions, Translator, plan_batches, split_long
+from align.mt.translate import TranslateOptions, TranslateStats, Translator, plan_batches, split_long
 
 
 # ---- pure parts: splitting and batching ---------------------------------------------------------------
@@ -87,11 +87,12 @@ def translator(package):
 
 def test_reproduces_fixture_pairs_in_order(translator, pairs):
     german = [de for de, _ in pairs]
-    done: list[int] = []
-    assert translator.translate(german, progress=done.append) == [en for _, en in pairs]
-    assert sum(done) == len(german)
-    assert translator.last_stats["batches"] == len(done) < len(german) / 10  # batches, not one call each
-    assert translator.last_stats["pieces"] == len(german)
+    done: list[tuple[int, int | None]] = []
+    stats = TranslateStats()
+    assert translator.translate(german, progress=lambda *report: done.append(report), stats=stats) == [en for _, en in pairs]
+    assert done[-1] == (len(german), len(german)) and [d for d, _ in done] == sorted(d for d, _ in done)
+    assert stats.batches == len(done) < len(german) / 10  # batches, not one call each
+    assert stats.pieces == len(german)
 
 
 @pytest.mark.parametrize("beam_size,compute_type", [(1, "int8"), (2, "float32"), (1, "float32")])
@@ -103,20 +104,28 @@ def test_other_exposed_settings_reproduce_too(package, pairs, beam_size, compute
 
 def test_empty_sentences_come_back_empty_without_a_model_call(translator, pairs):
     (de1, en1), (de2, en2) = pairs[3], pairs[10]
-    done: list[int] = []
-    assert translator.translate(["", de1, "  \n", de2, ""], progress=done.append) == ["", en1, "", en2, ""]
-    assert sum(done) == 5 and done[0] == 3
-    assert translator.translate(["", " "]) == ["", ""]
-    assert translator.last_stats["batches"] == 0
+    done: list[tuple[int, int | None]] = []
+    assert translator.translate(["", de1, "  \n", de2, ""], progress=lambda *report: done.append(report)) == [
+        "",
+        en1,
+        "",
+        en2,
+        "",
+    ]
+    assert done[0] == (3, 5) and done[-1] == (5, 5)
+    stats = TranslateStats()
+    assert translator.translate(["", " "], stats=stats) == ["", ""]
+    assert stats.batches == 0
     assert translator.translate([]) == []
 
 
 def test_small_batches_give_same_output_and_more_progress_calls(package, pairs):
     german = [de for de, _ in pairs[:60]]
     small = Translator.load(package, TranslateOptions(threads=2, max_batch_tokens=64))
-    done: list[int] = []
-    assert small.translate(german, progress=done.append) == [en for _, en in pairs[:60]]
-    assert len(done) == small.last_stats["batches"] > 10 and sum(done) == 60
+    done: list[tuple[int, int | None]] = []
+    stats = TranslateStats()
+    assert small.translate(german, progress=lambda *report: done.append(report), stats=stats) == [en for _, en in pairs[:60]]
+    assert len(done) == stats.batches > 10 and done[-1] == (60, 60)
 
 
 def test_20000_character_sentence_is_translated_in_full(package, pairs, caplog):
@@ -139,11 +148,12 @@ def test_20000_character_sentence_is_translated_in_full(package, pairs, caplog):
     assert "." not in text and len(text) >= 20_000
     assert len(translator.tokenize(text)) > 1024  # CTranslate2 alone would cut it at 1024 tokens
 
+    stats = TranslateStats()
     with caplog.at_level(logging.WARNING, logger="align.mt.translate"):
-        [english] = translator.translate([text])
+        [english] = translator.translate([text], stats=stats)
     [warning] = [r.getMessage() for r in caplog.records if "pieces" in r.getMessage()]
     assert f"in {len(used)} pieces" in warning
-    assert translator.last_stats["pieces"] == len(used)
+    assert stats.pieces == len(used)
     assert 0.7 < len(english) / len(text) < 1.4  # proportional: every piece produced its share
     found = {en for _, en in used if en in english}
     assert len(found) >= 0.85 * len({en for _, en in used})
@@ -156,11 +166,11 @@ def test_20000_character_sentence_with_default_options(translator, pairs):
     text = "; ".join(de[:-1] for de, _ in pairs if de.endswith(".") and "." not in de[:-1])
     text = (text + "; ") * (20_000 // len(text) + 1)
     text = text[:20_000].rstrip("; ")
-    [english] = translator.translate([text])
-    stats = translator.last_stats
-    assert stats["pieces"] >= len(translator.tokenize(text)) // translator.options.max_piece_tokens
-    assert english and stats["output_tokens"] >= stats["pieces"]
-    assert len(english.split()) >= stats["pieces"]
+    stats = TranslateStats()
+    [english] = translator.translate([text], stats=stats)
+    assert stats.pieces >= len(translator.tokenize(text)) // translator.options.max_piece_tokens
+    assert english and stats.output_tokens >= stats.pieces
+    assert len(english.split()) >= stats.pieces
 
 
 def test_describe_names_package_options_and_versions(translator, package):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from align.aligner.scorer import Scorer
 from align.aligner.sides import Side, use_background
 from align.aligner.signals import MARGIN_K, MTSignal
 from align.document import Bead
+from align.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def align_sentences(
     embedder=None,
     mt: Sequence[str] | None = None,
     options: AlignOptions | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Bead]:
     """Align two sentence lists; every sentence of both sides is in exactly one bead, in order.
 

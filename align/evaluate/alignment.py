@@ -248,13 +248,11 @@ def _max_rss_mb() -> float:
 
 def _load_translator(settings, bench_dir: Path):
     """The installed translator for the benchmark's pair (``langs`` file 'de en', default de->en)."""
-    from align.mt.packages import find_package
-    from align.mt.translate import TranslateOptions, Translator
+    from align.mt.translate import load_translator
 
     langs_file = bench_dir / "langs"
     src_lang, tgt_lang = (langs_file.read_text().split() + ["de", "en"])[:2] if langs_file.is_file() else ("de", "en")
-    package = find_package(src_lang, tgt_lang, settings)
-    return Translator.load(package, TranslateOptions())
+    return load_translator(src_lang, tgt_lang, settings)
 
 
 def wrong_beads(doc: DocResult) -> tuple[list[BeadSides], list[BeadSides]]:

@@ -25,12 +25,13 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from align.errors import ModelNotInstalled, NetworkError, PackageError
+from align.progress import Progress
 from align.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,6 @@ REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
 _TMP_PREFIX = ".installing-"
 _TRASH_PREFIX = ".removing-"
 _CHUNK = 1 << 20
-
-Progress = Callable[[int, "int | None"], None]
-"""Download progress: (bytes so far, total bytes or None when the server does not say)."""
 
 
 @dataclass(frozen=True)

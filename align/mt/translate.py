@@ -17,14 +17,15 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
-from align.errors import AlignError, PackageError
-from align.mt.packages import InstalledPackage
+from align.errors import AlignError, ModelNotInstalled, PackageError
+from align.mt.packages import InstalledPackage, find_package
+from align.progress import Progress
+from align.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[int], None]
 """Called with the number of sentences that a finished batch completed (an increment, like
 ``tqdm.update``); the increments of one ``translate`` call add up to the number of sentences."""
 
@@ -146,6 +147,41 @@ def plan_batches(lengths: Sequence[int], max_batch_tokens: int, *, same_length: 
 
 
 # ---- the translator ------------------------------------------------------------------------------------
+@overload
+def load_translator(
+    src_lang: str, tgt_lang: str, settings: Settings, options: TranslateOptions | None = None, *, required: Literal[True] = True
+) -> Translator: ...
+@overload
+def load_translator(
+    src_lang: str, tgt_lang: str, settings: Settings, options: TranslateOptions | None = None, *, required: bool
+) -> Translator | None: ...
+def load_translator(
+    src_lang: str, tgt_lang: str, settings: Settings, options: TranslateOptions | None = None, *, required: bool = True
+) -> Translator | None:
+    """The installed package for the pair, loaded. Without one: ``ModelNotInstalled`` (its message
+    says how to get one), or None with an info log when ``required`` is False (the MT signal of
+    an alignment is optional)."""
+    try:
+        package = find_package(src_lang, tgt_lang, settings)
+    except ModelNotInstalled:
+        if required:
+            raise
+        log.info("no %s->%s package installed: going on without machine translation", src_lang, tgt_lang)
+        return None
+    return Translator.load(package, options)
+
+
+@dataclass
+class TranslateStats:
+    """Counts of one ``translate`` call, filled in when the caller passes one (benchmarks, tests)."""
+
+    sentences: int = 0
+    pieces: int = 0
+    batches: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 class Translator:
     """A loaded package: the CTranslate2 model and the SentencePiece model, loaded once."""
 
@@ -154,8 +190,6 @@ class Translator:
         self.options = options
         self._model = model
         self._sp = sp
-        self.last_stats: dict[str, int] = {}
-        """Counts of the latest ``translate`` call: sentences, pieces, batches, input/output tokens."""
 
     @classmethod
     def load(cls, package: InstalledPackage, options: TranslateOptions | None = None) -> Translator:
@@ -184,12 +218,17 @@ class Translator:
         return cls(package, options, model, sp)
 
     # -- public ---------------------------------------------------------------------------------------
-    def translate(self, sentences: Sequence[str], progress: ProgressFn | None = None) -> list[str]:
+    def translate(
+        self, sentences: Sequence[str], progress: Progress | None = None, stats: TranslateStats | None = None
+    ) -> list[str]:
         """Translate ``sentences``; the result has the same length and order.
 
         Empty or blank sentences come back as '' without a model call. All other sentences share
-        length-sorted batches; ``progress`` hears how many sentences each finished batch completed.
+        length-sorted batches; ``progress(done, total)`` hears the sentences finished after each
+        batch. ``stats``, when given, receives the call's counts (the translator keeps no state
+        between calls: the page's jobs share one).
         """
+        stats = stats if stats is not None else TranslateStats()
         pieces: list[list[str]] = []  # token lists
         owner: list[int] = []
         remaining = [0] * len(sentences)
@@ -201,24 +240,25 @@ class Translator:
                     pieces.append(tokens)
                     owner.append(i)
                     remaining[i] += 1
-        nothing_to_do = sum(1 for count in remaining if count == 0)
-        if progress is not None and nothing_to_do:
-            progress(nothing_to_do)
+        done = sum(1 for count in remaining if count == 0)
+        if progress is not None and done:
+            progress(done, len(sentences))
 
         outputs: list[str] = [""] * len(pieces)
         lengths = [len(p) for p in pieces]
         batches = plan_batches(lengths, self.options.max_batch_tokens, same_length=self.options.pin_output_length)
-        stats = {"sentences": len(sentences), "pieces": len(pieces), "batches": len(batches)}
-        self.last_stats = {**stats, "input_tokens": sum(lengths), "output_tokens": 0}
-        log.info("translating %s", self.last_stats)
+        stats.sentences, stats.pieces, stats.batches = len(sentences), len(pieces), len(batches)
+        stats.input_tokens, stats.output_tokens = sum(lengths), 0
+        log.info("translating %s", stats)
         for batch in batches:
             finished = 0
-            for index, text in zip(batch, self._translate_batch([pieces[k] for k in batch]), strict=True):
+            for index, text in zip(batch, self._translate_batch([pieces[k] for k in batch], stats), strict=True):
                 outputs[index] = text
                 remaining[owner[index]] -= 1
                 finished += remaining[owner[index]] == 0
+            done += finished
             if progress is not None and finished:
-                progress(finished)
+                progress(done, len(sentences))
 
         joined: list[list[str]] = [[] for _ in sentences]
         for index, text in zip(owner, outputs, strict=True):
@@ -297,14 +337,12 @@ class Translator:
         for part in parts:
             yield self.tokenize(part)
 
-    def _translate_batch(self, batch: list[list[str]]) -> list[str]:
+    def _translate_batch(self, batch: list[list[str]], stats: TranslateStats) -> list[str]:
         prefix = self.package.target_prefix
         results = self._model.translate_batch(
             batch,
             target_prefix=[[prefix]] * len(batch) if prefix else None,
             **self.decode_options(max(len(tokens) for tokens in batch)),
         )
-        self.last_stats["output_tokens"] = self.last_stats.get("output_tokens", 0) + sum(
-            len(result.hypotheses[0]) for result in results
-        )
+        stats.output_tokens += sum(len(result.hypotheses[0]) for result in results)
         return [self.detokenize(result.hypotheses[0]) for result in results]

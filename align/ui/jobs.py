@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from align.errors import AlignError
+from align.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,11 @@ class Job:
     error: str = ""
     started: float = field(default_factory=time.monotonic)
 
-    def progress(self, *args: int) -> None:
-        """Progress callback for both styles: ``(increment)`` (translation) or ``(done, total)``."""
-        if len(args) >= 2:
-            self.done, self.total = int(args[0]), max(int(args[1]), 1)
-        elif args:
-            self.done += int(args[0])
+    def progress(self, done: int, total: int | None) -> None:
+        """The ``align.progress.Progress`` of the work: cumulative counts."""
+        self.done = int(done)
+        if total:
+            self.total = max(int(total), 1)
 
     @property
     def fraction(self) -> float:
@@ -53,7 +53,7 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, label: str, total: int, work: Callable[[Callable[..., None]], Any]) -> Job:
+    def start(self, label: str, total: int, work: Callable[[Progress], Any]) -> Job:
         """Run ``work(progress)`` in a daemon thread; its return value becomes ``job.result``."""
         job = Job(key=uuid.uuid4().hex, label=label, total=max(total, 1))
 

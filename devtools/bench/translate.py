@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from align.mt.packages import InstalledPackage, read_package
-from align.mt.translate import TranslateOptions, Translator, plan_batches
+from align.mt.translate import TranslateOptions, TranslateStats, Translator, plan_batches
 from align.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,12 +119,12 @@ def translate_pinned(translator: Translator, batch: Sequence[Sequence[str]], **o
 
 def measure_pipeline(translator: Translator, sentences: Sequence[str]) -> Measure:
     """(a) the pipeline as users run it; output tokens are counted after the clock stops."""
+    stats = TranslateStats()
     wall, cpu = time.perf_counter(), time.process_time()
-    translator.translate(sentences)
+    translator.translate(sentences, stats=stats)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    stats = translator.last_stats
-    detail = f"max_batch_tokens={translator.options.max_batch_tokens}, {stats['batches']} batches"
-    return Measure("pipeline (Translator.translate)", len(sentences), wall, cpu, stats["output_tokens"], detail)
+    detail = f"max_batch_tokens={translator.options.max_batch_tokens}, {stats.batches} batches"
+    return Measure("pipeline (Translator.translate)", len(sentences), wall, cpu, stats.output_tokens, detail)
 
 
 def measure_per_sentence(translator: Translator, sentences: Sequence[str]) -> Measure:
