@@ -3,8 +3,9 @@ review and edit the sentence pairs, export them.
 
     streamlit run app.py
 
-A thin layer: every decision lives in ``align`` (store, review, checks, ui_table, ui_actions);
-this file turns widgets into those calls. Every edit is saved in the project database at once,
+A thin layer: every decision lives in ``align`` (``review``: store, edits, checks; ``ui``: the
+table, the toolbar's actions, background jobs, the page state); this file turns widgets into
+those calls. Every edit is saved in the project database at once,
 so a reload, a closed tab or a restarted app shows the last state. User text is shown only as
 data-frame cells and plain text, never as HTML.
 """
@@ -14,23 +15,18 @@ from __future__ import annotations
 import functools
 import re
 import tempfile
-import time
 from pathlib import Path
 
 import streamlit as st
 
 from align.errors import AlignError, ModelNotInstalled
+from align.formats import REGISTRY as EXPORT_FORMATS
 from align.review.store import Store
 from align.settings import load_settings
+from align.text.sources import SUPPORTED_TEXT_SUFFIXES
+from align.ui.state import PageState, page_state
 
-SOURCE_TYPES = ["txt", "docx", "md", "html", "htm"]
-EXPORT_FORMATS = {  # format -> MIME type
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "tmx": "application/x-tmx+xml",
-    "jsonl": "application/jsonl",
-}
+SOURCE_TYPES = sorted(suffix.lstrip(".") for suffix in SUPPORTED_TEXT_SUFFIXES)
 NEW = "new"  # the project selector's "new project" entry
 # editor column widths in pixels: the whole table fits a 1,600 px wide window without scrolling
 COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 350, "target": 350, "band": 80, "status": 110, "flags": 140}
@@ -105,34 +101,39 @@ def too_large(upload) -> bool:
     return False
 
 
+def page() -> PageState:
+    """This session's page state (``align.ui.state``)."""
+    return page_state(st.session_state)  # type: ignore[arg-type]  # a mapping of str -> Any
+
+
 def open_project(project_id: int | str) -> None:
     """Switch to a project on the next run (widgets of this run are already drawn)."""
-    st.session_state["next_project"] = project_id
+    page().next_project = project_id
     st.rerun()
 
 
 def current(store: Store, project_id: int):
-    """The project's document and its row flags, cached in the session by the store's revision."""
+    """The project's document and its row flags, kept in the page state by the store's revision."""
+    state = page()
+    key = (project_id, store.revision(project_id))
+    if state.document is not None and state.document[0] == key:
+        return state.document[1], state.document[2]
+    return remember(store, project_id, store.load(project_id))
+
+
+def remember(store: Store, project_id: int, doc):
+    """Keep ``doc`` (just saved or loaded) and its row flags as the session's current document."""
     from align.review.checks import check_pairs
 
-    state = st.session_state
-    key = (project_id, store.revision(project_id))
-    cached = state.get("doc_cache")
-    if cached is not None and cached[0] == key:
-        return cached[1], cached[2]
-    doc = store.load(project_id)
     flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
-    state["doc_cache"] = (key, doc, flags)
+    page().document = ((project_id, store.revision(project_id)), doc, flags)
     return doc, flags
 
 
 def save(store: Store, project_id: int, doc, label: str) -> None:
-    """Save an edit and keep the new document as the session's cached one (no reload)."""
-    from align.review.checks import check_pairs
-
+    """Save an edit and keep the new document as the session's current one (no reload)."""
     store.apply(project_id, doc, label)
-    flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
-    st.session_state["doc_cache"] = ((project_id, store.revision(project_id)), doc, flags)
+    remember(store, project_id, doc)
 
 
 # ---- sidebar ----------------------------------------------------------------------------------
@@ -147,8 +148,9 @@ def sidebar(store: Store, settings) -> int | None:
         for p in projects:
             counts[p.name] = counts.get(p.name, 0) + 1
         names = {p.id: p.name if counts[p.name] == 1 else f"{p.name} (#{p.id})" for p in projects}
-        if "next_project" in st.session_state:
-            st.session_state["project"] = st.session_state.pop("next_project")
+        state = page()
+        if state.next_project is not None:
+            st.session_state["project"], state.next_project = state.next_project, None
         if "project" not in st.session_state:
             wanted = st.query_params.get("project", "")
             st.session_state["project"] = int(wanted) if wanted.isdigit() and int(wanted) in ids else (ids[0] if ids else NEW)
@@ -303,32 +305,31 @@ def new_project(store: Store, settings) -> None:
         st.error(str(err))
         return
     job = get_jobs().start(f"{label.rstrip('e')}ing {title}", total, work)
-    st.session_state["job"] = job.key
+    page().job = job.key
     st.rerun()
 
 
 def job_panel() -> None:
     """While a translation or alignment runs in the background: its progress, then its project.
 
-    The work goes on in its own thread, so clicks, reloads and closed tabs do not stop it; this
-    panel polls it twice a second.
+    The work goes on in its own thread, so clicks, reloads and closed tabs do not stop it; the
+    progress bar is a fragment that redraws itself twice a second without rerunning the page.
     """
-    key = st.session_state.get("job")
-    job = get_jobs().get(key) if key else None
+    state = page()
+    job = get_jobs().get(state.job) if state.job else None
     if job is None:
-        st.session_state.pop("job", None)
+        state.job = None
         return
     if job.state == "running":
         st.header("New project")
-        st.progress(job.fraction, text=f"{job.label}: {min(job.done, job.total)} of {job.total} sentences")
+        job_progress(job.key)
         st.caption(
             "This goes on in the background: you may switch projects meanwhile; the new project "
             "appears in the list when it is ready."
         )
-        time.sleep(0.5)
-        st.rerun()
+        st.stop()
     get_jobs().forget(job.key)
-    st.session_state.pop("job", None)
+    state.job = None
     if job.state == "failed":
         st.error(job.error)
         return
@@ -337,12 +338,25 @@ def job_panel() -> None:
     open_project(job.result)
 
 
+@st.fragment(run_every=0.5)
+def job_progress(key: str) -> None:
+    """The running job's progress bar; once the job has ended, the whole page runs again (to
+    open the new project or show the error)."""
+    job = get_jobs().get(key)
+    if job is None or job.state != "running":
+        st.rerun(scope="app")
+    else:
+        st.progress(job.fraction, text=f"{job.label}: {min(job.done, job.total)} of {job.total} sentences")
+
+
 # ---- the editor -------------------------------------------------------------------------------
 def editor(store: Store, settings, project_id: int) -> None:
     """The review table with its toolbar, filters, pages and exports."""
     from align.document import Status
-    from align.ui.actions import ACTIONS, HELP
+    from align.ui.actions import ACTIONS
     from align.ui.table import (
+        COLUMNS,
+        EDITABLE,
         ROWS_PER_PAGE,
         STATUS_LABELS,
         ViewFilter,
@@ -353,13 +367,13 @@ def editor(store: Store, settings, project_id: int) -> None:
         visible_rows,
     )
 
-    state = st.session_state
-    if state.get("open_project") != project_id:  # a project switch: fresh selection and editor
-        state["open_project"] = project_id
-        state["selected"] = set()
-        state["rev"] = state.get("rev", 0) + 1
-        state["page"] = 1
-    selected: set[int] = state["selected"]
+    state = page()
+    if state.open_project != project_id:  # a project switch: fresh selection and editor
+        state.open_project = project_id
+        state.selected = set()
+        state.fresh_editor()
+        st.session_state["page"] = 1
+    selected = state.selected
 
     doc, flags = current(store, project_id)
     confirmed = sum(p.status is Status.CONFIRMED for p in doc.pairs)
@@ -371,7 +385,7 @@ def editor(store: Store, settings, project_id: int) -> None:
     )
 
     # toolbar: undo/redo and the row actions (callbacks: they run before the page is drawn)
-    flash = state.pop("flash", None)
+    flash, state.flash = state.flash, None
     if flash:
         st.warning(flash)
     history = store.history(project_id)
@@ -395,8 +409,15 @@ def editor(store: Store, settings, project_id: int) -> None:
         args=(*args, "redo"),
         width="stretch",
     )
-    for col, (action, label) in zip(first[2:] + second, ACTIONS.items(), strict=True):
-        col.button(label, key=f"act_{action}", help=HELP[action], on_click=run_action, args=(*args, action), width="stretch")
+    for col, action in zip(first[2:] + second, ACTIONS.values(), strict=True):
+        col.button(
+            action.label,
+            key=f"act_{action.key}",
+            help=action.help,
+            on_click=run_action,
+            args=(*args, action.key),
+            width="stretch",
+        )
     with st.expander("Split at a character position"):
         a, b, c = st.columns([2, 2, 1])
         a.number_input("Source: characters in the upper row", min_value=0, step=1, key="split_src_at")
@@ -413,17 +434,16 @@ def editor(store: Store, settings, project_id: int) -> None:
     )
     rows = visible_rows(doc, flags, view)
     pages = page_count(len(rows))
-    if state.get("page", 1) > pages:
-        state["page"] = pages
-    page = f5.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="page", label_visibility="collapsed")
-    shown = page_slice(rows, int(page))
+    if st.session_state.get("page", 1) > pages:
+        st.session_state["page"] = pages
+    number = f5.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="page", label_visibility="collapsed")
+    shown = page_slice(rows, int(number))
     if selected:
         st.caption("Ticked: rows " + ", ".join(str(i + 1) for i in sorted(selected)[:20]) + (" …" if len(selected) > 20 else ""))
     if len(rows) > ROWS_PER_PAGE:
-        st.caption(f"Page {page} of {pages}: rows {len(rows)} match")
+        st.caption(f"Page {number} of {pages}: rows {len(rows)} match")
 
-    key = f"editor-{project_id}-{state['rev']}"
-    state["editor_key"] = key
+    key = state.editor_key = f"editor-{project_id}-{state.editor_rev}"
     frame = editor_frame(doc, shown, flags, selected)
     st.data_editor(
         style_frame(frame, doc, shown),
@@ -432,7 +452,7 @@ def editor(store: Store, settings, project_id: int) -> None:
         args=(store, project_id, key, tuple(shown)),
         hide_index=True,
         num_rows="fixed",
-        disabled=["row", "band", "flags"],
+        disabled=[column for column in COLUMNS if column not in EDITABLE],
         width="stretch",
         column_config={
             "sel": st.column_config.CheckboxColumn("✓", width=COLUMN_WIDTHS["sel"], help="tick rows for the toolbar actions"),
@@ -450,7 +470,7 @@ def editor(store: Store, settings, project_id: int) -> None:
             "flags": st.column_config.TextColumn("Flags", width=COLUMN_WIDTHS["flags"]),
         },
     )
-    if (state.get(key) or {}).get("edited_rows"):  # edits that arrived without the callback
+    if (st.session_state.get(key) or {}).get("edited_rows"):  # edits that arrived without the callback
         save_cell_edits(store, project_id, key, tuple(shown))
         st.rerun()
 
@@ -459,61 +479,53 @@ def editor(store: Store, settings, project_id: int) -> None:
 
 def run_action(store: Store, settings, project_id: int, action: str) -> None:
     """A toolbar button's callback: apply the action to the saved document and save the result."""
-    from align.ui.actions import apply_action
+    from align.ui.actions import Context, apply_action
 
-    state = st.session_state
-    selected: set[int] = state.setdefault("selected", set())
+    state = page()
     try:
         if action in ("undo", "redo"):
             doc = (store.undo if action == "undo" else store.redo)(project_id)
             if doc is not None:
-                from align.review.checks import check_pairs
-
-                flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
-                state["doc_cache"] = ((project_id, store.revision(project_id)), doc, flags)
-            selected.clear()
+                remember(store, project_id, doc)
+            state.selected.clear()
         else:
             doc, _ = current(store, project_id)
-            rows = sorted(selected)
-            translate = None
+            rows = sorted(state.selected)
+            context = Context()
             if action == "retranslate":
-                translate = find_translator(doc.src_lang, doc.tgt_lang, settings).translate
-            split: tuple[int | None, int | None] = (None, None)
-            if action == "split_at" and rows:
-                pair = doc.pairs[rows[0]]
-                split = (
-                    min(int(state.get("split_src_at", 0)), len(pair.source)),
-                    min(int(state.get("split_tgt_at", 0)), len(pair.target)),
-                )
+                context = Context(translate=find_translator(doc.src_lang, doc.tgt_lang, settings).translate)
+            if action == "split_at":  # the Split button of the "at a character position" panel
                 action = "split"
-            result = apply_action(doc, "split" if action == "split_at" else action, rows, translate=translate, split_at=split)
+                if rows:
+                    pair, widgets = doc.pairs[rows[0]], st.session_state
+                    src_at = min(int(widgets.get("split_src_at", 0)), len(pair.source))
+                    context = Context(split_at=(src_at, min(int(widgets.get("split_tgt_at", 0)), len(pair.target))))
+            result = apply_action(doc, action, rows, context)
             save(store, project_id, result.doc, result.label)
-            selected.clear()
-            selected.update(result.selected)
-        state["rev"] = state.get("rev", 0) + 1
+            state.selected = set(result.selected)
+        state.fresh_editor()
     except AlignError as err:
-        state["flash"] = str(err)
+        state.flash = str(err)
 
 
 def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, ...]) -> None:
     """The editor's callback: save typed text and picked statuses, remember ticks."""
     from align.ui.table import apply_cell_edits
 
-    state = st.session_state
-    edits = (state.get(key) or {}).get("edited_rows") or {}
+    state = page()
+    edits = (st.session_state.get(key) or {}).get("edited_rows") or {}
     if not edits:
         return
     try:
         result = apply_cell_edits(current(store, project_id)[0], shown, edits)
-        selected: set[int] = state.setdefault("selected", set())
-        selected.difference_update(result.unselect)
-        selected.update(result.select)
+        state.selected.difference_update(result.unselect)
+        state.selected.update(result.select)
         if result.changed_rows:
             label = "edit " + ", ".join(f"row {i + 1}" for i in result.changed_rows[:3])
             save(store, project_id, result.doc, label)
     except AlignError as err:
-        state["flash"] = str(err)
-    state["rev"] = state.get("rev", 0) + 1  # a fresh editor: its old edits are saved now
+        state.flash = str(err)
+    state.fresh_editor()  # its old edits are saved now
 
 
 def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) -> bytes:
@@ -535,13 +547,13 @@ def exports(store: Store, project_id: int, doc) -> None:
         format_func={"all": "all rows", "confirmed": "confirmed rows only"}.get,
     )
     stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
-    for col, (fmt, mime) in zip(buttons, EXPORT_FORMATS.items(), strict=True):
+    for col, fmt in zip(buttons, EXPORT_FORMATS.values(), strict=True):
         col.download_button(
-            fmt.upper(),
-            data=functools.partial(export_bytes, store, project_id, fmt, scope == "confirmed"),
-            file_name=f"{stem}.{fmt}",
-            mime=mime,
-            key=f"export_{fmt}",
+            fmt.name.upper(),
+            data=functools.partial(export_bytes, store, project_id, fmt.name, scope == "confirmed"),
+            file_name=f"{stem}.{fmt.name}",
+            mime=fmt.mime,
+            key=f"export_{fmt.name}",
             on_click="ignore",
         )
 
@@ -555,8 +567,8 @@ def main() -> None:
     except AlignError as err:
         st.error(str(err))
         st.stop()
-    project_id = sidebar(store, settings)
-    try:
+    try:  # every part of the page, the sidebar's rename and delete too: a one-line error, never a traceback
+        project_id = sidebar(store, settings)
         if project_id is None:
             job_panel()
             new_project(store, settings)

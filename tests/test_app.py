@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from align.document import AlignedDocument, Bead, Sentence, Status
 from align.review import edits
-from align.review.store import open_store
+from align.review.store import Store, open_store
 from align.settings import load_settings
 from align.ui.table import ROWS_PER_PAGE, ViewFilter, apply_cell_edits, band, page_slice, visible_rows
 
@@ -69,7 +69,7 @@ def start() -> AppTest:
 
 def edit(at: AppTest, changes: dict[int, dict]) -> AppTest:
     """Send cell edits (positions in the shown table) the way the grid does."""
-    key = at.session_state["editor_key"]
+    key = at.session_state["page_state"].editor_key
     at.session_state[key] = {"edited_rows": changes, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception, at.exception
@@ -83,6 +83,20 @@ def tick(at: AppTest, *positions: int) -> AppTest:
 def click(at: AppTest, key: str) -> AppTest:
     at.button(key=key).click().run()
     assert not at.exception, at.exception
+    return settle(at)
+
+
+def settle(at: AppTest, timeout: float = 120) -> AppTest:
+    """Run the page until no background job of this session runs. A real browser sees the job's
+    progress fragment rerun itself every half second; AppTest runs no timers, so this does."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while "page_state" in at.session_state and at.session_state["page_state"].job is not None:
+        assert time.monotonic() < deadline, "the background job did not finish"
+        time.sleep(0.05)
+        at.run()
+        assert not at.exception, at.exception
     return at
 
 
@@ -298,6 +312,21 @@ def test_rename_delete_and_switch_projects(home):
     assert at.sidebar.selectbox(key="project").value == "new"
 
 
+def test_a_failed_delete_is_a_message_not_a_traceback(home, monkeypatch):
+    from align.errors import StoreError
+
+    def refuse(self, project_id):
+        raise StoreError(f"{home / 'projects.sqlite3'}: the database is read-only")
+
+    create(home, make_doc(), "Erstes")
+    monkeypatch.setattr(Store, "delete_project", refuse)
+    at = start()
+    at.checkbox(key="delete_sure").check().run()
+    click(at, "delete_project")
+    assert [e.value for e in at.error] == [f"{home / 'projects.sqlite3'}: the database is read-only"]
+    assert at.sidebar.selectbox(key="project").value == 1
+
+
 def test_export_buttons_for_every_format(home):
     create(home, make_doc())
     at = start()
@@ -407,7 +436,7 @@ def test_ticks_follow_a_shifted_target_and_clear_after_other_actions(home):
     create(home, make_doc())
     at = tick(start(), 1)
     click(at, "act_shift_down")
-    assert at.session_state["selected"] == {2}  # the moved target can be moved again
+    assert at.session_state["page_state"].selected == {2}  # the moved target can be moved again
     assert list(at.data_editor[0].value["sel"]) == [False, False, True, False, False, False, False]
     click(at, "act_merge")
-    assert at.session_state["selected"] == set()
+    assert at.session_state["page_state"].selected == set()

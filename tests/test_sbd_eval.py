@@ -145,5 +145,9 @@ def test_cli_eval_sbd_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().err == (
         f"error: {tmp_path / 'nope'}: no such benchmark folder (expected NNN.txt and NNN.gold files)\n"
     )
-    assert main(["eval-sbd", str(tmp_path), "--splitter", "nltk"]) == 1
-    assert capsys.readouterr().err == "error: unknown splitter 'nltk'; choose one of: align, pysbd\n"
+    with pytest.raises(SystemExit) as exit_info:  # the choices come from the library's SPLITTERS
+        main(["eval-sbd", str(tmp_path), "--splitter", "nltk"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'nltk' (choose from 'align', 'pysbd')" in capsys.readouterr().err
+    with pytest.raises(AlignError, match="unknown splitter 'nltk'; choose one of: align, pysbd"):
+        evaluate_dir(tmp_path, splitter="nltk")

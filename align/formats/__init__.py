@@ -33,10 +33,12 @@ class UnknownFormat(AlignError):
 
 @dataclass(frozen=True)
 class Format:
-    """One aligned-document format: its name, the file suffixes read as it, writer and reader."""
+    """One aligned-document format: its name, the file suffixes read as it, MIME type (for
+    downloads), writer and reader."""
 
     name: str
     suffixes: tuple[str, ...]
+    mime: str
     write: Callable[[AlignedDocument, Quote], bytes]
     read: Callable[[Path, bytes, str, str, Quote], AlignedDocument]
 
@@ -44,11 +46,17 @@ class Format:
 REGISTRY: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("csv", (".csv",), delimited.write_csv, delimited.read_csv),
-        Format("tsv", (".tsv", ".tab", ".txt"), delimited.write_tsv, delimited.read_tsv),
-        Format("xlsx", (".xlsx",), xlsx.write_xlsx, xlsx.read_xlsx),
-        Format("jsonl", (".jsonl", ".ndjson"), jsonl.write_jsonl, jsonl.read_jsonl),
-        Format("tmx", (".tmx",), tmx.write_tmx, tmx.read_tmx),
+        Format("csv", (".csv",), "text/csv", delimited.write_csv, delimited.read_csv),
+        Format("tsv", (".tsv", ".tab", ".txt"), "text/tab-separated-values", delimited.write_tsv, delimited.read_tsv),
+        Format(
+            "xlsx",
+            (".xlsx",),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx.write_xlsx,
+            xlsx.read_xlsx,
+        ),
+        Format("jsonl", (".jsonl", ".ndjson"), "application/jsonl", jsonl.write_jsonl, jsonl.read_jsonl),
+        Format("tmx", (".tmx",), "application/x-tmx+xml", tmx.write_tmx, tmx.read_tmx),
     )
 }
 FORMATS = tuple(REGISTRY)

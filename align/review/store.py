@@ -304,9 +304,6 @@ class Store:
         ids = self._row_ids(project_id)
         self._db.executemany("UPDATE pairs SET ord = ? WHERE id = ?", [(k * ORD_STEP, i) for k, (i, _) in enumerate(ids)])
 
-    def _touch(self, project_id: int) -> None:
-        self._db.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (_now(), project_id))
-
     # -- projects --
     def create_project(self, name: str, doc: AlignedDocument) -> int:
         """Save a new project holding ``doc``; returns its id. No undo step (it is the start)."""

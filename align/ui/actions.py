@@ -17,84 +17,132 @@ from align.document import AlignedDocument
 from align.review import edits
 from align.review.edits import EditError
 
-# key -> button label; the keys are the Streamlit button keys (``act_<key>``)
-ACTIONS: dict[str, str] = {
-    "confirm": "Confirm",
-    "retranslate": "Re-translate",
-    "delete": "Delete",
-    "insert": "Insert above",
-    "merge": "Merge ↓",
-    "merge_source": "Merge source ↓",
-    "merge_target": "Merge target ↓",
-    "split": "Split",
-    "shift_up": "Target ↑",
-    "shift_down": "Target ↓",
-}
-
-HELP: dict[str, str] = {
-    "merge": "Join the first ticked row with the row below it (both sides).",
-    "merge_source": "Join the source cell with the one below; the source column below moves up to the next gap.",
-    "merge_target": "Join the target cell with the one below; the target column below moves up to the next gap.",
-    "split": "Cut the first ticked row in two at its first sentence boundary (each side).",
-    "insert": "Insert an empty row above the first ticked row.",
-    "delete": "Delete the ticked rows (Undo brings them back).",
-    "shift_up": "Move the target of the first ticked row up one row; the targets below follow to the next gap.",
-    "shift_down": "Move the target of the first ticked row down one row, into the next empty target cell.",
-    "retranslate": "Translate the source of the ticked rows again with the installed package.",
-    "confirm": "Mark the ticked rows as confirmed.",
-}
-
 
 @dataclass(frozen=True)
 class ActionResult:
     doc: AlignedDocument
+    label: str  # the undo step's name
+    selected: frozenset[int]  # the rows ticked afterwards
+
+
+@dataclass(frozen=True)
+class Context:
+    """What some actions need besides the document: the translator's call (re-translate), and
+    the character positions of a split (None: at the first sentence boundary)."""
+
+    translate: Callable[[list[str]], list[str]] | None = None
+    split_at: tuple[int | None, int | None] = (None, None)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A toolbar button: its key (the button's Streamlit key is ``act_<key>``), label, help text,
+    and what it does to the ticked rows (``rows``: sorted, at least one)."""
+
+    key: str
     label: str
-    selected: frozenset[int]
+    help: str
+    run: Callable[[AlignedDocument, list[int], Context], ActionResult]
 
 
-def apply_action(
-    doc: AlignedDocument,
-    action: str,
-    selected: Sequence[int],
-    *,
-    translate: Callable[[list[str]], list[str]] | None = None,
-    split_at: tuple[int | None, int | None] = (None, None),
-) -> ActionResult:
-    """Run toolbar action ``action`` on the ticked rows; EditError says what is missing."""
-    rows = sorted(i for i in set(selected) if 0 <= i < len(doc.pairs))
-    if action not in ACTIONS:
-        raise EditError(f"unknown action {action!r}")
-    if not rows and not (action == "insert" and not doc.pairs):
-        raise EditError(f"{ACTIONS[action]}: tick a row in the ✓ column first")
-    first = rows[0] if rows else 0
-    shown = first + 1
-    if action == "merge":
-        return ActionResult(edits.merge_next(doc, first), f"merge rows {shown}+{shown + 1}", frozenset())
-    if action in ("merge_source", "merge_target"):
-        side: Literal["source", "target"] = "source" if action == "merge_source" else "target"
-        return ActionResult(edits.merge_next(doc, first, side), f"merge {side} of row {shown} with next", frozenset())
-    if action == "split":
-        src_at, tgt_at = split_at
-        return ActionResult(edits.split_row(doc, first, src_at=src_at, tgt_at=tgt_at), f"split row {shown}", frozenset())
-    if action == "insert":
-        return ActionResult(edits.insert_row(doc, first), f"insert row {shown}", frozenset())
-    if action == "delete":
-        return ActionResult(edits.delete_rows(doc, rows), f"delete {_rows(rows)}", frozenset())
-    if action in ("shift_up", "shift_down"):
-        step = -1 if action == "shift_up" else 1
-        new = edits.shift_target(doc, first, step)
-        return ActionResult(new, f"shift target of row {shown} {'up' if step < 0 else 'down'}", frozenset({first + step}))
-    if action == "confirm":
-        return ActionResult(edits.confirm(doc, rows), f"confirm {_rows(rows)}", frozenset())
-    # retranslate
-    if translate is None:
+def _merge(side: Literal["source", "target", "both"]) -> Callable[[AlignedDocument, list[int], Context], ActionResult]:
+    def run(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+        row = rows[0] + 1
+        what = f"merge rows {row}+{row + 1}" if side == "both" else f"merge {side} of row {row} with next"
+        return ActionResult(edits.merge_next(doc, rows[0], side), what, frozenset())
+
+    return run
+
+
+def _shift(step: int) -> Callable[[AlignedDocument, list[int], Context], ActionResult]:
+    def run(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+        new = edits.shift_target(doc, rows[0], step)
+        what = f"shift target of row {rows[0] + 1} {'up' if step < 0 else 'down'}"
+        return ActionResult(new, what, frozenset({rows[0] + step}))  # the moved target can move again
+
+    return run
+
+
+def _split(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+    src_at, tgt_at = context.split_at
+    return ActionResult(edits.split_row(doc, rows[0], src_at=src_at, tgt_at=tgt_at), f"split row {rows[0] + 1}", frozenset())
+
+
+def _insert(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+    return ActionResult(edits.insert_row(doc, rows[0]), f"insert row {rows[0] + 1}", frozenset())
+
+
+def _delete(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+    return ActionResult(edits.delete_rows(doc, rows), f"delete {_rows(rows)}", frozenset())
+
+
+def _confirm(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+    return ActionResult(edits.confirm(doc, rows), f"confirm {_rows(rows)}", frozenset())
+
+
+def _retranslate(doc: AlignedDocument, rows: list[int], context: Context) -> ActionResult:
+    if context.translate is None:
         raise EditError("Re-translate: no translation package is installed for this language pair")
-    sources = [doc.pairs[i].source for i in rows]
-    targets = translate(sources)
+    targets = context.translate([doc.pairs[i].source for i in rows])
     new = doc
     for row, target in zip(rows, targets, strict=True):
         new = edits.edit_text(new, row, target=target)
     return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())
+
+
+#: The toolbar, in button order.
+ACTIONS: dict[str, Action] = {
+    action.key: action
+    for action in (
+        Action("confirm", "Confirm", "Mark the ticked rows as confirmed.", _confirm),
+        Action(
+            "retranslate",
+            "Re-translate",
+            "Translate the source of the ticked rows again with the installed package.",
+            _retranslate,
+        ),
+        Action("delete", "Delete", "Delete the ticked rows (Undo brings them back).", _delete),
+        Action("insert", "Insert above", "Insert an empty row above the first ticked row.", _insert),
+        Action("merge", "Merge ↓", "Join the first ticked row with the row below it (both sides).", _merge("both")),
+        Action(
+            "merge_source",
+            "Merge source ↓",
+            "Join the source cell with the one below; the source column below moves up to the next gap.",
+            _merge("source"),
+        ),
+        Action(
+            "merge_target",
+            "Merge target ↓",
+            "Join the target cell with the one below; the target column below moves up to the next gap.",
+            _merge("target"),
+        ),
+        Action("split", "Split", "Cut the first ticked row in two at its first sentence boundary (each side).", _split),
+        Action(
+            "shift_up",
+            "Target ↑",
+            "Move the target of the first ticked row up one row; the targets below follow to the next gap.",
+            _shift(-1),
+        ),
+        Action(
+            "shift_down",
+            "Target ↓",
+            "Move the target of the first ticked row down one row, into the next empty target cell.",
+            _shift(1),
+        ),
+    )
+}
+
+
+def apply_action(doc: AlignedDocument, action: str, selected: Sequence[int], context: Context = Context()) -> ActionResult:
+    """Run toolbar action ``action`` on the ticked rows; EditError says what is missing."""
+    if action not in ACTIONS:
+        raise EditError(f"unknown action {action!r}")
+    rows = sorted(i for i in set(selected) if 0 <= i < len(doc.pairs))
+    if not rows and action == "insert" and not doc.pairs:
+        rows = [0]  # an empty document: insert its first row
+    if not rows:
+        raise EditError(f"{ACTIONS[action].label}: tick a row in the ✓ column first")
+    return ACTIONS[action].run(doc, rows, context)
 
 
 def _rows(rows: Sequence[int]) -> str:

@@ -90,12 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     assert not at.exception, at.exception
 
     def edit(k: int) -> None:
-        key = at.session_state["editor_key"]
+        key = at.session_state["page_state"].editor_key
         at.session_state[key] = {"edited_rows": {k % 100: {"target": f"edited {k}"}}, "added_rows": [], "deleted_rows": []}
         at.run()
 
     def tick(k: int) -> None:
-        key = at.session_state["editor_key"]
+        key = at.session_state["page_state"].editor_key
         at.session_state[key] = {"edited_rows": {k % 90: {"sel": True}}, "added_rows": [], "deleted_rows": []}
         at.run()
 
