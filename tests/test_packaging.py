@@ -43,7 +43,7 @@ def test_wheel_holds_the_library_and_its_data(wheel: Path):
         "align/resources/background.txt",
     ]:
         assert required in names
-    assert not [name for name in names if name.startswith(("tests/", "data/", "bench/"))], "only the library ships"
+    assert not [name for name in names if name.startswith(("tests/", "data/", "devtools/"))], "only the library ships"
     (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode("utf-8")
     assert "[console_scripts]" in text and "align = align.cli:main" in text
