@@ -5,9 +5,9 @@ review and edit the sentence pairs, export them.
 
 A thin layer: every decision lives in ``align`` (``review``: store, edits, checks; ``ui``: the
 table, the toolbar's actions, background jobs, the page state); this file turns widgets into
-those calls. Every edit is saved in the project database at once,
-so a reload, a closed tab or a restarted app shows the last state. User text is shown only as
-data-frame cells and plain text, never as HTML.
+those calls. Every edit is saved in the project database at once, so a reload, a closed tab or a
+restarted app shows the last state. User text is shown only as data-frame cells and plain text,
+never as HTML.
 """
 
 from __future__ import annotations

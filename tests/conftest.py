@@ -1,7 +1,7 @@
 """Shared fixtures: real Argos-format packages, temporary data folders, one embedder.
 
 The fixture package (a tiny trained de->en model) is shipped, built, in ``data/models/``: tests
-use it and train nothing. ``test_devmodels`` fails when its builder or training data change
+use it and train nothing. ``test_devtools_models`` fails when its builder or training data change
 without the artifact being rebuilt. The bench package (random weights, seconds to build) is
 built once per machine into ``.devmodels/<key>/`` at the repository root, where ``<key>`` hashes
 the builder's source; a file lock keeps parallel test runs from building it twice.

@@ -349,7 +349,7 @@ def test_too_large_upload_gets_a_message(home):
         config.set_option("server.maxUploadSize", old)
 
 
-# ---- ui_table helpers ------------------------------------------------------------------------------
+# ---- align.ui.table helpers ------------------------------------------------------------------------
 def test_bands_mark_confirmed_rows_apart():
     assert band(0.95, Status.AUTOMATIC) == "high"
     assert band(0.6, Status.NEEDS_REVIEW) == "medium"

@@ -2,7 +2,7 @@
 
 Speed comes from batching: all sentences of a call are tokenised, sorted by length and sent to
 CTranslate2 in large token-counted batches, so padding is small and the matrix products are big.
-One ``translate_batch`` call per sentence is several times slower (see ``bench_translate``).
+One ``translate_batch`` call per sentence is several times slower (``python -m devtools bench translate``).
 
 Nothing is ever cut short. CTranslate2 truncates input at ``max_input_length`` (1024 tokens) and
 output at ``max_decoding_length`` (256): we switch the input limit off, split sentences longer than

@@ -3,10 +3,10 @@
 ``python -m devtools.bench.batch`` writes 200 files of about 50 German sentences (the varied
 sentences of ``devtools.bench.translate.make_document``), runs the batch script over them with the
 bench package (random weights shaped like Argos de->en 1.0) and 2 threads, and compares its
-sentences per second with the limit measured in the same run by ``bench_translate.measure_limit``:
+sentences per second with the limit measured in the same run by ``devtools.bench.translate.measure_limit``:
 the same segmented sentences, pre-tokenised, length-sorted and pre-batched, one ``translate_batch``
 per batch with the best batch size of a small sweep, nothing else timed. Output lengths are pinned
-to the input lengths in both, as in ``bench_translate``. The batch figure includes everything a
+to the input lengths in both, as in ``devtools.bench.translate``. The batch figure includes everything a
 user waits for: reading, segmenting, translating, writing the CSV files and the manifest.
 
 Target: batch / limit >= 0.9 (small files share batches instead of one small call each).
@@ -74,7 +74,7 @@ def run_batch_benchmark(
         inputs = sorted(in_dir.rglob("*.txt"))
         segmented = [s.text for path in inputs for s in segment(read_text(path), "de")]
         tokenized = [translator.tokenize(s) for s in segmented]
-        translate_pinned(translator, tokenized[:16])  # warm-up, as in bench_translate
+        translate_pinned(translator, tokenized[:16])  # warm-up, as in devtools.bench.translate
 
         rng = random.Random(seed)
         sample = rng.sample(tokenized, min(300, len(tokenized)))
