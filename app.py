@@ -162,13 +162,13 @@ def sidebar(store: Store, settings) -> int | None:
         if st.session_state["project"] not in ids:
             st.session_state["project"] = NEW
         options: list[int | str] = [*ids, NEW]
-        choice = st.selectbox(
+        picked = st.selectbox(
             "Project",
             options,
             key="project",
             format_func=lambda v: "+ New project" if v == NEW else names.get(v, str(v)),
         )
-        project_id = choice if isinstance(choice, int) else None
+        project_id = picked if isinstance(picked, int) else None
         if project_id is None:
             st.query_params.pop("project", None)
         else:

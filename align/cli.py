@@ -257,13 +257,26 @@ def _add_embedding_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _formats(value: str) -> tuple[str, ...]:
-    from align.formats import FORMATS
+def _format(value: str) -> str:
+    """A document format by name or file suffix, any case (CSV, tmx, txt = tsv, ndjson = jsonl)."""
+    from align.formats import ALIGNED_SUFFIXES, FORMATS
 
-    chosen = tuple(f.strip().lower() for f in value.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"{value!r}: choose from {','.join(FORMATS)}")
+    name = value.strip().lower()
+    name = ALIGNED_SUFFIXES.get(f".{name}", name)
+    if name not in FORMATS:
+        raise argparse.ArgumentTypeError(f"{value!r}: choose from {', '.join(FORMATS)}")
+    return name
+
+
+def _format_or_beads(value: str) -> str:
+    return "beads" if value.strip().lower() == "beads" else _format(value)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    """A comma-separated list of document formats."""
+    chosen = tuple(_format(f) for f in value.split(",") if f.strip())
+    if not chosen:
+        raise argparse.ArgumentTypeError("name at least one format")
     return chosen
 
 
@@ -341,9 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split-lines", action="store_true", help="each line is one sentence (no segmentation)")
     p.add_argument(
         "--format",
-        choices=("beads", *FORMATS),
+        type=_format_or_beads,
         default="beads",
-        help="beads (one bead a line, [0, 1]:[2]) or a document format (default %(default)s)",
+        help=f"beads (one bead a line, [0, 1]:[2]) or a document format: {', '.join(FORMATS)} (default %(default)s)",
     )
     _add_mt_option(p, default=True)
     _add_embedding_options(p)
@@ -358,7 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("convert", help=f"convert an aligned file between formats ({', '.join(FORMATS)})")
     p.add_argument("input", help=f"aligned file written by this tool: {', '.join(sorted(ALIGNED_SUFFIXES))}")
     p.add_argument("output", help="file to write; the format follows the extension unless --format is given")
-    p.add_argument("--format", choices=FORMATS, default=None, help="output format (default: from the extension)")
+    p.add_argument(
+        "--format", type=_format, default=None, help=f"output format: {', '.join(FORMATS)} (default: from the extension)"
+    )
     _add_langs(p)  # for inputs that do not name their languages (CSV, TSV)
     p.add_argument("--confirmed-only", action="store_true", help="write confirmed rows only")
     p.add_argument(

@@ -637,34 +637,38 @@ class KernelReport:
 
 def check_kernel_paths(package_dir: Path, paths: Sequence[KernelPath], workers: int = 2, timeout: float = 600) -> KernelReport:
     """Run ``fixture_report`` under each kernel path, each in a fresh process (the variables are
-    read once, when CTranslate2 loads). Deviations are measured against the default path's
-    float32 logits of the right pieces."""
+    read once, when CTranslate2 loads). A path that fails, hangs or prints something else is that
+    path's error, not the end of the check. Deviations are measured against the float32 logits of
+    the right pieces on the first path (the default one, as ``kernel_paths`` orders them)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import numpy as np
 
-    def run(path: KernelPath) -> tuple[KernelPath, dict | str]:
-        # the child imports devtools from this checkout, wherever the caller runs
-        paths = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
-        env = {**os.environ, **dict(path.env), "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
-        done = subprocess.run(
-            [sys.executable, "-m", "devtools.models", "report", str(package_dir)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+    # the child imports devtools from this checkout, wherever the caller runs
+    python_path = os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")) if p)
+
+    def run(path: KernelPath) -> dict | str:
+        env = {**os.environ, **dict(path.env), "PYTHONPATH": python_path}
+        command = [sys.executable, "-m", "devtools.models", "report", str(package_dir)]
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"no answer within {timeout:.0f} s"
         if done.returncode != 0:
-            return path, (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-        return path, json.loads(done.stdout)
+            return (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        try:
+            return json.loads(done.stdout)
+        except json.JSONDecodeError:
+            return f"unreadable report: {done.stdout[:200]!r}"
 
     with ThreadPoolExecutor(max(1, workers)) as pool:
         outcomes = list(pool.map(run, paths))
-    reference = next((data for path, data in outcomes if isinstance(data, dict)), None)
+    reference = outcomes[0] if outcomes and isinstance(outcomes[0], dict) else None
     results = []
-    for path, data in outcomes:
+    for path, data in zip(paths, outcomes, strict=True):
         if isinstance(data, str) or reference is None:
-            results.append(PathResult(path, [], {}, {}, error=str(data)))
+            error = data if isinstance(data, str) else f"no reference: the first path ({paths[0].name}) failed"
+            results.append(PathResult(path, [], {}, {}, error=error))
             continue
         margins, deviation = {}, {}
         for compute_type in COMPUTE_TYPES:

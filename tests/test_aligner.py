@@ -320,3 +320,26 @@ def test_blas_threads_are_limited_while_aligning_only(embedder, monkeypatch, thr
     align_sentences(DE[:3], EN[:3], embedder=embedder, options=AlignOptions(threads=threads))
     assert seen and all(n == threads for n in seen[0])
     assert blas_threads() == before
+
+
+def test_overlapping_alignments_share_one_blas_limit_and_restore_it():
+    """OpenBLAS's thread count belongs to the process: when the first of two overlapping
+    alignments ends while the second still runs, the limit stays; when the last ends, the
+    original count is back. (Entered and left by hand here, in the order two page jobs can take.)"""
+    from threadpoolctl import threadpool_info
+
+    from align.aligner.search import blas_threads
+
+    def blas() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas()
+    if not before or max(before) == 1:
+        pytest.skip("BLAS runs one thread here anyway")
+    first, second = blas_threads(1), blas_threads(1)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert blas() == [1] * len(before), "the second alignment keeps its limit after the first ended"
+    second.__exit__(None, None, None)
+    assert blas() == before

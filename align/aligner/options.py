@@ -43,8 +43,10 @@ class AlignOptions:
     devtools/RESULTS.md, "Refine rule").
     ``unlink_random``: a 1-1 bead whose pair fails the margin test (more like a random pair of these
     documents than a translation, against each sentence's nearest neighbours) becomes 1-0 plus 0-1.
-    ``threads``: threads of numpy's BLAS for the aligner's matrix products, set (through
-    threadpoolctl) for the calling thread while it aligns; None leaves BLAS as it is. One by
+    ``threads``: threads of numpy's BLAS for the aligner's matrix products, set through
+    threadpoolctl while alignments run; OpenBLAS counts threads per process, so while one runs
+    other numpy work of the process gets the same limit (``search.blas_threads``). None leaves
+    BLAS as it is. One by
     default: the products are small (chunks of 4,096 band cells), so a second thread gains little
     on an idle machine and costs much when another process keeps a core busy, as the page's
     translations do (devtools/RESULTS.md, "BLAS threads in the aligner").

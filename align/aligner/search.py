@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -44,10 +47,38 @@ def align_sentences(
     src, tgt = [str(s) for s in src], [str(t) for t in tgt]
     if mt is not None and len(mt) != len(src):
         raise ValueError(f"mt has {len(mt)} sentences for {len(src)} source sentences")
+    with blas_threads(options.threads):
+        return _align(src, tgt, embedder, mt, options, progress)
+
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limit: Any = None  # threadpoolctl's limit while any alignment runs
+
+
+@contextmanager
+def blas_threads(threads: int | None) -> Iterator[None]:
+    """Limit numpy's BLAS to ``threads`` while alignments run. OpenBLAS's thread count belongs to
+    the process, not to a thread, so overlapping alignments (two page sessions) share one limit:
+    the first to start sets it, the last to end restores what was there before."""
+    global _blas_users, _blas_limit
+    if threads is None:
+        yield
+        return
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=options.threads, user_api="blas"):
-        return _align(src, tgt, embedder, mt, options, progress)
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limit = threadpool_limits(limits=threads, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limit.restore_original_limits()
+                _blas_limit = None
 
 
 def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, progress) -> list[Bead]:

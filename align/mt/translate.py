@@ -26,9 +26,6 @@ from align.settings import Settings
 
 log = logging.getLogger(__name__)
 
-"""Called with the number of sentences that a finished batch completed (an increment, like
-``tqdm.update``); the increments of one ``translate`` call add up to the number of sentences."""
-
 # Languages written without spaces between words: translated pieces are joined without one.
 _NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "km", "my", "bo"}
 
