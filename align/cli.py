@@ -144,10 +144,19 @@ def cmd_align(args: argparse.Namespace) -> int:
 def cmd_eval_align(args: argparse.Namespace) -> int:
     from align.evaluate.alignment import evaluate_dir, format_report
 
-    report = evaluate_dir(
-        Path(args.bench_dir), settings=_settings(args), use_mt=args.mt, embedder=_embedder(args), options=_align_options(args)
-    )
-    print(format_report(report))
+    embedder, options = _embedder(args), _align_options(args)
+    for k, bench_dir in enumerate(args.bench_dirs):
+        report = evaluate_dir(
+            Path(bench_dir),
+            settings=_settings(args),
+            use_mt=args.mt,
+            mt_from=Path(args.mt_from) if args.mt_from else None,
+            embedder=embedder,
+            options=options,
+        )
+        if len(args.bench_dirs) > 1:
+            print(("\n" if k else "") + f"== {bench_dir}")
+        print(format_report(report, show_errors=args.errors))
     return EXIT_OK
 
 
@@ -362,9 +371,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embedding_options(p)
     p.set_defaults(func=cmd_align)
 
-    p = sub.add_parser("eval-align", help="score the aligner on a Text+Berg-layout folder (src/, tgt/, gold/)")
-    p.add_argument("bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
+    p = sub.add_parser("eval-align", help="score the aligner on Text+Berg-layout folders (src/, tgt/, gold/)")
+    p.add_argument("bench_dirs", nargs="+", metavar="bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
     _add_mt_option(p, default=False)
+    p.add_argument(
+        "--mt-from",
+        metavar="DIR",
+        help="machine translations made elsewhere as the MT signal: DIR/NNN holds one line per line of "
+        "src/NNN (a name such as mt-VolcTrans-GLAT is also looked for inside each bench folder)",
+    )
+    p.add_argument("--errors", action="store_true", help="list each document's wrong beads (test and gold)")
     _add_embedding_options(p)
     p.set_defaults(func=cmd_eval_align)
 

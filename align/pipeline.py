@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from align import __version__
 from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
-from align.progress import Progress
+from align.progress import Progress, in_stages
 from align.text.segment import segment
 
 if TYPE_CHECKING:
@@ -153,7 +153,8 @@ def align_texts(
     """Segment both texts (or take one sentence a line), align them, and build the document.
 
     ``translator``: a loaded ``align.mt.translate.Translator`` for src->tgt; when given, the source's
-    machine translation is an extra alignment signal. ``progress(done, total)`` hears embedding.
+    machine translation is an extra alignment signal. ``progress(done, total)`` hears the
+    translation (when there is one) and the embedding, as one task.
     """
     from align.aligner import AlignOptions, align_sentences
     from align.embed import Embedder
@@ -163,8 +164,17 @@ def align_texts(
     source = _sentences(src_text, src_lang, split_lines)
     target = _sentences(tgt_text, tgt_lang, split_lines)
     src_strings = [s.text for s in source]
-    mt = translator.translate(src_strings) if translator is not None and source else None
+    mt = None
+    if translator is not None and source:
+        # both stages move the one bar, a sentence a step (translating one takes longer: the bar
+        # is slower in its first part, never stuck)
+        translating, embedding = in_stages(progress, [len(source), len(source) + len(target)])
+        log.info("translating %d source sentences for the alignment's MT signal", len(source))
+        mt = translator.translate(src_strings, progress=translating)
+        progress = embedding
     beads = align_sentences(src_strings, [t.text for t in target], embedder=embedder, mt=mt, options=options, progress=progress)
+    if progress is not None:
+        progress(1, 1)  # the end, also when every vector came from the cache (nothing to report)
     model = embedder.model_name
     settings = {
         "split_lines": split_lines,

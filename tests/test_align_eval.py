@@ -122,10 +122,22 @@ def test_eval_align_command(tmp_path: Path, capsys):
     assert main(["--home", str(home), "eval-align", str(tmp_path / "nowhere")]) == 1
 
 
-def test_align_sample_every_bead_right(shared_dir: Path, embedder):
-    # the closing tag line 'toi-allgemeines' and the note '[Translated from German.]' are similar
-    # (both unlike the article) but fail the margin test: gold leaves both unaligned, and so do we
+def test_align_sample_every_article_bead_right(shared_dir: Path, embedder):
+    """Every bead of the article itself is right, the 2-1 merge of the restructured translation
+    included."""
     report = evaluate_dir(shared_dir / "bench" / "align-sample", embedder=embedder)
     doc = report.documents[0]
-    assert sorted(doc.test) == sorted(doc.gold)
-    assert report.scores.f1_strict == 1.0
+    article = [b for b in doc.gold if 13 not in b[0] and 13 not in b[1]]
+    assert set(article) <= set(doc.test)
+    assert len(article) == len(doc.gold) - 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11: the closing tag line 'toi-allgemeines' and the note '[Translated from German.]' "
+    "are left over at the end and linked (gold leaves both alone); the margin rule that unlinked them "
+    "cost 5 points of strict F1 on real text and is gone, and nothing general replaces it yet",
+)
+def test_align_sample_every_bead_right(shared_dir: Path, embedder):
+    report = evaluate_dir(shared_dir / "bench" / "align-sample", embedder=embedder)
+    assert sorted(report.documents[0].test) == sorted(report.documents[0].gold)

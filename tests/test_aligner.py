@@ -191,39 +191,7 @@ def test_random_edits_keep_a_complete_monotone_cover(embedder, edits):
     assert found >= 0.7 * len(expected)
 
 
-def test_margin_background_searches_a_window_around_the_diagonal() -> None:
-    """The k-NN background of the margin test looks at MARGIN_WINDOW units either side of a row's
-    proportional position (linear cost); a short document is searched entirely."""
-    import numpy as np
-
-    from align.aligner.sides import Side as _Side
-    from align.aligner.signals import MARGIN_K, MARGIN_WINDOW
-    from align.aligner.signals import floor_margin as _floor_margin
-
-    rng = np.random.default_rng(0)
-
-    def side(n: int) -> _Side:
-        vecs = rng.normal(size=(n, 16))
-        return _Side.build(vecs / np.linalg.norm(vecs, axis=1, keepdims=True), np.ones(n))
-
-    def brute(rows: np.ndarray, other: _Side, window: int | None) -> np.ndarray:
-        cos = rows @ other.units.T
-        out = []
-        for r, row in enumerate(cos):
-            centre = round(r * other.n / len(rows))
-            cand = row if window is None else row[max(0, centre - window) : centre + window + 1]
-            out.append(np.sort(cand)[-MARGIN_K:].mean())
-        return np.array(out)
-
-    short_rows, short = side(40).units, side(50)
-    assert np.allclose(_floor_margin(short_rows, short), brute(short_rows, short, None))
-    n = 3 * MARGIN_WINDOW
-    long_rows, long = side(n).units, side(n)
-    assert np.allclose(_floor_margin(long_rows, long), brute(long_rows, long, MARGIN_WINDOW))
-
-
-@pytest.mark.parametrize("margin", [False, True])
-def test_band_scores_match_per_cell_dot_products(monkeypatch, margin):
+def test_band_scores_match_per_cell_dot_products(monkeypatch):
     """The band's bead scores come from box sums of one unit-by-unit product per chunk of rows,
     with the spans that have an embedding of their own patched in; they must equal the scores
     computed from each span's own unit vector, cell by cell, for every bead type, whichever route
@@ -270,7 +238,7 @@ def test_band_scores_match_per_cell_dot_products(monkeypatch, margin):
     exact_src = {(s, k): unit(d) for s, k in [(3, 2), (10, 3), (25, 2), (40, 4)]}
     exact_tgt = {(s, k): unit(d) for s, k in [(5, 2), (11, 2), (33, 3)]}
     cal = Calibration(0.6, 0.15, 0.05, 0.1, float(tgt.cum_len[-1] / src.cum_len[-1]), 6.8, 5.0)
-    scorer = Scorer(src, tgt, cal, (lo, hi), exact_src=exact_src, exact_tgt=exact_tgt, margin=margin)
+    scorer = Scorer(src, tgt, cal, (lo, hi), exact_src=exact_src, exact_tgt=exact_tgt)
     types = [t for t in DEFAULT_PRIORS if t[0] and t[1]]
     scorer.prepare(types)
     rows, cols = band_cells(lo, scorer.off, 0, n + 1)

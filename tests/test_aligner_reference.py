@@ -17,13 +17,12 @@ import numpy as np
 import pytest
 
 from align.aligner.band import NEG
-from align.aligner.confidence import margin_scorer
 from align.aligner.dp import backward, forward, viterbi_path
 from align.aligner.options import DEFAULT_PRIORS, AlignOptions
 from align.aligner.scorer import Scorer
 from align.aligner.search import prepare_level
 from align.aligner.sides import Side
-from align.aligner.signals import MARGIN_K, Calibration
+from align.aligner.signals import Calibration
 
 TOL = 1e-9
 DIM = 16
@@ -110,19 +109,13 @@ def _mean_unit(units: np.ndarray) -> list[float]:
     return [sum(float(u[d]) for u in units) / len(units) for d in range(DIM)]
 
 
-def _floor(vec: list[float], other_units: np.ndarray, other_mean: list[float], margin: bool) -> float:
-    """Background cosine of a span to the other document: its mean cosine to it (Vecalign), or for
-    the margin test the mean of its MARGIN_K best cosines (the documents here are far shorter than
-    MARGIN_WINDOW, so the whole document is searched)."""
-    if not margin:
-        return _dot(vec, other_mean)
-    cos = sorted(_dot(vec, u) for u in other_units)
-    best = cos[len(cos) - min(MARGIN_K, len(cos)) :]
-    return sum(best) / len(best)
+def _floor(vec: list[float], other_mean: list[float]) -> float:
+    """Background cosine of a span to the other document: its mean cosine to it (Vecalign)."""
+    return _dot(vec, other_mean)
 
 
-def _z(cos: float, floor_a: float, floor_b: float, margin: bool) -> float:
-    floor = max(floor_a, floor_b) if margin else 0.5 * (floor_a + floor_b)
+def _z(cos: float, floor_a: float, floor_b: float) -> float:
+    floor = 0.5 * (floor_a + floor_b)
     return 1.0 - (1.0 - cos) / max(1.0 - floor, 1e-6)
 
 
@@ -139,37 +132,44 @@ def _pdf(x: float, sd: float) -> float:
 class _Reference:
     """Bead scores of one document pair, cell by cell, from the raw unit vectors and lengths."""
 
-    def __init__(self, src, src_len, tgt, tgt_len, cal: Calibration, margin: bool):
+    def __init__(self, src, src_len, tgt, tgt_len, cal: Calibration):
         self.src, self.src_len, self.tgt, self.tgt_len = src, src_len, tgt, tgt_len
-        self.cal, self.margin = cal, margin
+        self.cal = cal
         self.src_mean, self.tgt_mean = _mean_unit(src), _mean_unit(tgt)
 
     def _src_span(self, start: int, size: int) -> tuple[list[float], float]:
         vec = _span(self.src, self.src_len, start, size)
-        return vec, _floor(vec, self.tgt, self.tgt_mean, self.margin)
+        return vec, _floor(vec, self.tgt_mean)
 
     def _tgt_span(self, start: int, size: int) -> tuple[list[float], float]:
         vec = _span(self.tgt, self.tgt_len, start, size)
-        return vec, _floor(vec, self.src, self.src_mean, self.margin)
+        return vec, _floor(vec, self.src_mean)
 
     def llr(self, i: int, a: int, j: int, b: int) -> float:
-        """Source sentences i-a .. i-1 against target sentences j-b .. j-1."""
+        """Source sentences i-a .. i-1 against target sentences j-b .. j-1; a 2-2 bead may also
+        be two swapped pairs, and takes the better reading."""
+        whole = self._llr(i, a, j, b)
+        if (a, b) == (2, 2):
+            return max(whole, self._llr(i - 1, 1, j, 1) + self._llr(i, 1, j - 1, 1))
+        return whole
+
+    def _llr(self, i: int, a: int, j: int, b: int) -> float:
         cal = self.cal
         x, fx = self._src_span(i - a, a)
         y, fy = self._tgt_span(j - b, b)
-        score = _llr_linear(_z(_dot(x, y), fx, fy, self.margin), cal.mu1, cal.sd1, cal.mu0, cal.sd0)
+        score = _llr_linear(_z(_dot(x, y), fx, fy), cal.mu1, cal.sd1, cal.mu0, cal.sd0)
         # part penalty: each sentence of a many-sentence side against the other side's whole,
         # expected to look like half a match; only the evidence against counts
         mu_part = 0.5 * (cal.mu0 + cal.mu1)
         if a > 1:
             for p in range(i - a, i):
                 u, fu = self._src_span(p, 1)
-                z = _z(_dot(u, y), fu, fy, self.margin)
+                z = _z(_dot(u, y), fu, fy)
                 score += min(_llr_linear(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         if b > 1:
             for q in range(j - b, j):
                 v, fv = self._tgt_span(q, 1)
-                z = _z(_dot(x, v), fv, fx, self.margin)
+                z = _z(_dot(x, v), fv, fx)
                 score += min(_llr_linear(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
         # Gale-Church length deviation; a robust mixture for matches against the random spread
         ls = sum(float(self.src_len[k]) for k in range(i - a, i))
@@ -252,14 +252,11 @@ def _check_scores(scorer: Scorer, ref: _Reference, n: int, m: int) -> None:
 @pytest.mark.parametrize("seed", range(CASES))
 def test_bead_scores_match_the_definitions(seed):
     """Every bead type's score in every cell equals the model's formula evaluated by hand, for the
-    main scorer and (where the document is long enough to have one) the margin scorer."""
+    scorer of the finest level."""
     src, src_len, tgt, tgt_len, scorer, _, options = _build(seed)
     n, m = len(src), len(tgt)
     assert (int(scorer.lo.max()), int(scorer.hi.min())) == (0, m)  # small: searched in full
-    _check_scores(scorer, _Reference(src, src_len, tgt, tgt_len, scorer.cal, margin=False), n, m)
-    margin = margin_scorer(scorer, options)
-    if margin is not None:
-        _check_scores(margin, _Reference(src, src_len, tgt, tgt_len, margin.cal, margin=True), n, m)
+    _check_scores(scorer, _Reference(src, src_len, tgt, tgt_len, scorer.cal), n, m)
 
 
 @pytest.mark.parametrize("seed", range(CASES))
@@ -268,7 +265,7 @@ def test_dynamic_programme_matches_a_plain_one(seed):
     0-1 and 1-0 included, fed with the reference bead scores; the Viterbi path scores the max."""
     src, src_len, tgt, tgt_len, scorer, log_priors, _ = _build(seed)
     n, m = len(src), len(tgt)
-    ref = _Reference(src, src_len, tgt, tgt_len, scorer.cal, margin=False)
+    ref = _Reference(src, src_len, tgt, tgt_len, scorer.cal)
     scores = _bead_scores(ref, n, m, log_priors)
     types = list(log_priors)
     assert {(1, 0), (0, 1)} <= set(types)

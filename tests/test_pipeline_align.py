@@ -85,6 +85,30 @@ def test_use_mt_with_the_installed_fixture_package(tmp_path: Path, installed_set
     assert [(p.src_ids, p.tgt_ids) for p in doc.pairs] == [((i,), (i,)) for i in range(4)]
 
 
+def test_translating_for_the_signal_shows_on_the_progress_bar(installed_settings, embedder):
+    """With a package, align_texts translates the source first: the one progress bar covers the
+    translation (its first part) and then the embedding, forward only, to the end."""
+    from align.mt.translate import load_translator
+
+    translator = load_translator("de", "en", installed_settings)
+    seen: list[tuple[int, int | None]] = []
+    doc = align_texts(
+        "\n".join(DE[:5]),
+        "\n".join(EN[:5]),
+        split_lines=True,
+        embedder=embedder,
+        translator=translator,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert len(doc.pairs) == 5
+    totals = {total for _, total in seen}
+    assert totals == {5 + 10}
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == 15
+    assert any(0 < d <= 5 for d in done)  # the translation stage reported before the embedding
+    assert doc.signature.settings["mt"] == translator.package.name
+
+
 def test_align_command(tmp_path: Path):
     src = _write(tmp_path / "de.txt", DE[:3])
     tgt = _write(tmp_path / "en.txt", EN[:3])

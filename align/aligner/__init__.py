@@ -23,8 +23,8 @@ Confidence is the posterior probability of the bead (forward-backward over the s
 
 The modules, in the order a search runs: ``search`` (the whole flow, top-down), ``sides`` (units
 and their vectors), ``band`` (where paths may go), ``calibrate`` and ``signals`` (the evidence),
-``scorer`` (bead scores over the band), ``dp`` (Viterbi, forward, backward), ``confidence`` (margin
-test and posteriors), ``refine`` (joined-span embeddings). ``options`` holds the knobs.
+``scorer`` (bead scores over the band), ``dp`` (Viterbi, forward, backward), ``confidence``
+(posteriors), ``refine`` (joined-span embeddings). ``options`` holds the knobs.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -6,28 +6,36 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from align.aligner.band import band_cells
+from align.aligner.mtsignal import MTSignal
 from align.aligner.scorer import Scorer
 from align.aligner.sides import Side
-from align.aligner.signals import Calibration, MTSignal, normalise
+from align.aligner.signals import Calibration, normalise
 
 log = logging.getLogger(__name__)
 
 
 def calibrate(
-    src: Side, tgt: Side, band: tuple[np.ndarray, np.ndarray], mt: MTSignal | None, seed: int = 0, margin: bool = False
+    src: Side,
+    tgt: Side,
+    band: tuple[np.ndarray, np.ndarray],
+    mt: MTSignal | None,
+    seed: int = 0,
+    types: Sequence[tuple[int, int]] = (),
 ) -> Calibration:
     """Estimate the match and random distributions of each signal at this level.
 
-    Random: a sample of random sentence pairs of the two documents. Match: the pairs that are
-    each other's most similar sentence within the band (mutual best), which are nearly all true.
+    Random: a sample of random sentence pairs of the two documents (and of random span pairs for
+    each many-sentence bead type in ``types``). Match: the pairs that are each other's most similar
+    sentence within the band (mutual best), which are nearly all true.
     """
     n, m = src.n, tgt.n
     ratio = float(tgt.cum_len[-1] / max(src.cum_len[-1], 1.0))
-    probe = Scorer(src, tgt, Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band, margin=margin)
+    probe = Scorer(src, tgt, Calibration(0, 1, 0, 1, ratio, 1.0, 1.0), band)
     best_j, best_z, col_best_i = best_in_band(probe)
     mutual = np.flatnonzero(np.isfinite(best_z))
     mutual = mutual[col_best_i[best_j[mutual]] == mutual]
@@ -49,7 +57,7 @@ def calibrate(
         k = len(z_rand)
     else:
         cos = np.einsum("kd,kd->k", xs[ri - 1], ys[rj - 1])
-        z_rand = normalise(cos, fx[ri - 1], fy[rj - 1], margin)
+        z_rand = normalise(cos, fx[ri - 1], fy[rj - 1])
         ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
         d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
     mu0, sd0 = float(np.mean(z_rand)), max(float(np.std(z_rand)), 1e-3)
@@ -75,14 +83,58 @@ def calibrate(
     len_var = max(len_var, 0.5)
     len_sd_random = max(float(np.std(d_rand)) / math.sqrt(len_var), 2.0) if k > 1 else 5.0
     cal = Calibration(mu1, sd1, mu0, sd0, ratio, len_var, len_sd_random)
+    if src.background is None:
+        cal.random_spans = random_spans(probe, types, np.random.default_rng(seed + 1), (mu0, sd0))
     if mt is not None and len(mutual) >= 3:
-        c_rand = np.array([mt.one(int(i) - 1, int(i), int(j) - 1, int(j)) for i, j in zip(ri[:300], rj[:300], strict=True)])
-        c_match = np.array([mt.one(int(i) - 1, int(i), int(best_j[i]) - 1, int(best_j[i])) for i in mutual])
-        m1, s1 = robust(c_match)
-        m0, s0 = float(np.mean(c_rand)), max(float(np.std(c_rand)), 1e-3)
-        cal.mt = (max(m1, m0 + s0), max(s1, 1e-3), m0, s0)
+        cal.mt = calibrate_mt(mt, ri, rj, mutual, best_j[mutual])
     log.debug("calibration n=%d m=%d: %s", n, m, cal)
     return cal
+
+
+# The MT signal counts only where its matches stand this many spreads clear of random pairs.
+MT_MIN_SEPARATION = 2.0
+
+
+def calibrate_mt(mt: MTSignal, ri: np.ndarray, rj: np.ndarray, match_i: np.ndarray, match_j: np.ndarray):
+    """Match and random distributions of the MT signal, or None when the machine translation does
+    not resemble the target: a wrong package, a wrong file or a failed translation is fluent text
+    unrelated to the target, and a signal that cannot tell the embeddings' matches from random
+    pairs would only add noise (MT should help or be ignored, never hurt)."""
+    c_rand = mt.similarity(ri, 1, rj, 1)
+    c_match = mt.similarity(match_i, 1, match_j, 1)
+    m1, s1 = robust(c_match)
+    m0, s0 = float(np.mean(c_rand)), max(float(np.std(c_rand)), 1e-3)
+    if m1 - m0 < MT_MIN_SEPARATION * max(s0, s1):
+        log.warning(
+            "the machine translation does not resemble the target (matches %.2f, random pairs %.2f +- %.2f): not used",
+            m1,
+            m0,
+            s0,
+        )
+        return None
+    return (m1, max(s1, 1e-3), m0, s0)
+
+
+def random_spans(
+    probe: Scorer, types: Sequence[tuple[int, int]], rng: np.random.Generator, single: tuple[float, float]
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """z of random span pairs (starts drawn anywhere in the documents) for each many-sentence bead
+    type: what "unrelated" looks like for a bead of that shape. Never below the single-sentence
+    values, and left at them where the documents are too short to draw from."""
+    n, m = probe.src.n, probe.tgt.n
+    out = {}
+    for a, b in types:
+        if a == 0 or b == 0 or (a, b) == (1, 1) or a > n or b > m:
+            continue
+        starts = min((n - a + 1) * (m - b + 1), 2000)
+        if starts < 20:
+            continue
+        p, q = rng.integers(0, n - a + 1, size=starts), rng.integers(0, m - b + 1, size=starts)
+        xs, fx = probe.spans(0, a)
+        ys, fy = probe.spans(1, b)
+        z = normalise(np.einsum("kd,kd->k", xs[p], ys[q]), fx[p], fy[q])
+        out[(a, b)] = (max(float(np.mean(z)), single[0]), max(float(np.std(z)), single[1]))
+    return out
 
 
 def robust(values: np.ndarray) -> tuple[float, float]:

@@ -41,8 +41,6 @@ class AlignOptions:
     Two-sentence spans and a 10% budget keep nearly all of refine's gain for a fraction of its
     embeddings, because 2-sentence sides are by far the commonest many-sentence sides (figures:
     devtools/RESULTS.md, "Refine rule").
-    ``unlink_random``: a 1-1 bead whose pair fails the margin test (more like a random pair of these
-    documents than a translation, against each sentence's nearest neighbours) becomes 1-0 plus 0-1.
     ``threads``: threads of numpy's BLAS for the aligner's matrix products, set through
     threadpoolctl while alignments run; OpenBLAS counts threads per process, so while one runs
     other numpy work of the process gets the same limit (``search.blas_threads``). None leaves
@@ -61,5 +59,4 @@ class AlignOptions:
     refine_below: float = 0.9
     refine_budget: float = 0.10
     refine_span: int | None = 2
-    unlink_random: bool = True
     threads: int | None = 1

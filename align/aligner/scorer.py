@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from align.aligner.band import NEG, band_cells, band_offsets
+from align.aligner.mtsignal import MTSignal
 from align.aligner.sides import Side
-from align.aligner.signals import Calibration, MTSignal, floor_margin, gauss_llr, normal_pdf, normalise
+from align.aligner.signals import Calibration, gauss_llr, normal_pdf, normalise
 
 # Band cells scored together: whole rows, about this many cells (small matrix products, small memory).
 CHUNK_CELLS = 4096
@@ -26,13 +27,16 @@ class ChunkCos:
     computed (``dense`` False) and the callers take per-cell dot products instead.
     """
 
-    def __init__(self, src: Side, tgt: Side, rows: np.ndarray, cols: np.ndarray, reach: tuple[int, int]):
+    def __init__(self, left, right, rows: np.ndarray, cols: np.ndarray, reach: tuple[int, int]):
+        """``left``/``right``: the units' vectors of the two sides, one row a unit (dense arrays,
+        or scipy sparse matrices for the MT signal's n-gram counts)."""
         self.p0, p1 = max(int(rows.min()) - reach[0], 0), int(rows.max())
         self.q0, q1 = max(int(cols.min()) - reach[1], 0), int(cols.max())
         self.dense = (p1 - self.p0) * (q1 - self.q0) <= 8 * len(rows) + 4096
         self._boxes: dict[tuple[int, int], np.ndarray] = {}
         if self.dense:
-            self._boxes[(1, 1)] = src.raw[self.p0 : p1] @ tgt.raw[self.q0 : q1].T
+            product = left[self.p0 : p1] @ right[self.q0 : q1].T
+            self._boxes[(1, 1)] = product if isinstance(product, np.ndarray) else product.toarray()
 
     def box(self, a: int, b: int) -> np.ndarray:
         """B[u, v] = dot product of source units [p0 + u, p0 + u + a) with target units
@@ -69,10 +73,8 @@ class Scorer:
         mt_weight: float = 1.0,
         exact_src: dict[tuple[int, int], np.ndarray] | None = None,
         exact_tgt: dict[tuple[int, int], np.ndarray] | None = None,
-        margin: bool = False,
     ):
         self.src, self.tgt, self.cal, self.mt, self.mt_weight = src, tgt, cal, mt, mt_weight
-        self.margin = margin
         self.lo, self.hi = band
         self.off = band_offsets(self.lo, self.hi)
         self._exact = (exact_src or {}, exact_tgt or {})
@@ -81,6 +83,7 @@ class Scorer:
         self._masks: dict[tuple[int, int], np.ndarray] = {}
         self._types: dict[tuple[int, int], np.ndarray] = {}
         self._cos: ChunkCos | None = None  # the chunk being scored
+        self._mt_cos: ChunkCos | None = None  # the same chunk's MT n-gram products
         self.moves: dict = {}  # the DP's moves per direction and priors (see moves_of)
 
     def spans(self, side: int, size: int, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +104,7 @@ class Scorer:
                         vec[start] = joined
                         mask[start] = True
                 self._masks[(side, size)] = mask
-            self._spans[key] = (vec, floor_margin(vec, other) if self.margin else vec @ other.mean_unit)
+            self._spans[key] = (vec, vec @ other.mean_unit)
         return self._spans[key]
 
     def _cosine(self, a: int, exact_a: bool, b: int, exact_b: bool, p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -125,7 +128,7 @@ class Scorer:
     def _z(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int, exact: bool) -> np.ndarray:
         fx, fy = self.spans(0, a, exact)[1], self.spans(1, b, exact)[1]
         cos = self._cosine(a, exact, b, exact, rows - a, cols - b)
-        return normalise(cos, fx[rows - a], fy[cols - b], self.margin)
+        return normalise(cos, fx[rows - a], fy[cols - b])
 
     def z(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
         """Normalised similarity of source units [i-a, i) with target units [j-b, j) for each
@@ -158,16 +161,28 @@ class Scorer:
             q = cols - b
             for k in range(a):
                 p = rows - a + k
-                z = normalise(self._cosine(1, False, b, True, p, q), fx1[p], fy[q], self.margin)
+                z = normalise(self._cosine(1, False, b, True, p, q), fx1[p], fy[q])
                 penalty += np.minimum(gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
+                penalty += self._mt_part(p + 1, 1, cols, b)
         if b > 1:
             fx, fy1 = self.spans(0, a)[1], self.spans(1, 1, exact=False)[1]
             p = rows - a
             for k in range(b):
                 q = cols - b + k
-                z = normalise(self._cosine(a, True, 1, False, p, q), fy1[q], fx[p], self.margin)
+                z = normalise(self._cosine(a, True, 1, False, p, q), fy1[q], fx[p])
                 penalty += np.minimum(gauss_llr(z, mu_part, cal.sd1, cal.mu0, cal.sd0), 0.0)
+                penalty += self._mt_part(rows, a, q + 1, 1)
         return penalty
+
+    def _mt_part(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray | float:
+        """The MT signal's share of ``part_penalty`` for one part (a single sentence on one side
+        against the other side's whole): an omitted sentence's translation shares no words with
+        the target, which the embeddings of a joined bead can miss."""
+        if self.mt is None or self.cal.mt is None:
+            return 0.0
+        m1, s1, m0, s0 = self.cal.mt
+        sim = self.mt.similarity(rows, a, cols, b, self._mt_cos)
+        return self.mt_weight * np.minimum(gauss_llr(sim, 0.5 * (m0 + m1), s1, m0, s0), 0.0)
 
     def length_delta(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
         cal = self.cal
@@ -176,11 +191,27 @@ class Scorer:
         mean = np.maximum(0.5 * (ls * cal.ratio + lt), 1.0)
         return (lt - cal.ratio * ls) / np.sqrt(cal.len_var * mean)
 
-    def llr(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int) -> np.ndarray:
+    def llr(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int, span_random: bool = False) -> np.ndarray:
         """Evidence that each bead (a, b) ending at a cell (i, j) is a translation
-        (log-likelihood ratio vs random pairing)."""
+        (log-likelihood ratio vs random pairing).
+
+        A 2-2 bead is also read as two swapped pairs (source i-2 with target j-1, i-1 with j-2)
+        and takes the better reading. The path is found against random *sentence* pairs, which keeps the bead types comparable
+        in the search; whether a bead on the path is a translation at all (its confidence) is
+        judged against random spans of its own shape (``span_random``, ``Calibration.random_of``).
+        """
+        score = self._llr(rows, a, cols, b, span_random)
+        if (a, b) == (2, 2):
+            # two neighbours swapped by the translator: the bead holds two crossing pairs, and
+            # it has their evidence (the sum of sentence vectors alone would count it once)
+            swapped = self._llr(rows - 1, 1, cols, 1, False) + self._llr(rows, 1, cols - 1, 1, False)
+            score = np.maximum(score, swapped)
+        return score
+
+    def _llr(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int, span_random: bool) -> np.ndarray:
         cal = self.cal
-        score = gauss_llr(self.z(rows, a, cols, b), cal.mu1, cal.sd1, cal.mu0, cal.sd0)
+        mu0, sd0 = cal.random_of(a, b) if span_random else (cal.mu0, cal.sd0)
+        score = gauss_llr(self.z(rows, a, cols, b), cal.mu1, cal.sd1, mu0, sd0)
         if a > 1 or b > 1:
             score = score + self.part_penalty(rows, a, cols, b)
         delta = self.length_delta(rows, a, cols, b)
@@ -188,8 +219,8 @@ class Scorer:
         p_match = 0.9 * normal_pdf(delta, 1.0) + 0.1 * normal_pdf(delta, cal.len_sd_random)
         score = score + np.log(p_match) - np.log(normal_pdf(delta, cal.len_sd_random))
         if self.mt is not None and cal.mt is not None:
-            chrf = self.mt.chrf(rows, a, cols, b)
-            score = score + self.mt_weight * gauss_llr(chrf, *cal.mt)
+            sim = self.mt.similarity(rows, a, cols, b, self._mt_cos)
+            score = score + self.mt_weight * gauss_llr(sim, *cal.mt)
         return score
 
     def cells(self, jobs: Sequence[tuple[int, int, Callable]]) -> list[np.ndarray]:
@@ -207,14 +238,16 @@ class Scorer:
             r1 = max(int(np.searchsorted(off, off[r0] + CHUNK_CELLS, side="right")) - 1, r0 + 1)
             r1 = min(r1, n + 1)
             rows, cols = band_cells(self.lo, off, r0, r1)
-            self._cos = ChunkCos(self.src, self.tgt, rows, cols, reach)
+            self._cos = ChunkCos(self.src.raw, self.tgt.raw, rows, cols, reach)
+            if self.mt is not None and self.cal.mt is not None:
+                self._mt_cos = ChunkCos(self.mt.left, self.mt.right, rows, cols, reach)
             try:
                 for out, (a, b, fn) in zip(outs, jobs, strict=True):
                     ok = (rows >= a) & (cols >= b)
                     if ok.any():
                         out[off[r0] : off[r1]][ok] = fn(rows[ok], a, cols[ok], b)
             finally:
-                self._cos = None
+                self._cos = self._mt_cos = None
             r0 = r1
         return outs
 

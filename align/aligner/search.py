@@ -1,12 +1,13 @@
 """The whole alignment, top-down: embed both sides, find the path level by level (coarse to
-fine, each level in a band around the coarser path), unlink pairs that fail the margin test, give
-each bead its confidence, then refine near doubtful beads and search once more."""
+fine, each level in a band around the coarser path), give each bead its confidence, then refine
+near doubtful beads and search once more."""
 
 from __future__ import annotations
 
 import logging
 import math
 import threading
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -15,13 +16,14 @@ import numpy as np
 
 from align.aligner.band import band_from_path, full_band
 from align.aligner.calibrate import calibrate
-from align.aligner.confidence import beads_with_confidence, margin_scorer, split_unlikely
+from align.aligner.confidence import beads_with_confidence
 from align.aligner.dp import viterbi_path
+from align.aligner.mtsignal import MTSignal
 from align.aligner.options import COARSE_TYPES, DEFAULT_PRIORS, AlignOptions
 from align.aligner.refine import embed_uncertain_spans
 from align.aligner.scorer import Scorer
 from align.aligner.sides import Side, use_background
-from align.aligner.signals import MARGIN_K, MTSignal
+from align.aligner.signals import SHORT_SIDE
 from align.document import Bead
 from align.progress import Progress
 
@@ -44,11 +46,20 @@ def align_sentences(
     used as an extra signal. ``progress(done, total)`` reports embedding progress.
     """
     options = options or AlignOptions()
-    src, tgt = [str(s) for s in src], [str(t) for t in tgt]
+    src, tgt = [as_compared(s) for s in src], [as_compared(t) for t in tgt]
     if mt is not None and len(mt) != len(src):
         raise ValueError(f"mt has {len(mt)} sentences for {len(src)} source sentences")
+    if mt is not None:
+        mt = [as_compared(t) for t in mt]
     with blas_threads(options.threads):
         return _align(src, tgt, embedder, mt, options, progress)
+
+
+def as_compared(sentence: object) -> str:
+    """A sentence as the aligner compares it: Unicode NFC, runs of whitespace (line ends, tabs, no-break
+    spaces) as one space, none at the ends. Text that reads the same must align the same: a
+    trailing space, a CRLF file or a decomposed umlaut once changed the beads."""
+    return " ".join(unicodedata.normalize("NFC", str(sentence)).split())
 
 
 _blas_lock = threading.Lock()
@@ -95,22 +106,21 @@ def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, 
     tgt_len = np.array([max(len(t.strip()), 1) for t in tgt], dtype=np.float64)
     src_side = Side.build(vectors[:n] * src_len[:, None], src_len)
     tgt_side = Side.build(vectors[n:] * tgt_len[:, None], tgt_len)
-    if min(n, m) <= MARGIN_K:
+    if min(n, m) <= SHORT_SIDE:
         use_background(src_side, tgt_side, embedder)
-    mt_signal = MTSignal(mt, tgt) if mt is not None else None
+    mt_signal = MTSignal(mt, tgt, max_span=max(max(a, b) for a, b in options.priors)) if mt is not None else None
 
     scorer, log_priors = prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
-    margin = margin_scorer(scorer, options)
-    path = split_unlikely(viterbi_path(scorer, log_priors), margin)
-    beads = beads_with_confidence(path, scorer, log_priors, options, margin)
+    path = viterbi_path(scorer, log_priors)
+    beads = beads_with_confidence(path, scorer, log_priors, options)
     if options.refine:
         exact_src, exact_tgt = embed_uncertain_spans(beads, path, src, tgt, embedder, options)
         if exact_src or exact_tgt:
             scorer = Scorer(
                 src_side, tgt_side, scorer.cal, (scorer.lo, scorer.hi), mt_signal, options.mt_weight, exact_src, exact_tgt
             )
-            path = split_unlikely(viterbi_path(scorer, log_priors), margin)
-            beads = beads_with_confidence(path, scorer, log_priors, options, margin)
+            path = viterbi_path(scorer, log_priors)
+            beads = beads_with_confidence(path, scorer, log_priors, options)
     return beads
 
 
@@ -126,7 +136,7 @@ def prepare_level(src: Side, tgt: Side, options: AlignOptions, mt: MTSignal | No
         log_priors = normalised_log_priors(list(options.priors), options.priors)
     else:
         log_priors = normalised_log_priors(COARSE_TYPES, {**DEFAULT_PRIORS, **options.priors})
-    cal = calibrate(src, tgt, band, mt if fine else None)
+    cal = calibrate(src, tgt, band, mt if fine else None, types=list(log_priors))
     return Scorer(src, tgt, cal, band, mt if fine else None, options.mt_weight), log_priors
 
 

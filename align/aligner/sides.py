@@ -62,7 +62,7 @@ def use_background(src: Side, tgt: Side, embedder) -> None:
     The similarity floor is a sentence's mean cosine to the *other* document, and random pairs
     come from the document itself; with one sentence a side the floor is the pair's own cosine
     and the only "random" pair is the translation: a one-sentence document came out as an
-    omission plus an addition. Below ``MARGIN_K`` + 1 sentences a side, both come instead from a
+    omission plus an addition. With ``SHORT_SIDE`` sentences or fewer on a side, both come instead from a
     few dozen unrelated sentences in several languages shipped with the library.
     """
     texts = background_texts()

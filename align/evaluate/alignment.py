@@ -82,6 +82,7 @@ class EvalReport:
     seconds: float = 0.0
     max_rss_mb: float = 0.0
     use_mt: bool = False
+    mt_name: str = ""
 
 
 def _sides(beads: Iterable[Bead | BeadSides]) -> list[BeadSides]:
@@ -189,6 +190,7 @@ def evaluate_dir(
     *,
     settings=None,
     use_mt: bool = False,
+    mt_from: Path | None = None,
     embedder=None,
     options=None,
 ) -> EvalReport:
@@ -196,7 +198,11 @@ def evaluate_dir(
 
     Embeddings are cached under ``settings.cache_dir`` when settings are given. With ``use_mt``
     the installed package for de->en (or the pair named in ``bench_dir/langs``) translates the
-    source side first; time spent translating is counted.
+    source side first; time spent translating is counted. ``mt_from`` instead reads a machine
+    translation made elsewhere: a folder of ``NNN`` files, line k the translation of source line k
+    (a relative path that is not a folder is looked for inside ``bench_dir``, so ``mt-SYSTEM``
+    names align-mt-dev's systems). It measures the MT signal with real systems' output, no package
+    needed.
     """
     from align.aligner import align_sentences
     from align.embed import Embedder
@@ -211,6 +217,9 @@ def evaluate_dir(
         raise InputError(f"{src_dir}: no documents to align")
     if embedder is None:
         embedder = Embedder(settings.cache_dir if settings is not None else None)
+    if use_mt and mt_from is not None:
+        raise InputError("use either an installed package (--mt) or a folder of translations (--mt-from), not both")
+    mt_dir = resolve_mt_dir(bench_dir, mt_from) if mt_from is not None else None
     translator = _load_translator(settings, bench_dir) if use_mt else None
 
     # no tracemalloc here: it records every allocation and makes the aligner several times slower
@@ -224,6 +233,8 @@ def evaluate_dir(
         src, tgt = read_lines(src_dir / name), read_lines(tgt_dir / name)
         gold = read_beads(gold_dir / name)
         mt = translator.translate(src) if translator is not None else None
+        if mt_dir is not None:
+            mt = read_mt(mt_dir / name, len(src))
         test = _sides(align_sentences(src, tgt, embedder=embedder, mt=mt, options=options))
         p, r = count_beads(gold, test)
         p_total, r_total = p_total + p, r_total + r
@@ -237,8 +248,27 @@ def evaluate_dir(
         sentences=sentences,
         seconds=seconds,
         max_rss_mb=_max_rss_mb(),
-        use_mt=use_mt,
+        use_mt=use_mt or mt_dir is not None,
+        mt_name=mt_dir.name if mt_dir is not None else ("installed package" if use_mt else ""),
     )
+
+
+def resolve_mt_dir(bench_dir: Path, mt_from: Path) -> Path:
+    """``mt_from`` as given, else inside ``bench_dir`` (``mt-VolcTrans-GLAT``)."""
+    for candidate in (Path(mt_from), Path(bench_dir) / mt_from):
+        if candidate.is_dir():
+            return candidate
+    raise InputError(f"{mt_from}: no such folder of machine translations (looked here and in {bench_dir})")
+
+
+def read_mt(path: Path, n_src: int) -> list[str]:
+    """One machine translation per source line; a count that differs is an error, not a guess."""
+    if not path.is_file():
+        raise InputError(f"{path}: missing (every source document needs its machine translation)")
+    lines = read_lines(path)
+    if len(lines) != n_src:
+        raise InputError(f"{path}: {len(lines)} lines for {n_src} source lines (line k must translate source line k)")
+    return lines
 
 
 def _max_rss_mb() -> float:
@@ -265,7 +295,7 @@ def format_report(report: EvalReport, *, show_errors: bool = False) -> str:
     s = report.scores
     speed = report.sentences / report.seconds if report.seconds > 0 else float("inf")
     lines = [
-        f"documents: {len(report.documents)}  sentences: {report.sentences}  mt: {'yes' if report.use_mt else 'no'}",
+        f"documents: {len(report.documents)}  sentences: {report.sentences}  mt: {report.mt_name or 'no'}",
         "             strict    lax",
         f"precision    {s.precision_strict:.4f}   {s.precision_lax:.4f}",
         f"recall       {s.recall_strict:.4f}   {s.recall_lax:.4f}",
