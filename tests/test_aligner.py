@@ -99,7 +99,7 @@ def test_unrelated_texts_give_low_confidence(embedder):
     assert_cover(beads, 6, 6)
     confidences = [b.confidence for b in beads]
     # nothing green; a joined many-sentence bead looks less random than a single pair (sums of
-    # unrelated vectors drift together) and only the margin test holds it near even odds
+    # unrelated vectors drift together): its confidence is judged against random spans of its shape
     assert max(confidences) < 0.7
     assert sum(confidences) / len(confidences) < 0.4
 

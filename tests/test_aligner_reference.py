@@ -76,6 +76,11 @@ def _document_pair(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return np.array(src), np.array(src_len), np.array(tgt), np.array(tgt_len)
 
 
+def _replace_floor(options: AlignOptions, log_priors) -> float | None:
+    """log p(replacement) - log p(1-1), from the options and the normalised priors."""
+    return None if options.replace_prior is None else math.log(options.replace_prior) - log_priors[(1, 1)]
+
+
 def _build(seed: int):
     """The aligner's fine level for a random pair, built the way ``align_sentences`` builds it."""
     src, src_len, tgt, tgt_len = _document_pair(seed)
@@ -132,9 +137,9 @@ def _pdf(x: float, sd: float) -> float:
 class _Reference:
     """Bead scores of one document pair, cell by cell, from the raw unit vectors and lengths."""
 
-    def __init__(self, src, src_len, tgt, tgt_len, cal: Calibration):
+    def __init__(self, src, src_len, tgt, tgt_len, cal: Calibration, replace_floor: float | None = None):
         self.src, self.src_len, self.tgt, self.tgt_len = src, src_len, tgt, tgt_len
-        self.cal = cal
+        self.cal, self.replace_floor = cal, replace_floor
         self.src_mean, self.tgt_mean = _mean_unit(src), _mean_unit(tgt)
 
     def _src_span(self, start: int, size: int) -> tuple[list[float], float]:
@@ -144,6 +149,15 @@ class _Reference:
     def _tgt_span(self, start: int, size: int) -> tuple[list[float], float]:
         vec = _span(self.tgt, self.tgt_len, start, size)
         return vec, _floor(vec, self.src_mean)
+
+    def step(self, i: int, a: int, j: int, b: int) -> float:
+        """The DP's score of the step: the bead's evidence; a 1-1 step is a translation or a
+        replacement (log p(replacement) - log p(1-1) against random), the probabilities summed."""
+        llr = self.llr(i, a, j, b)
+        if (a, b) == (1, 1) and self.replace_floor is not None:
+            top = max(llr, self.replace_floor)
+            return top + math.log(math.exp(llr - top) + math.exp(self.replace_floor - top))
+        return llr
 
     def llr(self, i: int, a: int, j: int, b: int) -> float:
         """Source sentences i-a .. i-1 against target sentences j-b .. j-1; a 2-2 bead may also
@@ -186,7 +200,7 @@ def _bead_scores(ref: _Reference, n: int, m: int, log_priors) -> dict:
     for (a, b), prior in log_priors.items():
         for i in range(a, n + 1):
             for j in range(b, m + 1):
-                out[(i, j, a, b)] = prior + (ref.llr(i, a, j, b) if a and b else 0.0)
+                out[(i, j, a, b)] = prior + (ref.step(i, a, j, b) if a and b else 0.0)
     return out
 
 
@@ -245,7 +259,7 @@ def _check_scores(scorer: Scorer, ref: _Reference, n: int, m: int) -> None:
                 if i < a or j < b:
                     assert row[j] == NEG, (a, b, i, j)
                     continue
-                want = ref.llr(i, a, j, b)
+                want = ref.step(i, a, j, b)
                 assert math.isclose(float(row[j]), want, rel_tol=TOL, abs_tol=TOL), (a, b, i, j, float(row[j]), want)
 
 
@@ -253,19 +267,19 @@ def _check_scores(scorer: Scorer, ref: _Reference, n: int, m: int) -> None:
 def test_bead_scores_match_the_definitions(seed):
     """Every bead type's score in every cell equals the model's formula evaluated by hand, for the
     scorer of the finest level."""
-    src, src_len, tgt, tgt_len, scorer, _, options = _build(seed)
+    src, src_len, tgt, tgt_len, scorer, log_priors, options = _build(seed)
     n, m = len(src), len(tgt)
     assert (int(scorer.lo.max()), int(scorer.hi.min())) == (0, m)  # small: searched in full
-    _check_scores(scorer, _Reference(src, src_len, tgt, tgt_len, scorer.cal), n, m)
+    _check_scores(scorer, _Reference(src, src_len, tgt, tgt_len, scorer.cal, _replace_floor(options, log_priors)), n, m)
 
 
 @pytest.mark.parametrize("seed", range(CASES))
 def test_dynamic_programme_matches_a_plain_one(seed):
     """Viterbi, forward and backward tables (every cell) equal a plain DP over all bead types,
     0-1 and 1-0 included, fed with the reference bead scores; the Viterbi path scores the max."""
-    src, src_len, tgt, tgt_len, scorer, log_priors, _ = _build(seed)
+    src, src_len, tgt, tgt_len, scorer, log_priors, options = _build(seed)
     n, m = len(src), len(tgt)
-    ref = _Reference(src, src_len, tgt, tgt_len, scorer.cal)
+    ref = _Reference(src, src_len, tgt, tgt_len, scorer.cal, _replace_floor(options, log_priors))
     scores = _bead_scores(ref, n, m, log_priors)
     types = list(log_priors)
     assert {(1, 0), (0, 1)} <= set(types)

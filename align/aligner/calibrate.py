@@ -60,6 +60,11 @@ def calibrate(
         z_rand = normalise(cos, fx[ri - 1], fy[rj - 1])
         ls, lt = src.cum_len[ri] - src.cum_len[ri - 1], tgt.cum_len[rj] - tgt.cum_len[rj - 1]
         d_rand = (lt - ratio * ls) / np.sqrt(np.maximum(0.5 * (ls * ratio + lt), 1.0))
+    # a document that repeats itself (boilerplate, a header on every page, a text pasted twice)
+    # has translations among its "random" pairs: leave out those beyond 3 spreads
+    clipped = z_rand <= float(np.mean(z_rand)) + 3 * float(np.std(z_rand))
+    if clipped.sum() >= 2:
+        z_rand, d_rand = z_rand[clipped], d_rand[clipped]
     mu0, sd0 = float(np.mean(z_rand)), max(float(np.std(z_rand)), 1e-3)
     # a mutual best pair counts as a match only if no random pair would plausibly score as high
     # (3 standard deviations); two unrelated texts then have no matches to learn from

@@ -21,6 +21,8 @@ def beads_with_confidence(path, scorer: Scorer, log_priors, options: AlignOption
     A linked bead's posterior is then multiplied by the probability that it is a translation
     rather than a random pairing of these documents (the bead's own log-likelihood ratio): a
     path must cover every sentence, so it can be the best path and still pair two leftovers.
+    A 1-1 step more likely a replacement than a translation (``Scorer.replaced``) becomes an
+    omission and an addition.
     """
     lo = scorer.lo
     n, m = len(lo) - 1, int(scorer.hi[-1])
@@ -35,6 +37,12 @@ def beads_with_confidence(path, scorer: Scorer, log_priors, options: AlignOption
         if a and b:
             s += float(scorer.row(i1, a, b)[j1 - lo[i1]])
         post = float(np.exp(min(table_cell(fwd, scorer, i0, j0) + s + table_cell(bwd, scorer, i1, j1) - total, 0.0)))
+        replaced = scorer.replaced(i1, j1) if (a, b) == (1, 1) else 0.0
+        if replaced > 0.5:
+            # the pair is more likely unrelated sentences in the same place: an omission plus an addition
+            cap = min(post * replaced, options.null_confidence_cap)
+            beads += [Bead((i0,), (), round(cap, 4)), Bead((), (j0,), round(cap, 4))]
+            continue
         if a and b:
             evidence = evidences[k]
             post *= 1.0 / (1.0 + math.exp(-min(max(evidence, -50.0), 50.0)))

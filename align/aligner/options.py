@@ -38,9 +38,14 @@ class AlignOptions:
     ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
     or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings,
     of spans of at most ``refine_span`` sentences (None: up to the largest side of a bead type).
-    Two-sentence spans and a 10% budget keep nearly all of refine's gain for a fraction of its
-    embeddings, because 2-sentence sides are by far the commonest many-sentence sides (figures:
-    devtools/RESULTS.md, "Refine rule").
+    Spans of up to three sentences and a 10% budget: on textberg-dev (real prose, beads of three
+    sentences and more) three beat two, larger budgets gain little for their time on align-long
+    (figures: devtools/RESULTS.md, "Refine rule").
+    ``replace_prior``: prior probability of a replacement, a sentence dropped and an unrelated
+    one added in its place (a source's tag line and the translator's note, a caption swapped for
+    another). As rare as an omission, but not the product of an omission's and an addition's
+    probabilities: those two alone would link any leftover pair that looks a little better than
+    random (about 9 nats). None: no replacements.
     ``threads``: threads of numpy's BLAS for the aligner's matrix products, set through
     threadpoolctl while alignments run; OpenBLAS counts threads per process, so while one runs
     other numpy work of the process gets the same limit (``search.blas_threads``). None leaves
@@ -58,5 +63,6 @@ class AlignOptions:
     refine: bool = True
     refine_below: float = 0.9
     refine_budget: float = 0.10
-    refine_span: int | None = 2
+    refine_span: int | None = 3
+    replace_prior: float | None = 0.01
     threads: int | None = 1

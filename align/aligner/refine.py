@@ -12,7 +12,7 @@ from align.aligner.options import AlignOptions
 log = logging.getLogger(__name__)
 
 
-def embed_uncertain_spans(beads, path, src, tgt, embedder, options: AlignOptions):
+def embed_uncertain_spans(beads, src, tgt, embedder, options: AlignOptions):
     """Embed the joined text of multi-sentence spans around beads that are not a sure 1-1.
 
     The length-weighted sum of sentence vectors is close to the embedding of the joined text,
@@ -25,6 +25,11 @@ def embed_uncertain_spans(beads, path, src, tgt, embedder, options: AlignOptions
     max_b = max((b for _, b in options.priors), default=1)
     if options.refine_span is not None:
         max_a, max_b = min(max_a, options.refine_span), min(max_b, options.refine_span)
+    # where each bead starts and ends (beads cover both sides in order; an omission plus an
+    # addition from one step of the path are two beads)
+    corners = [(0, 0)]
+    for bead in beads:
+        corners.append((corners[-1][0] + len(bead.src), corners[-1][1] + len(bead.tgt)))
     doubtful = sorted(
         (bead.confidence, k)
         for k, bead in enumerate(beads)
@@ -34,7 +39,7 @@ def embed_uncertain_spans(beads, path, src, tgt, embedder, options: AlignOptions
     src_spans: dict[tuple[int, int], str] = {}
     tgt_spans: dict[tuple[int, int], str] = {}
     for _, k in doubtful:
-        (i0, j0), (i1, j1) = path[k], path[k + 1]
+        (i0, j0), (i1, j1) = corners[k], corners[k + 1]
         r0, r1 = max(i0 - 1, 0), min(i1 + 1, n)
         c0, c1 = max(j0 - 1, 0), min(j1 + 1, m)
         for texts, spans, s0, s1, most in ((src, src_spans, r0, r1, max_a), (tgt, tgt_spans, c0, c1, max_b)):

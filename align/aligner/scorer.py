@@ -3,6 +3,7 @@ ratio per bead type, vectorised over the band's cells in chunks of whole rows.""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -73,8 +74,11 @@ class Scorer:
         mt_weight: float = 1.0,
         exact_src: dict[tuple[int, int], np.ndarray] | None = None,
         exact_tgt: dict[tuple[int, int], np.ndarray] | None = None,
+        replace_floor: float | None = None,
     ):
         self.src, self.tgt, self.cal, self.mt, self.mt_weight = src, tgt, cal, mt, mt_weight
+        self.replace_floor = replace_floor
+        self._linked11: np.ndarray | None = None  # 1-1 scores as a translation only (see ``prepare``)
         self.lo, self.hi = band
         self.off = band_offsets(self.lo, self.hi)
         self._exact = (exact_src or {}, exact_tgt or {})
@@ -256,7 +260,22 @@ class Scorer:
         todo = [(a, b) for a, b in types if a and b and (a, b) not in self._types]
         if todo:
             for t, scores in zip(todo, self.cells([(a, b, self.llr) for a, b in todo]), strict=True):
+                if t == (1, 1) and self.replace_floor is not None:
+                    # a 1-1 step of the path is either a translation or a replacement (a sentence
+                    # dropped and an unrelated one added in its place): the step's score sums both
+                    self._linked11 = scores
+                    scores = np.where(scores > NEG / 2, np.logaddexp(scores, self.replace_floor), NEG)
                 self._types[t] = scores
+
+    def replaced(self, i: int, j: int) -> float:
+        """Probability that the 1-1 step ending at (i, j) is a replacement rather than a
+        translation (0 without a replacement prior)."""
+        if self.replace_floor is None:
+            return 0.0
+        self.type_scores(1, 1)
+        assert self._linked11 is not None
+        linked = float(self._linked11[self.off[i] + j - self.lo[i]])
+        return 1.0 / (1.0 + math.exp(min(max(linked - self.replace_floor, -50.0), 50.0)))
 
     def type_scores(self, a: int, b: int) -> np.ndarray:
         """llr of beads (a, b) for every band cell (flat store; NEG where no such bead ends)."""

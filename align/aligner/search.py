@@ -114,10 +114,18 @@ def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, 
     path = viterbi_path(scorer, log_priors)
     beads = beads_with_confidence(path, scorer, log_priors, options)
     if options.refine:
-        exact_src, exact_tgt = embed_uncertain_spans(beads, path, src, tgt, embedder, options)
+        exact_src, exact_tgt = embed_uncertain_spans(beads, src, tgt, embedder, options)
         if exact_src or exact_tgt:
             scorer = Scorer(
-                src_side, tgt_side, scorer.cal, (scorer.lo, scorer.hi), mt_signal, options.mt_weight, exact_src, exact_tgt
+                src_side,
+                tgt_side,
+                scorer.cal,
+                (scorer.lo, scorer.hi),
+                mt_signal,
+                options.mt_weight,
+                exact_src,
+                exact_tgt,
+                replace_floor(options, log_priors),
             )
             path = viterbi_path(scorer, log_priors)
             beads = beads_with_confidence(path, scorer, log_priors, options)
@@ -137,7 +145,16 @@ def prepare_level(src: Side, tgt: Side, options: AlignOptions, mt: MTSignal | No
     else:
         log_priors = normalised_log_priors(COARSE_TYPES, {**DEFAULT_PRIORS, **options.priors})
     cal = calibrate(src, tgt, band, mt if fine else None, types=list(log_priors))
-    return Scorer(src, tgt, cal, band, mt if fine else None, options.mt_weight), log_priors
+    if not fine:
+        return Scorer(src, tgt, cal, band), log_priors
+    return Scorer(src, tgt, cal, band, mt, options.mt_weight, replace_floor=replace_floor(options, log_priors)), log_priors
+
+
+def replace_floor(options: AlignOptions, log_priors: dict[tuple[int, int], float]) -> float | None:
+    """A replacement's score on the scale of a 1-1 bead's evidence: log p(replacement) - log p(1-1)."""
+    if not options.replace_prior or (1, 1) not in log_priors:
+        return None
+    return math.log(options.replace_prior) - log_priors[(1, 1)]
 
 
 def normalised_log_priors(types: Sequence[tuple[int, int]], priors: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:

