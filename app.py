@@ -257,6 +257,19 @@ def new_project(store: Store, settings) -> None:
             st.error(str(err))
             st.stop()
 
+    use_mt = mode == "align" and st.checkbox(
+        "Also compare a machine translation of the source with the translation",
+        key="new_use_mt",
+        help="Translates the source with the installed package first: a little more accurate where sentences "
+        "were merged, dropped or swapped, but translating takes far longer than aligning (minutes for a long "
+        "document). The progress bar shows both steps.",
+    )
+    helper = None
+    if use_mt:  # the installed package's translation as an extra alignment signal
+        try:
+            helper = find_translator(src_lang, tgt_lang, settings)
+        except AlignError as err:
+            st.info(f"Aligning without machine translation: {plain(str(err))}")
     label = "Translate" if mode == "translate" else "Align"
     if not st.button(label, key="new_start", type="primary"):
         return
@@ -283,10 +296,6 @@ def new_project(store: Store, settings) -> None:
             if not target.strip():
                 st.warning("Paste or upload the translation to align with.")
                 return
-            try:  # an installed package adds machine translation as an alignment signal
-                helper = find_translator(src_lang, tgt_lang, settings)
-            except AlignError:
-                helper = None
             embedder = get_embedder(str(settings.cache_dir))
 
             def work(progress):

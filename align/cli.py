@@ -244,7 +244,8 @@ def _add_mt_option(p: argparse.ArgumentParser, default: bool) -> None:
         "--mt",
         action=argparse.BooleanOptionalAction,
         default=default,
-        help="use the installed Argos package for the pair as an extra alignment signal (default: %(default)s)",
+        help="translate the source with the installed Argos package and use that as an extra alignment "
+        "signal; translating takes far longer than aligning (minutes for a long document) (default: %(default)s)",
     )
 
 
@@ -367,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="beads",
         help=f"beads (one bead a line, [0, 1]:[2]) or a document format: {', '.join(FORMATS)} (default %(default)s)",
     )
-    _add_mt_option(p, default=True)
+    _add_mt_option(p, default=False)
     _add_embedding_options(p)
     p.set_defaults(func=cmd_align)
 

@@ -211,7 +211,7 @@ def align_files(
     tgt_lang: str = "en",
     split_lines: bool = False,
     fmt: str = "beads",
-    use_mt: bool = True,
+    use_mt: bool = False,
     embedder=None,
     options=None,
 ) -> Path:

@@ -391,6 +391,43 @@ def test_align_pasted_texts(home):
     assert len(shown(at)) == 3
 
 
+def test_machine_translation_for_aligning_is_a_choice(translate_home):
+    """Off by default (translating takes far longer than aligning); when ticked, the installed
+    package translates the source first and the project records which package it used."""
+    pairs = _fixture_sentences(3)
+    at = start()
+    at.radio(key="new_mode").set_value("align").run()
+    assert at.checkbox(key="new_use_mt").value is False
+    at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
+    at.text_area(key="new_tgt_text").input(" ".join(en for _, en in pairs))
+    click(at, "new_start")
+    assert stored(translate_home).signature.settings["mt"] is None
+
+    at.sidebar.selectbox(key="project").set_value("new").run()  # back to the new-project form
+    at.radio(key="new_mode").set_value("align").run()
+    at.checkbox(key="new_use_mt").check().run()
+    at.text_input(key="new_name").input("mit MT")
+    at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
+    at.text_area(key="new_tgt_text").input(" ".join(en for _, en in pairs))
+    click(at, "new_start")
+    doc = stored(translate_home, 2)
+    assert doc.signature.settings["mt"]  # the fixture package's name
+    assert rows(doc) == pairs
+
+
+def test_ticking_machine_translation_without_a_package_aligns_without(home):
+    at = start()
+    at.radio(key="new_mode").set_value("align").run()
+    at.checkbox(key="new_use_mt").check().run()
+    assert any("Aligning without machine translation" in i.value for i in at.info)
+    at.text_area(key="new_src_text").input("Der Hund bellt laut. Die Katze schläft.")
+    at.text_area(key="new_tgt_text").input("The dog barks loudly. The cat sleeps.")
+    click(at, "new_start")
+    doc = stored(home)
+    assert doc.signature.method == "align" and doc.signature.settings["mt"] is None
+    assert len(doc.pairs) == 2
+
+
 def test_background_jobs_report_progress_results_and_errors():
     import threading
 

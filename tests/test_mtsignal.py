@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.aligner import align_sentences
-from align.aligner.mtsignal import MTSignal, char_ngrams
+from align.aligner.mtsignal import NGRAMS, MTSignal, for_ngrams, ngram_counts
 from align.aligner.scorer import ChunkCos
 from align.cli import main
 from align.evaluate.alignment import evaluate_dir, read_lines
@@ -49,11 +50,33 @@ def test_span_similarity_equals_the_direct_cosine(mt, tgt):
             assert np.allclose(signal.similarity(rows, a, cols, b, chunk), want)
 
 
+def _counter(text: str) -> Counter[str]:
+    """A sentence's n-grams, counted the plain way."""
+    norm = for_ngrams(text)
+    return Counter(norm[k : k + n] for n in NGRAMS for k in range(len(norm) - n + 1))
+
+
+def _rows(matrix) -> list[list[float]]:
+    """Each row's counts, sorted: comparable across matrices whose columns are numbered differently."""
+    return [sorted(matrix.getrow(r).data.tolist()) for r in range(matrix.shape[0])]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcäöüß ,.\t\u00a0\U0001f600", max_size=25), min_size=1, max_size=6))
+def test_vectorised_counts_equal_a_counter_per_sentence(texts):
+    """The hashed, vectorised counting gives every sentence the counts a Counter gives it; n-grams
+    never cross from one sentence into the next; the same n-gram is the same column everywhere."""
+    matrix = ngram_counts(texts)
+    assert _rows(matrix) == [sorted(float(c) for c in _counter(t).values()) for t in texts]
+    both = ngram_counts([texts[0], texts[0]])
+    assert (both.getrow(0) != both.getrow(1)).nnz == 0
+
+
 def test_ngrams_ignore_case_spacing_and_normal_form():
-    assert char_ngrams("Straße  nach\tOsten") == char_ngrams("strasse nach osten".replace("ss", "ß"))
-    assert char_ngrams("Mu\u0308nchen") == char_ngrams("München")
-    assert char_ngrams("Eis") == char_ngrams(" eis ")  # padded: a short word still has n-grams
-    assert sum(char_ngrams("Eis").values()) == 3 + 2 + 1
+    assert for_ngrams("Straße  nach\tOsten") == for_ngrams("STRASSE NACH OSTEN".replace("SS", "ß"))
+    assert for_ngrams("Mu\u0308nchen") == for_ngrams("München")
+    assert _counter("Eis") == _counter(" eis ")  # padded: a short word still has n-grams
+    assert sum(_counter("Eis").values()) == sum(5 - n + 1 for n in NGRAMS)
 
 
 def test_spans_longer_than_built_for_are_refused():

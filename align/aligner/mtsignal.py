@@ -11,29 +11,55 @@ microseconds.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
 # n-gram lengths: short enough to match inflected and compound words across a translation's
 # choices, long enough to be distinctive (chrF's core range)
-NGRAMS = (3, 4, 5)
+NGRAMS = (3, 4)
 
 _SPACE = re.compile(r"\s+")
 
 
-def char_ngrams(text: str) -> Counter[str]:
-    """Character n-grams of a sentence, case- and spacing-insensitive, padded with a space so a
-    word's start and end count (a one-word heading still has n-grams)."""
-    norm = " " + _SPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip() + " "
-    grams: Counter[str] = Counter()
+def for_ngrams(text: str) -> str:
+    """A sentence as its n-grams are taken: case- and spacing-insensitive, padded with a space so
+    a word's start and end count (a one-word heading still has n-grams)."""
+    return " " + _SPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip() + " "
+
+
+def ngram_counts(texts: Sequence[str]):
+    """Sparse matrix (scipy CSR) of each text's character n-gram counts, one row a text: n-grams
+    hashed to 64 bits in one vectorised pass over all texts (a Counter per sentence cost seconds
+    on a long document)."""
+    import pandas as pd
+    from scipy import sparse
+
+    norm = [for_ngrams(t) for t in texts]
+    lengths = np.array([len(t) for t in norm], dtype=np.int64)
+    codes = np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    owner = np.repeat(np.arange(len(norm), dtype=np.int64), lengths)
+    rows, keys = [], []
     for n in NGRAMS:
-        grams.update(norm[k : k + n] for k in range(len(norm) - n + 1))
-    return grams
+        if len(codes) < n:
+            continue
+        count = len(codes) - n + 1
+        key = np.zeros(count, dtype=np.uint64)
+        for k in range(n):  # polynomial hash; uint64 arithmetic wraps around
+            key = key * np.uint64(1_000_003) + codes[k : k + count]
+        key = key * np.uint64(8) + np.uint64(n)
+        inside = owner[:count] == owner[n - 1 :]  # n-grams do not cross sentences
+        rows.append(owner[:count][inside])
+        keys.append(key[inside])
+    row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    # a hash table (pandas) numbers the distinct n-grams in linear time; sorting them took longer
+    # than all the rest of the signal
+    col, distinct = pd.factorize(np.concatenate(keys) if keys else np.zeros(0, np.uint64))
+    matrix = sparse.csr_matrix((np.ones(len(row)), (row, col)), shape=(len(texts), max(len(distinct), 1)))
+    matrix.sum_duplicates()
+    return matrix
 
 
 class MTSignal:
@@ -46,23 +72,17 @@ class MTSignal:
     """
 
     def __init__(self, mt: Sequence[str], tgt: Sequence[str], max_span: int = 5):
-        from scipy import sparse
 
-        counts = [char_ngrams(t) for t in list(mt) + list(tgt)]
-        vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        for r, grams in enumerate(counts):
-            for gram, c in grams.items():
-                rows.append(r)
-                cols.append(vocab.setdefault(gram, len(vocab)))
-                vals.append(1.0 + math.log(c))
-        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(counts), max(len(vocab), 1)))
-        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=matrix.shape[1])
-        idf = np.log((1.0 + len(counts)) / (1.0 + df)) + 1.0
-        matrix = (matrix @ sparse.diags(idf)).tocsr()
+        texts = list(mt) + list(tgt)
+        matrix = ngram_counts(texts)
+        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+        idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
+        matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
         self.left, self.right = matrix[: len(mt)], matrix[len(mt) :]
         self._self_dots = (_self_dots(self.left, max_span), _self_dots(self.right, max_span))
         self._norms: dict[tuple[int, int], np.ndarray] = {}
+        # the same cells are asked for again after refine (embeddings change, n-grams do not)
+        self._memo: dict[tuple[int, int, int, int, int], np.ndarray] = {}
 
     def norms(self, side: int, size: int) -> np.ndarray:
         """L2 norm of the summed vector of every span of ``size`` sentences (row k = span at k)."""
@@ -83,6 +103,15 @@ class MTSignal:
         """Cosine between the MT of source sentences [i-a, i) and target sentences [j-b, j) for each
         cell (i, j); from the chunk's box sums when given (``ChunkCos`` over this signal's
         matrices), else pair by pair."""
+        key = (a, b, hash(rows.tobytes()), hash(cols.tobytes()), len(rows))
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        out = self._similarity(rows, a, cols, b, chunk)
+        self._memo[key] = out
+        return out
+
+    def _similarity(self, rows: np.ndarray, a: int, cols: np.ndarray, b: int, chunk) -> np.ndarray:
         p, q = rows - a, cols - b
         if chunk is not None and chunk.dense:
             dots = chunk.box(a, b)[p - chunk.p0, q - chunk.q0]
