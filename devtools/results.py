@@ -100,28 +100,52 @@ def measure_e5_batches(scratch: Path) -> str:
 
 
 def measure_refine(scratch: Path) -> str:
-    """The aligner's refine rule (AlignOptions.refine_span, refine_budget) on the dev sets."""
+    """The aligner's refine rule (AlignOptions.refine_span, refine_budget): strict F1 against the
+    joined spans embedded, on the real sets and the synthetic one."""
     import shutil
 
     from align.aligner import AlignOptions
     from align.evaluate.alignment import evaluate_dir
 
     rules = {
-        "spans of 2, budget 10% (default)": AlignOptions(),
-        "spans up to 4, budget 25%": AlignOptions(refine_span=None, refine_budget=0.25),
         "no refine": AlignOptions(refine=False),
+        "spans of 2, budget 10%": AlignOptions(refine_span=2),
+        "spans up to 3, budget 10% (default)": AlignOptions(),
+        "spans up to 3, budget 25%": AlignOptions(refine_budget=0.25),
+        "spans up to 3, budget 50%": AlignOptions(refine_budget=0.5),
+        "spans up to 4, budget 50%": AlignOptions(refine_span=4, refine_budget=0.5),
     }
     rows = []
-    for bench in ("align-dev", "textberg-dev"):
+    for bench in ("textberg-dev", "align-mt-dev", "align-dev"):
         sentences = scratch / bench / "sentences"
-        evaluate_dir(BENCH / bench, embedder=_embedder(sentences), options=AlignOptions(refine=False))
+        report = evaluate_dir(BENCH / bench, embedder=_embedder(sentences), options=AlignOptions(refine=False))
         for number, (label, options) in enumerate(rules.items()):
             rule = scratch / bench / str(number)
             shutil.copytree(sentences, rule)  # every rule starts from the sentences' vectors alone
             embedder = _embedder(rule)
             s = evaluate_dir(BENCH / bench, embedder=embedder, options=options).scores
-            rows.append([bench, label, f"{s.f1_strict:.4f}", f"{s.f1_lax:.4f}", embedder.computed])
+            spent = f"{embedder.computed} ({embedder.computed / report.sentences:.2f} a sentence)"
+            rows.append([bench, label, f"{s.f1_strict:.4f}", f"{s.f1_lax:.4f}", spent])
     return _table(["set", "rule", "strict F1", "lax F1", "joined spans embedded"], rows)
+
+
+def measure_prefix(scratch: Path) -> str:
+    """e5's "query: " against "passage: " on the development sets (cached vectors kept apart)."""
+    from align.embed import e5ct2
+    from align.evaluate.alignment import evaluate_dir
+
+    rows = []
+    kept = e5ct2.PREFIX
+    try:
+        for prefix in ("passage: ", "query: "):
+            e5ct2.PREFIX = prefix
+            embedder = _embedder(scratch / prefix.strip(": "), engine="ct2", fallback=False)
+            for bench in ("textberg-dev", "align-mt-dev", "align-dev", "align-sample"):
+                s = evaluate_dir(BENCH / bench, embedder=embedder).scores
+                rows.append([repr(prefix), bench, f"{s.f1_strict:.4f}", f"{s.f1_lax:.4f}"])
+    finally:
+        e5ct2.PREFIX = kept
+    return _table(["prefix", "set", "strict F1", "lax F1"], rows, "The ct2 engine; everything else at its default.")
 
 
 def measure_blas_threads(scratch: Path) -> str:
@@ -161,17 +185,74 @@ def measure_blas_threads(scratch: Path) -> str:
 
 
 def measure_alignment(scratch: Path) -> str:
-    """eval-align on the development sets, default options."""
-    from align.evaluate.alignment import evaluate_dir
+    """eval-align on the development sets, default options; align-mt-dev also with each system's
+    machine translation and with a shuffled one (each line given another line's translation)."""
+    import random
+    import shutil
 
+    from align.evaluate.alignment import evaluate_dir, read_lines
+
+    mt_dev = BENCH / "align-mt-dev"
+    shuffled = scratch / "mt-shuffled"
+    if (mt_dev / "mt-VolcTrans-GLAT").is_dir():
+        shutil.rmtree(shuffled, ignore_errors=True)
+        shuffled.mkdir(parents=True)
+        for path in sorted((mt_dev / "mt-VolcTrans-GLAT").iterdir()):
+            lines = read_lines(path)
+            random.Random(0).shuffle(lines)
+            (shuffled / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = [
+        ("align-sample", None),
+        ("align-dev", None),
+        ("textberg-dev", None),
+        ("align-mt-dev", None),
+        ("align-mt-dev", mt_dev / "mt-VolcTrans-GLAT"),
+        ("align-mt-dev", mt_dev / "mt-happypoet"),
+        ("align-mt-dev", shuffled),
+    ]
+    embedder = _embedder(scratch / "eval")
     rows = []
-    for bench in ("align-sample", "align-dev", "textberg-dev", "align-mt-dev"):
-        if not (BENCH / bench).is_dir():
+    for bench, mt in runs:
+        if not (BENCH / bench).is_dir() or (mt is not None and not mt.is_dir()):
             continue
-        report = evaluate_dir(BENCH / bench, embedder=_embedder(scratch / "eval"))
+        report = evaluate_dir(BENCH / bench, embedder=embedder, mt_from=mt)
         s = report.scores
-        rows.append([bench, report.sentences, f"{s.f1_strict:.4f}", f"{s.f1_lax:.4f}"])
-    return _table(["set", "sentences", "strict F1", "lax F1"], rows)
+        label = "none" if mt is None else ("VolcTrans-GLAT, shuffled" if mt == shuffled else mt.name.removeprefix("mt-"))
+        rows.append([bench, label, report.sentences, f"{s.f1_strict:.4f}", f"{s.f1_lax:.4f}"])
+    intro = "MT: lines read with `eval-align --mt-from` (WMT21 systems' output; no package needed)."
+    return _table(["set", "MT", "sentences", "strict F1", "lax F1"], rows, intro)
+
+
+def measure_mt_signal(scratch: Path) -> str:
+    """The MT signal's cost: per cell against chrF, in the alignment, and the translation it needs."""
+    from align.evaluate.alignment import read_beads
+    from devtools.bench import mt_signal as bench
+
+    mt_dev, long_dir = BENCH / "align-mt-dev", BENCH / "align-long"
+    embedder = _embedder(scratch / "mt-signal", threads=2)
+    lines = bench.per_cell(mt_dev, "mt-VolcTrans-GLAT", 3000)
+    names = sorted(p.name for p in (mt_dev / "src").iterdir())
+    docs = [
+        (
+            bench._read(mt_dev, "src", k),
+            bench._read(mt_dev, "tgt", k),
+            bench._read(mt_dev, "mt-VolcTrans-GLAT", k),
+            read_beads(mt_dev / "gold" / k),
+        )
+        for k in names
+    ]
+    lines += bench.in_alignment("align-mt-dev (VolcTrans-GLAT)", docs, embedder)
+    src, tgt = bench._read(long_dir, "src", "001"), bench._read(long_dir, "tgt", "001")
+    gold = read_beads(long_dir / "gold" / "001")
+    stand_in = [""] * len(src)
+    for s_ids, t_ids in gold:
+        for i in s_ids:
+            stand_in[i] = " ".join(tgt[j] for j in t_ids)
+    long_lines = bench.in_alignment("align-long (gold counterparts as the MT stand-in)", [(src, tgt, stand_in, gold)], embedder)
+    lines += long_lines
+    with_mt = float(long_lines[-1].split("with MT ")[1].split(" s")[0])
+    lines += bench.translation_cost(long_dir, 300, 2, with_mt)
+    return "`python -m devtools bench mt-signal`, vectors cached for the alignment times.\n\n```\n" + "\n".join(lines) + "\n```"
 
 
 def measure_segmentation(scratch: Path) -> str:
@@ -209,6 +290,8 @@ SECTIONS = {
     for s in (
         Section("alignment", "Alignment quality", "the aligner's defaults (align.aligner.options)", measure_alignment),
         Section("refine", "Refine rule", "AlignOptions.refine_span and refine_budget", measure_refine),
+        Section("prefix", "Embedding prefix", 'e5ct2.PREFIX = "query: "', measure_prefix),
+        Section("mt-signal", "The MT signal's cost", "align.aligner.mtsignal, MT opt-in", measure_mt_signal),
         Section("blas-threads", "BLAS threads in the aligner", "AlignOptions.threads = 1", measure_blas_threads),
         Section("engines", "Embedding engines", "the ct2 engine as the default (align.embed)", measure_engines),
         Section("e5-batches", "Embedding batch size", "e5ct2.BATCH_TOKENS", measure_e5_batches),
