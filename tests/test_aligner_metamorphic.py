@@ -59,9 +59,22 @@ def test_one_side_changed_alone(pair, embedder):
 
 
 def test_document_followed_by_itself(pair, embedder):
+    """Both copies get the document's beads. The doubled document is calibrated on its own
+    (random pairs are sampled from a grid four times as large), so where two readings are about
+    equally likely (a 1-1 pair next to a 1-1 pair against one 2-2 bead, each near 0.5) the tie
+    may fall the other way: that happened on textberg-dev under CTranslate2's AVX2 kernels (129-130
+    with 171-172, confidences 0.48 to 0.50) and not under AVX-512. Every bead the page shows as
+    sure (green) must be in both copies, and nearly all beads must be."""
+    from align.ui.table import HIGH
+
     src, tgt = pair
     n, m = len(src), len(tgt)
-    once = _sides(align_sentences(src, tgt, embedder=embedder))
-    twice = _sides(align_sentences(src + src, tgt + tgt, embedder=embedder))
-    shifted = [(tuple(i + n for i in s), tuple(j + m for j in t)) for s, t in once]
-    assert twice == once + shifted
+    once = align_sentences(src, tgt, embedder=embedder)
+    twice = set(_sides(align_sentences(src + src, tgt + tgt, embedder=embedder)))
+    missing = [b for b in once if (b.src, b.tgt) not in twice or _shift(b, n, m) not in twice]
+    assert [b for b in missing if b.confidence >= HIGH] == []
+    assert len(missing) <= max(2, len(once) // 100), missing
+
+
+def _shift(bead, n: int, m: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    return tuple(i + n for i in bead.src), tuple(j + m for j in bead.tgt)
