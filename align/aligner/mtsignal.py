@@ -5,8 +5,8 @@ Bleualign's insight (compare the translation of the source with the target, in o
 a measure that sums like the embeddings do: a span's n-gram counts are the sums of its sentences'
 counts, so the similarity of a source span and a target span is a box sum of sentence-by-sentence
 dot products, and every bead type of a chunk of band rows comes from one product. chrF, computed
-string by string per cell, cost 2.4 ms a cell (an hour for a long document); this costs
-microseconds.
+string by string per cell, cost hundreds of microseconds to milliseconds a cell (hours for a long
+document); this costs a fraction of a microsecond (devtools/RESULTS.md, "The MT signal's cost").
 """
 
 from __future__ import annotations
