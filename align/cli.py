@@ -144,11 +144,11 @@ def cmd_align(args: argparse.Namespace) -> int:
 def cmd_eval_align(args: argparse.Namespace) -> int:
     from align.evaluate.alignment import evaluate_dir, format_report
 
-    embedder, options = _embedder(args), _align_options(args)
+    settings, embedder, options = _settings(args), _embedder(args), _align_options(args)
     for k, bench_dir in enumerate(args.bench_dirs):
         report = evaluate_dir(
             Path(bench_dir),
-            settings=_settings(args),
+            settings=settings,
             use_mt=args.mt,
             mt_from=Path(args.mt_from) if args.mt_from else None,
             embedder=embedder,

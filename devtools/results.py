@@ -225,33 +225,10 @@ def measure_alignment(scratch: Path) -> str:
 
 def measure_mt_signal(scratch: Path) -> str:
     """The MT signal's cost: per cell against chrF, in the alignment, and the translation it needs."""
-    from align.evaluate.alignment import read_beads
-    from devtools.bench import mt_signal as bench
+    from devtools.bench.mt_signal import measure
 
-    mt_dev, long_dir = BENCH / "align-mt-dev", BENCH / "align-long"
     embedder = _embedder(scratch / "mt-signal", threads=2)
-    lines = bench.per_cell(mt_dev, "mt-VolcTrans-GLAT", 3000)
-    names = sorted(p.name for p in (mt_dev / "src").iterdir())
-    docs = [
-        (
-            bench._read(mt_dev, "src", k),
-            bench._read(mt_dev, "tgt", k),
-            bench._read(mt_dev, "mt-VolcTrans-GLAT", k),
-            read_beads(mt_dev / "gold" / k),
-        )
-        for k in names
-    ]
-    lines += bench.in_alignment("align-mt-dev (VolcTrans-GLAT)", docs, embedder)
-    src, tgt = bench._read(long_dir, "src", "001"), bench._read(long_dir, "tgt", "001")
-    gold = read_beads(long_dir / "gold" / "001")
-    stand_in = [""] * len(src)
-    for s_ids, t_ids in gold:
-        for i in s_ids:
-            stand_in[i] = " ".join(tgt[j] for j in t_ids)
-    long_lines = bench.in_alignment("align-long (gold counterparts as the MT stand-in)", [(src, tgt, stand_in, gold)], embedder)
-    lines += long_lines
-    with_mt = float(long_lines[-1].split("with MT ")[1].split(" s")[0])
-    lines += bench.translation_cost(long_dir, 300, 2, with_mt)
+    lines = measure(BENCH / "align-mt-dev", "mt-VolcTrans-GLAT", 3000, BENCH / "align-long", 300, 2, embedder)
     return "`python -m devtools bench mt-signal`, vectors cached for the alignment times.\n\n```\n" + "\n".join(lines) + "\n```"
 
 

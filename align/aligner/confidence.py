@@ -3,7 +3,6 @@ times the probability that it is a translation."""
 
 from __future__ import annotations
 
-import math
 from itertools import pairwise
 
 import numpy as np
@@ -12,6 +11,7 @@ from align.aligner.band import NEG
 from align.aligner.dp import backward, forward
 from align.aligner.options import AlignOptions
 from align.aligner.scorer import Scorer
+from align.aligner.signals import logistic
 from align.document import Bead
 
 
@@ -45,7 +45,7 @@ def beads_with_confidence(path, scorer: Scorer, log_priors, options: AlignOption
             continue
         if a and b:
             evidence = evidences[k]
-            post *= 1.0 / (1.0 + math.exp(-min(max(evidence, -50.0), 50.0)))
+            post *= logistic(evidence)
         else:
             post = min(post, options.null_confidence_cap)
         beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(post, 4)))

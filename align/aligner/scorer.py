@@ -3,7 +3,6 @@ ratio per bead type, vectorised over the band's cells in chunks of whole rows.""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -11,7 +10,7 @@ import numpy as np
 from align.aligner.band import NEG, band_cells, band_offsets
 from align.aligner.mtsignal import MTSignal
 from align.aligner.sides import Side
-from align.aligner.signals import Calibration, gauss_llr, normal_pdf, normalise
+from align.aligner.signals import Calibration, gauss_llr, logistic, normal_pdf, normalise
 
 # Band cells scored together: whole rows, about this many cells (small matrix products, small memory).
 CHUNK_CELLS = 4096
@@ -89,6 +88,13 @@ class Scorer:
         self._cos: ChunkCos | None = None  # the chunk being scored
         self._mt_cos: ChunkCos | None = None  # the same chunk's MT n-gram products
         self.moves: dict = {}  # the DP's moves per direction and priors (see moves_of)
+
+    def with_exact(self, exact_src: dict[tuple[int, int], np.ndarray], exact_tgt: dict[tuple[int, int], np.ndarray]) -> Scorer:
+        """The same level (sides, calibration, band, MT, replacements) with joined-span
+        embeddings: refine's second search."""
+        return Scorer(
+            self.src, self.tgt, self.cal, (self.lo, self.hi), self.mt, self.mt_weight, exact_src, exact_tgt, self.replace_floor
+        )
 
     def spans(self, side: int, size: int, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Unit vectors of every span of ``size`` units (row k = span starting at k) and their
@@ -200,9 +206,10 @@ class Scorer:
         (log-likelihood ratio vs random pairing).
 
         A 2-2 bead is also read as two swapped pairs (source i-2 with target j-1, i-1 with j-2)
-        and takes the better reading. The path is found against random *sentence* pairs, which keeps the bead types comparable
-        in the search; whether a bead on the path is a translation at all (its confidence) is
-        judged against random spans of its own shape (``span_random``, ``Calibration.random_of``).
+        and takes the better reading. The path is found against random *sentence* pairs, which
+        keeps the bead types comparable in the search; whether a bead on the path is a translation
+        at all (its confidence) is judged against random spans of its own shape (``span_random``,
+        ``Calibration.random_of``).
         """
         score = self._llr(rows, a, cols, b, span_random)
         if (a, b) == (2, 2):
@@ -275,7 +282,7 @@ class Scorer:
         self.type_scores(1, 1)
         assert self._linked11 is not None
         linked = float(self._linked11[self.off[i] + j - self.lo[i]])
-        return 1.0 / (1.0 + math.exp(min(max(linked - self.replace_floor, -50.0), 50.0)))
+        return logistic(self.replace_floor - linked)
 
     def type_scores(self, a: int, b: int) -> np.ndarray:
         """llr of beads (a, b) for every band cell (flat store; NEG where no such bead ends)."""

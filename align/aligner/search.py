@@ -116,17 +116,7 @@ def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, 
     if options.refine:
         exact_src, exact_tgt = embed_uncertain_spans(beads, src, tgt, embedder, options)
         if exact_src or exact_tgt:
-            scorer = Scorer(
-                src_side,
-                tgt_side,
-                scorer.cal,
-                (scorer.lo, scorer.hi),
-                mt_signal,
-                options.mt_weight,
-                exact_src,
-                exact_tgt,
-                replace_floor(options, log_priors),
-            )
+            scorer = scorer.with_exact(exact_src, exact_tgt)
             path = viterbi_path(scorer, log_priors)
             beads = beads_with_confidence(path, scorer, log_priors, options)
     return beads

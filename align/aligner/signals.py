@@ -43,6 +43,11 @@ class Calibration:
         return self.random_spans.get((a, b), (self.mu0, self.sd0))
 
 
+def logistic(llr: float) -> float:
+    """Probability from a log-likelihood ratio at even prior odds (clamped: no overflow)."""
+    return 1.0 / (1.0 + math.exp(-min(max(llr, -50.0), 50.0)))
+
+
 def gauss_llr(x: np.ndarray, mu1: float, sd1: float, mu0: float, sd0: float) -> np.ndarray:
     """log N(x; mu1, s) - log N(x; mu0, s) with one spread s for both classes: linear in x.
 

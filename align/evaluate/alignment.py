@@ -81,8 +81,11 @@ class EvalReport:
     sentences: int = 0
     seconds: float = 0.0
     max_rss_mb: float = 0.0
-    use_mt: bool = False
-    mt_name: str = ""
+    mt_name: str = ""  # where the MT signal came from ("" without one)
+
+    @property
+    def use_mt(self) -> bool:
+        return bool(self.mt_name)
 
 
 def _sides(beads: Iterable[Bead | BeadSides]) -> list[BeadSides]:
@@ -248,7 +251,6 @@ def evaluate_dir(
         sentences=sentences,
         seconds=seconds,
         max_rss_mb=_max_rss_mb(),
-        use_mt=use_mt or mt_dir is not None,
         mt_name=mt_dir.name if mt_dir is not None else ("installed package" if use_mt else ""),
     )
 

@@ -151,6 +151,30 @@ def translation_cost(long_dir: Path, count: int, threads: int, align_seconds: fl
     ]
 
 
+def measure(bench: Path, system: str, cells: int, long_dir: Path, translate: int, threads: int, embedder) -> list[str]:
+    """All four measurements, as printed lines (``devtools results`` writes the same lines)."""
+    from align.evaluate.alignment import read_beads
+
+    lines = per_cell(bench, system, cells)
+    names = sorted(p.name for p in (bench / "src").iterdir())
+    docs = [
+        (_read(bench, "src", k), _read(bench, "tgt", k), _read(bench, system, k), read_beads(bench / "gold" / k)) for k in names
+    ]
+    lines += in_alignment(f"{bench.name} ({len(docs)} documents, {system})", docs, embedder)
+    src, tgt = _read(long_dir, "src", "001"), _read(long_dir, "tgt", "001")
+    gold = read_beads(long_dir / "gold" / "001")
+    stand_in = [""] * len(src)
+    for s_ids, t_ids in gold:
+        for i in s_ids:
+            stand_in[i] = " ".join(tgt[j] for j in t_ids)
+    with_mt = in_alignment(f"{long_dir.name} (gold counterparts as the MT stand-in)", [(src, tgt, stand_in, gold)], embedder)
+    lines += with_mt
+    if translate:
+        seconds = float(with_mt[-1].split("with MT ")[1].split(" s")[0])
+        lines += translation_cost(long_dir, translate, threads, seconds)
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools bench mt-signal", description=__doc__.splitlines()[0])
     parser.add_argument("--bench", default=str(BENCH / "align-mt-dev"))
@@ -166,31 +190,8 @@ def main(argv=None) -> int:
 
     from align.embed import Embedder
 
-    bench, long_dir = Path(args.bench), Path(args.long)
     with tempfile.TemporaryDirectory(prefix="bench-mt-cache-") as scratch:
         embedder = Embedder(Path(args.cache or scratch), threads=args.threads)
-        for line in per_cell(bench, args.system, args.cells):
+        for line in measure(Path(args.bench), args.system, args.cells, Path(args.long), args.translate, args.threads, embedder):
             print(line, flush=True)
-        from align.evaluate.alignment import read_beads
-
-        names = sorted(p.name for p in (bench / "src").iterdir())
-        docs = [
-            (_read(bench, "src", k), _read(bench, "tgt", k), _read(bench, args.system, k), read_beads(bench / "gold" / k))
-            for k in names
-        ]
-        for line in in_alignment(f"{bench.name} ({len(docs)} documents, {args.system})", docs, embedder):
-            print(line, flush=True)
-        src, tgt = _read(long_dir, "src", "001"), _read(long_dir, "tgt", "001")
-        gold = read_beads(long_dir / "gold" / "001")
-        stand_in = [""] * len(src)
-        for s_ids, t_ids in gold:
-            for i in s_ids:
-                stand_in[i] = " ".join(tgt[j] for j in t_ids)
-        lines = in_alignment(f"{long_dir.name} (gold counterparts as the MT stand-in)", [(src, tgt, stand_in, gold)], embedder)
-        for line in lines:
-            print(line, flush=True)
-        if args.translate:
-            with_mt = float(lines[-1].split("with MT ")[1].split(" s")[0])
-            for line in translation_cost(long_dir, args.translate, args.threads, with_mt):
-                print(line, flush=True)
     return 0
