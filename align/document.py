@@ -81,6 +81,9 @@ class Pair:
     ``src_ids``/``tgt_ids`` name the sentences of the document the row was built from; after
     merges and splits they stay the union/part of the originals, and typed rows have none.
     ``flags`` are set by the checks module (e.g. "numbers", "untranslated", "length").
+    ``quality`` is the quality estimate of a machine translation, the probability that the
+    target needs no fix (None: not estimated, e.g. a human translation); ``reasons`` are the
+    estimate's findings in words a translator can act on ("repeats 'the salad' 4 times").
     """
 
     source: str
@@ -92,6 +95,8 @@ class Pair:
     paragraph: int = 0
     flags: tuple[str, ...] = ()
     note: str = ""
+    quality: float | None = None
+    reasons: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Pair:
         return dataclasses.replace(self, **changes)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from align.document import Status
+from align.document import Pair, Status
 from align.errors import FormatError, InputError
 from align.formats import read_aligned
 from align.text.sources import decode_text, read_text
@@ -295,6 +295,14 @@ def test_csv_with_our_header_in_another_column_order(tmp_path: Path) -> None:
     [
         ("bad_status.csv", "source,target,status\na,b,ok\nc,d,maybe\n", r"bad_status.csv, line 2: unknown status 'ok'"),
         ("bad_conf.csv", "source,target,confidence\na,b,high\n", r"line 2: confidence 'high' is not a number"),
+        (
+            "bad_quality.csv",
+            "source,target,quality\na,b,0.5\nc,d,87%\n",
+            r"bad_quality.csv, line 3: quality '87%' is not a number",
+        ),
+        ("bad_quality.tsv", "a\tb\t1.0\tautomatic\t0\t\t\t\t\thigh\t\n", r"bad_quality.tsv, line 1: quality 'high'"),
+        ("quality.jsonl", '{"source": "a", "target": "b", "quality": "0.5"}\n', r"line 1: quality '0.5' is not a number or null"),
+        ("reasons.jsonl", '{"source": "a", "target": "b", "reasons": "x | y"}\n', r"line 1: reasons must be a list of strings"),
         ("short.csv", "source,target,note\na,b\n", r"line 2: 2 columns, but the header has 3"),
         ("one.tsv", "a\tb\nonly one\n", r"one.tsv, line 2: expected source TAB target"),
         ("ids.tsv", "a\tb\t1.0\tautomatic\t0\tx y\t\t\t\n", r"line 1: src_ids 'x y' must be numbers"),
@@ -321,6 +329,73 @@ def test_tmx_status_prop_error_names_line(tmp_path: Path) -> None:
     )
     with pytest.raises(FormatError, match=r"props.tmx, line 2: unknown status 'weird'"):
         read_aligned(path)
+
+
+def test_tmx_quality_prop_error_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "quality.tmx"
+    path.write_text(
+        "<tmx version='1.4'><header srclang='de'/><body>\n"
+        "<tu><prop type='x-align-quality'>n/a</prop><tuv xml:lang='de'><seg>a</seg></tuv>"
+        "<tuv xml:lang='en'><seg>b</seg></tuv></tu></body></tmx>",
+        encoding="utf-8",
+    )
+    with pytest.raises(FormatError, match=r"quality.tmx, line 2: quality 'n/a' is not a number"):
+        read_aligned(path)
+
+
+def test_xlsx_quality_cell_error_names_sheet_and_row(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "pairs"
+    sheet.append(["source", "target", "quality"])
+    sheet.append(["a", "b", 0.5])
+    sheet.append(["c", "d", "hoch"])
+    book.save(tmp_path / "quality.xlsx")
+    with pytest.raises(FormatError, match=r"quality.xlsx, sheet 'pairs', row 3: quality 'hoch' is not a number"):
+        read_aligned(tmp_path / "quality.xlsx")
+
+
+# Files as the versions before quality estimates wrote them: no quality, no reasons.
+OLD_HEADER = "paragraph,index,source,target,confidence,status,src_ids,tgt_ids,flags,note"
+
+
+def _old_xlsx(path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "pairs"
+    sheet.append(OLD_HEADER.split(","))
+    sheet.append([1, 1, "Größe", "size", 0.75, "confirmed", "0", "0", "numbers", "n"])
+    book.save(path)
+
+
+OLD_FILES = {
+    "old.csv": f"{OLD_HEADER}\r\n1,1,Größe,size,0.75,confirmed,0,0,numbers,n\r\n",
+    "old.tsv": "Größe\tsize\t0.75\tconfirmed\t1\t0\t0\tnumbers\tn\n",
+    "old.jsonl": '{"type": "document", "src_lang": "de", "tgt_lang": "en"}\n'
+    '{"type": "pair", "paragraph": 1, "source": "Größe", "target": "size", "confidence": 0.75, '
+    '"status": "confirmed", "src_ids": [0], "tgt_ids": [0], "flags": ["numbers"], "note": "n"}\n',
+    "old.tmx": "<tmx version='1.4'><header srclang='de'/><body><tu><note>n</note>"
+    "<prop type='x-align-status'>confirmed</prop><prop type='x-align-confidence'>0.75</prop>"
+    "<prop type='x-align-paragraph'>1</prop><prop type='x-align-src-ids'>0</prop>"
+    "<prop type='x-align-tgt-ids'>0</prop><prop type='x-align-flags'>numbers</prop>"
+    "<tuv xml:lang='de'><seg>Größe</seg></tuv><tuv xml:lang='en'><seg>size</seg></tuv></tu></body></tmx>",
+}
+
+
+@pytest.mark.parametrize("name", [*OLD_FILES, "old.xlsx"])
+def test_files_from_before_quality_estimates_still_read(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name == "old.xlsx":
+        _old_xlsx(path)
+    else:
+        path.write_text(OLD_FILES[name], encoding="utf-8")
+    (pair,) = read_aligned(path).pairs
+    assert pair == Pair("Größe", "size", (0,), (0,), 0.75, Status.CONFIRMED, 1, ("numbers",), "n")
+    assert (pair.quality, pair.reasons) == (None, ())
 
 
 def test_foreign_tmx_with_inline_codes(tmp_path: Path) -> None:

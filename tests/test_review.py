@@ -138,6 +138,44 @@ def test_set_status_accepts_loose_spelling():
     assert doc.pairs[0].status is Status.NEEDS_REVIEW
 
 
+def estimated(doc: AlignedDocument) -> AlignedDocument:
+    """Every row with its own quality estimate (row i: 0.1 * (i + 1)) and a reason naming it."""
+    return doc.replace(pairs=[p.replace(quality=0.1 * (i + 1), reasons=(f"row {i}", "ü | x")) for i, p in enumerate(doc.pairs)])
+
+
+def qualities(doc: AlignedDocument) -> list[float | None]:
+    return [p.quality for p in doc.pairs]
+
+
+def test_an_edited_text_drops_its_quality_estimate_and_only_its_own():
+    doc = estimated(make_doc(["A.", "B.", "C."], ["a.", "b.", "c."]))
+    out = edits.edit_text(doc, 1, target="b!")
+    assert qualities(out) == [0.1, None, pytest.approx(0.3)]
+    assert out.pairs[1].reasons == () and out.pairs[0].reasons == ("row 0", "ü | x")
+    assert qualities(edits.edit_text(doc, 1, source="B!")) == [0.1, None, pytest.approx(0.3)]
+    assert edits.edit_text(doc, 1, target="b.") is doc  # the same text: nothing changes
+
+
+def test_status_changes_keep_the_estimate():
+    doc = estimated(make_doc(["A.", "B."], ["a.", "b."]))
+    out = edits.set_status(edits.confirm(doc, [0, 1]), [1], "needs review")
+    assert [(p.quality, p.reasons) for p in out.pairs] == [(p.quality, p.reasons) for p in doc.pairs]
+
+
+def test_merge_split_and_shift_drop_the_estimate_of_rows_whose_text_changed():
+    doc = estimated(make_doc(["A.", "B.", "C.", "D."], ["a.", "b.", "c.", ""]))
+    assert qualities(edits.merge_next(doc, 1)) == [0.1, None, pytest.approx(0.4)]
+    # one column: rows 1-2 get new sources ("B. C.", "D."); row 3, empty on both sides, goes
+    assert qualities(edits.merge_next(doc, 1, side="source")) == [0.1, None, None]
+    # shift down at row 1: targets of rows 1-3 move (row 3's empty cell is consumed), row 0 stays
+    assert qualities(edits.shift_target(doc, 1, +1)) == [0.1, None, None, None]
+    split = edits.split_row(edits.merge_next(doc, 0), 0, src_at=2, tgt_at=2)
+    assert qualities(split) == [None, None, pytest.approx(0.3), pytest.approx(0.4)]
+    # a cut at the end leaves the upper row's text as it was: it keeps its estimate
+    whole = edits.split_row(doc, 0, src_at=2, tgt_at=2)
+    assert [(p.source, p.target, p.quality) for p in whole.pairs[:2]] == [("A.", "a.", 0.1), ("", "", None)]
+
+
 # ---- invariants over random sequences of edits -----------------------------------------------
 words = st.text(alphabet="abcXYZ äß", min_size=0, max_size=8)
 
@@ -174,7 +212,8 @@ def apply(doc: AlignedDocument, step) -> AlignedDocument:
     steps=st.lists(op, max_size=12),
 )
 def test_no_text_lost_or_duplicated_and_ids_stay_in_order(src, tgt, steps):
-    doc = make_doc(src, tgt)
+    doc = estimated(make_doc(src, tgt))
+    texts = {p.quality: (p.source, p.target) for p in doc.pairs}
     start_src = squash(p.source for p in doc.pairs)
     start_tgt = squash(p.target for p in doc.pairs)
     for step in steps:
@@ -184,3 +223,5 @@ def test_no_text_lost_or_duplicated_and_ids_stay_in_order(src, tgt, steps):
         # every sentence id is in exactly one row, in the original order
         assert [i for p in doc.pairs for i in p.src_ids] == list(range(len(doc.source_sentences)))
         assert [i for p in doc.pairs for i in p.tgt_ids] == list(range(len(doc.target_sentences)))
+        # an estimate stays only on the very text it was made for
+        assert all(texts[p.quality] == (p.source, p.target) for p in doc.pairs if p.quality is not None)

@@ -17,9 +17,10 @@ from align.review.store import MAX_HISTORY, Store, migrate, open_store
 
 
 def make_doc(n: int, name: str = "doc") -> AlignedDocument:
+    """Rows 1, 4, 7... carry no quality estimate; the others one with a reason (round-tripped by every test)."""
     src = [Sentence(f"Satz {i}.", start=i * 8, end=i * 8 + 7) for i in range(n)]
     tgt = [Sentence(f"Sentence {i}.") for i in range(n)]
-    return AlignedDocument.from_beads(
+    doc = AlignedDocument.from_beads(
         "de",
         "en",
         src,
@@ -27,6 +28,9 @@ def make_doc(n: int, name: str = "doc") -> AlignedDocument:
         [Bead((i,), (i,), 0.5 + (i % 5) / 10) for i in range(n)],
         name=name,
         signature=Signature(method="translate", model="fixture", settings={"beam": 2}),
+    )
+    return doc.replace(
+        pairs=[p if i % 3 == 1 else p.replace(quality=i / (n + 1), reasons=(f"reason {i} | ü",)) for i, p in enumerate(doc.pairs)]
     )
 
 
@@ -38,9 +42,16 @@ def store(settings):
 
 def test_create_load_roundtrip_keeps_everything(store):
     doc = edits.confirm(make_doc(5), [1])
-    doc = doc.replace(pairs=[doc.pairs[0].replace(flags=("numbers",), note="n")] + list(doc.pairs[1:]))
+    first = doc.pairs[0].replace(
+        flags=("numbers",),
+        note="n",
+        quality=0.1234567890123,
+        reasons=("repeats 'the salad' 4 times", 'a | b, "c"; d', "Größe ≠ size"),
+    )
+    doc = doc.replace(pairs=[first] + list(doc.pairs[1:]))
     pid = store.create_project("Vertrag", doc)
     assert store.load(pid) == doc
+    assert store.load(pid).pairs[1].quality is None
     [info] = store.list_projects()
     assert (info.id, info.name, info.rows, info.confirmed, info.src_lang) == (pid, "Vertrag", 5, 1, "de")
 
@@ -140,7 +151,7 @@ def test_migrations_are_recorded_and_not_repeated(settings):
     with open_store(settings):
         pass
     db = sqlite3.connect(settings.store_path)
-    assert [r[0] for r in db.execute("SELECT name FROM migrations")] == ["001_initial", "002_revision"]
+    assert [r[0] for r in db.execute("SELECT name FROM migrations")] == ["001_initial", "002_revision", "003_quality"]
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.isolation_level = None
     assert migrate(db) == []
@@ -234,3 +245,45 @@ def test_an_old_database_is_upgraded_in_place(settings):
         assert info.name == "alt" and s.revision(info.id) == 0
         s.apply(info.id, make_doc(2), "first rows")
         assert s.revision(info.id) == 1
+
+
+def test_a_database_from_before_quality_estimates_keeps_rows_and_undo(settings):
+    """Rows and undo steps saved by the version before migration 003 load as not estimated,
+    undo still works, and new estimates are saved."""
+    import json
+
+    from align.review.store import MIGRATIONS
+
+    settings.store_path.parent.mkdir(parents=True)
+    db = sqlite3.connect(settings.store_path, isolation_level=None)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name, func in MIGRATIONS[:2]:
+        func(db)
+        db.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
+    db.execute(
+        "INSERT INTO projects (name, src_lang, tgt_lang, history_pos, created_at, updated_at) "
+        "VALUES ('alt', 'de', 'en', 1, 'then', 'then')"
+    )
+    old_row = ["Größe", "size", "[0]", "[0]", 0.75, "automatic", 0, "[]", ""]
+    new_row = ["Größe", "Size.", "[0]", "[0]", 0.75, "needs_review", 0, "[]", ""]
+    db.execute(
+        "INSERT INTO pairs (project_id, ord, source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note) "
+        "VALUES (1, 1024.0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        new_row,
+    )
+    db.execute(
+        "INSERT INTO history (project_id, seq, label, start, old_rows, new_rows, created_at) "
+        "VALUES (1, 1, 'edit', 0, ?, ?, 'then')",
+        (json.dumps([old_row]), json.dumps([new_row])),
+    )
+    db.close()
+    with open_store(settings) as s:
+        (pair,) = s.load(1).pairs
+        assert (pair.target, pair.quality, pair.reasons) == ("Size.", None, ())
+        (pair,) = s.undo(1).pairs  # a 9-field undo step of the old version
+        assert (pair.target, pair.quality, pair.reasons) == ("size", None, ())
+        estimated = s.load(1).replace(pairs=[pair.replace(quality=0.25, reasons=("ünïcode | joiner",))])
+        s.apply(1, estimated, "estimate")
+    with open_store(settings) as s:
+        assert s.load(1) == estimated
+        assert s.undo(1).pairs[0].quality is None

@@ -16,15 +16,36 @@ from hypothesis import strategies as st
 from align.document import AlignedDocument, Pair, Sentence, Signature, Status
 from align.errors import AlignError
 from align.formats import FORMATS, atomic_write_bytes, read_aligned, to_bytes, write_document
-from align.formats.cells import COLUMNS, XML_INVALID, neutralise, unneutralise
+from align.formats.cells import COLUMNS, XML_INVALID, join_reasons, neutralise, split_reasons, unneutralise
 from align.formats.delimited import tsv_cell
 
 DTD = Path(__file__).resolve().parents[1] / "align" / "resources" / "tmx14.dtd"
 
+#: Reasons with the cell joiner, the escape character, a formula start, quotes, commas, semicolons
+#: and non-ASCII: every one must come back exactly.
+REASONS = (
+    "=repeats 'the salad' 4 times",
+    "numbers differ: 2.700 vs 270",
+    'a | b, "quoted"; semi',
+    "Größe ≠ „size“ \\ back\\slash |",
+)
+
 PAIRS = (
     Pair("Der Vertrag gilt ab 1. Mai.", "The contract applies from 1 May.", (0,), (0,), 0.93, Status.CONFIRMED, 0),
-    Pair("- Erstens: Preis 3,50 €.", "- First: price EUR 3.50.", (1,), (1,), 0.5, Status.NEEDS_REVIEW, 1, ("numbers",), "check"),
-    Pair("=SUMME(A1:A3)", "=SUM(A1:A3)", (2, 3), (2,), 0.25, Status.AUTOMATIC, 1),
+    Pair(
+        "- Erstens: Preis 3,50 €.",
+        "- First: price EUR 3.50.",
+        (1,),
+        (1,),
+        0.5,
+        Status.NEEDS_REVIEW,
+        1,
+        ("numbers",),
+        "check",
+        quality=0.1234567890123,
+        reasons=REASONS,
+    ),
+    Pair("=SUMME(A1:A3)", "=SUM(A1:A3)", (2, 3), (2,), 0.25, Status.AUTOMATIC, 1, quality=1.0),
     Pair("Nur links.", "", (4,), (), 0.1, Status.AUTOMATIC, 2),
     Pair("", "Only right.", (), (3,), 0.1, Status.AUTOMATIC, 2),
     Pair(
@@ -38,6 +59,7 @@ PAIRS = (
         ("length", "untranslated"),
         "'+ quoted note",
     ),
+    Pair("Null.", "Zero.", (6,), (5,), 0.25, Status.AUTOMATIC, 1, quality=0.0, reasons=("untranslated: 'Null'",)),
 )
 
 
@@ -115,6 +137,46 @@ def test_tsv_is_lf_aligner_layout(tmp_path: Path) -> None:
     assert len(lines) == len(PAIRS) + 1 and lines[-1] == ""
 
 
+def test_quality_and_reasons_cells_in_csv_tsv_and_xlsx(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    # one apostrophe (the cell starts with "="), backslashes doubled, a "|" in a reason escaped
+    joined = (
+        "'=repeats 'the salad' 4 times | numbers differ: 2.700 vs 270 | "
+        'a \\| b, "quoted"; semi | Größe ≠ „size“ \\\\ back\\\\slash \\|'
+    )
+    csv_rows = list(
+        csv.DictReader(io.StringIO(write_document(make_doc(), tmp_path / "q.csv").read_text("utf-8-sig"), newline=""))
+    )
+    assert (csv_rows[0]["quality"], csv_rows[0]["reasons"]) == ("", "")  # not estimated
+    assert (csv_rows[1]["quality"], csv_rows[1]["reasons"]) == ("0.1234567890123", joined)
+    assert (csv_rows[2]["quality"], csv_rows[6]["quality"]) == ("1.0", "0.0")
+    tsv_rows = [line.split("\t") for line in write_document(make_doc(), tmp_path / "q.tsv").read_text("utf-8").splitlines()]
+    assert tsv_rows[1][-2:] == ["0.1234567890123", joined]
+    assert tsv_rows[0][-2:] == ["", ""]
+    sheet = load_workbook(write_document(make_doc(), tmp_path / "q.xlsx"))["pairs"]
+    quality, reasons = list(COLUMNS).index("quality") + 1, list(COLUMNS).index("reasons") + 1
+    assert sheet.cell(row=3, column=quality).value == 0.1234567890123  # a number a spreadsheet can sort by
+    assert sheet.cell(row=2, column=quality).value is None
+    assert sheet.cell(row=3, column=reasons).value == joined
+
+
+def test_quality_and_reasons_in_jsonl_and_tmx(tmp_path: Path) -> None:
+    from lxml import etree
+
+    lines = write_document(make_doc(), tmp_path / "q.jsonl").read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines if json.loads(line)["type"] == "pair"]
+    assert (records[0]["quality"], records[0]["reasons"]) == (None, [])
+    assert (records[1]["quality"], records[1]["reasons"]) == (0.1234567890123, list(REASONS))
+    tus = etree.parse(str(write_document(make_doc(), tmp_path / "q.tmx"))).findall("body/tu")
+    assert tus[0].find("prop[@type='x-align-quality']") is None  # not estimated: no prop
+    assert tus[1].find("prop[@type='x-align-quality']").text == "0.1234567890123"
+    assert [p.text for p in tus[1].findall("prop[@type='x-align-quality-reason']")] == list(REASONS)
+    assert tus[2].find("prop[@type='x-align-quality']").text == "1.0" and not tus[2].findall(
+        "prop[@type='x-align-quality-reason']"
+    )
+
+
 def test_tmx_validates_against_the_dtd(tmp_path: Path) -> None:
     from lxml import etree
 
@@ -128,7 +190,7 @@ def test_tmx_validates_against_the_dtd(tmp_path: Path) -> None:
         assert header.get(attr)
     assert header.get("segtype") == "sentence" and header.get("srclang") == "de"
     tus = tree.findall("body/tu")
-    assert len(tus) == 5  # two one-sided pairs left out
+    assert len(tus) == 6  # two one-sided pairs left out
     langs = [tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tus[0].findall("tuv")]
     assert langs == ["de", "en"]
     assert tus[-1].find("tuv/seg").text == "Steuerzeichen und "
@@ -200,7 +262,23 @@ def test_unneutralise_leaves_unmarked_cells(cell: str) -> None:
         assert unneutralise(cell) == cell or cell.startswith("'")
 
 
+@given(st.lists(st.text(alphabet="ab |\\", max_size=6), max_size=5).filter(lambda rs: rs != [""]))
+def test_reasons_cell_is_split_back_exactly(reasons: list[str]) -> None:
+    assert split_reasons(join_reasons(reasons)) == tuple(reasons)
+
+
+def test_hand_typed_reasons_cell() -> None:
+    assert split_reasons("a|b |  c") == ("a", "b", " c")
+    assert split_reasons("trailing \\") == ("trailing \\",)  # a lone backslash stays itself
+    assert split_reasons("") == ()
+
+
 flag = st.text(st.characters(whitelist_categories=("Ll",)), min_size=1, max_size=8)
+# Any text, often with the joiner's and the escape's characters; a lone empty reason would read
+# back as none (documented in align.formats.cells), so a reason keeps a character XML allows.
+reason = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from("| \\"), min_size=1, max_size=20).filter(
+    lambda r: XML_INVALID.sub("", r) != ""
+)
 pairs_strategy = st.lists(
     st.builds(
         Pair,
@@ -213,6 +291,8 @@ pairs_strategy = st.lists(
         paragraph=st.integers(0, 1000),
         flags=st.lists(flag, max_size=3).map(tuple),
         note=cells,
+        quality=st.none() | st.floats(0, 1),
+        reasons=st.lists(reason, max_size=4).map(tuple),
     ),
     max_size=6,
 )
@@ -220,7 +300,10 @@ pairs_strategy = st.lists(
 
 def _xml_clean(pair: Pair) -> Pair:
     return pair.replace(
-        source=XML_INVALID.sub("", pair.source), target=XML_INVALID.sub("", pair.target), note=XML_INVALID.sub("", pair.note)
+        source=XML_INVALID.sub("", pair.source),
+        target=XML_INVALID.sub("", pair.target),
+        note=XML_INVALID.sub("", pair.note),
+        reasons=tuple(XML_INVALID.sub("", r) for r in pair.reasons),
     )
 
 
@@ -236,14 +319,24 @@ def test_round_trip_property(tmp_path: Path, fmt: str, pairs: list[Pair]) -> Non
     back = list(read_aligned(path).pairs)
     expected = list(pairs)
     if fmt == "tsv":
-        expected = [p.replace(source=tsv_cell(p.source), target=tsv_cell(p.target), note=tsv_cell(p.note)) for p in expected]
+        expected = [
+            p.replace(
+                source=tsv_cell(p.source),
+                target=tsv_cell(p.target),
+                note=tsv_cell(p.note),
+                reasons=tuple(tsv_cell(r) for r in p.reasons),
+            )
+            for p in expected
+        ]
     if fmt in ("xlsx", "tmx"):
         expected = [_xml_clean(p) for p in expected]
     if fmt == "tmx":
         expected = [p for p in expected if p.source.strip() and p.target.strip()]
     if fmt == "xlsx":  # Excel keeps 15-16 significant digits of a number
         assert [b.confidence for b in back] == pytest.approx([p.confidence for p in expected], rel=1e-14, abs=1e-300)
-        back = [b.replace(confidence=p.confidence) for b, p in zip(back, expected, strict=True)]
+        assert [b.quality is None for b in back] == [p.quality is None for p in expected]
+        assert [b.quality or 0.0 for b in back] == pytest.approx([p.quality or 0.0 for p in expected], rel=1e-14, abs=1e-300)
+        back = [b.replace(confidence=p.confidence, quality=p.quality) for b, p in zip(back, expected, strict=True)]
     assert back == expected
 
 

@@ -5,6 +5,10 @@ Spreadsheet cells that start with ``= + - @``, a tab or a carriage return get a 
 (OWASP's CSV-injection advice); cells already starting with apostrophes before such a character
 get one more, so a reader removes exactly the one apostrophe a writer added and nothing the
 translator typed.
+
+A pair's quality reasons share one cell, joined with `` | ``; inside a reason a backslash and a
+``|`` get a backslash in front, so any reason reads back exactly (only a lone empty reason reads
+back as no reason).
 """
 
 from __future__ import annotations
@@ -17,7 +21,22 @@ from align.document import AlignedDocument, Pair, Signature, Status
 from align.errors import FormatError
 
 #: The CSV/XLSX header, in order. ``index`` is the 1-based row number.
-COLUMNS = ("paragraph", "index", "source", "target", "confidence", "status", "src_ids", "tgt_ids", "flags", "note")
+COLUMNS = (
+    "paragraph",
+    "index",
+    "source",
+    "target",
+    "confidence",
+    "status",
+    "src_ids",
+    "tgt_ids",
+    "flags",
+    "note",
+    "quality",
+    "reasons",
+)
+#: Joins the reasons of a pair in one cell; files from before quality estimates lack the column.
+REASON_JOINER = " | "
 #: Tool version and languages in the first record or sheet of the formats that carry them.
 METADATA_FORMAT = "align-jsonl"
 METADATA_VERSION = 1
@@ -53,6 +72,43 @@ def format_confidence(value: float) -> str:
     return repr(float(value))
 
 
+def format_quality(value: float | None) -> str:
+    """Empty for "not estimated", else the shortest text that reads back as the same float."""
+    return "" if value is None else format_confidence(value)
+
+
+def join_reasons(reasons: Sequence[str]) -> str:
+    """One cell for all reasons: ``\\`` and ``|`` escaped, then joined with ``REASON_JOINER``."""
+    return REASON_JOINER.join(r.replace("\\", "\\\\").replace("|", "\\|") for r in reasons)
+
+
+def split_reasons(cell: str) -> tuple[str, ...]:
+    """Undo ``join_reasons``. An unescaped ``|`` separates reasons and one space on each side of
+    it belongs to the joiner, so a hand-typed ``a|b`` reads as two reasons too."""
+    if not cell:
+        return ()
+    reasons: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(cell):
+        char = cell[i]
+        if char == "\\" and i + 1 < len(cell):
+            current.append(cell[i + 1])
+            i += 2
+            continue
+        if char == "|":
+            if current and current[-1] == " ":
+                current.pop()
+            reasons.append("".join(current))
+            current = []
+            i += 2 if cell[i + 1 : i + 2] == " " else 1
+            continue
+        current.append(char)
+        i += 1
+    reasons.append("".join(current))
+    return tuple(reasons)
+
+
 def xml_text(text: str) -> str:
     """Text an XML file can hold: characters XML 1.0 forbids are removed."""
     return XML_INVALID.sub("", text)
@@ -76,11 +132,16 @@ def pair_row(index: int, pair: Pair, quote: Quote) -> dict[str, str]:
         "tgt_ids": format_ids(pair.tgt_ids),
         "flags": quote(" ".join(pair.flags)),
         "note": quote(pair.note),
+        "quality": format_quality(pair.quality),
+        "reasons": quote(join_reasons(pair.reasons)),
     }
 
 
 def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair:
-    """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error."""
+    """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error.
+
+    A missing field takes the Pair's default, so files written before a column existed (quality
+    and reasons came late) still read."""
     try:
         paragraph = int(fields.get("paragraph") or 0)
     except ValueError:
@@ -90,6 +151,11 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
         confidence = float(raw_conf) if raw_conf else 1.0
     except ValueError:
         raise FormatError(f"{where}: confidence {raw_conf!r} is not a number") from None
+    raw_quality = (fields.get("quality") or "").strip()
+    try:
+        quality = float(raw_quality) if raw_quality else None
+    except ValueError:
+        raise FormatError(f"{where}: quality {raw_quality!r} is not a number") from None
     try:
         status = Status.parse(fields.get("status"))
     except ValueError as err:
@@ -110,6 +176,8 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
         paragraph=paragraph,
         flags=tuple(unquote(fields.get("flags") or "").split()),
         note=unquote(fields.get("note") or ""),
+        quality=quality,
+        reasons=split_reasons(unquote(fields.get("reasons") or "")),
     )
 
 

@@ -13,8 +13,10 @@ from align.document import AlignedDocument, Pair
 from align.errors import FormatError
 from align.formats.cells import COLUMNS, Quote, decode_export, header_map, make_document, pair_from_fields, pair_row
 
-#: The TSV columns after source and target.
-TSV_EXTRA = ("confidence", "status", "paragraph", "src_ids", "tgt_ids", "flags", "note")
+#: The TSV columns after source and target. Files written before quality estimates end at
+#: ``note``; a row of either width is read with its columns.
+TSV_EXTRA = ("confidence", "status", "paragraph", "src_ids", "tgt_ids", "flags", "note", "quality", "reasons")
+_TSV_WIDTHS = (2 + len(TSV_EXTRA), 2 + TSV_EXTRA.index("note") + 1)
 
 
 def write_csv(doc: AlignedDocument, quote: Quote) -> bytes:
@@ -91,7 +93,7 @@ def read_tsv(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
         if len(cells) < 2:
             raise FormatError(f"{where}: expected source TAB target, found no tab")
         fields = {"source": cells[0], "target": cells[1]}
-        if len(cells) == 2 + len(TSV_EXTRA):
-            fields.update(zip(TSV_EXTRA, cells[2:], strict=True))
+        if len(cells) in _TSV_WIDTHS:
+            fields.update(zip(TSV_EXTRA, cells[2:], strict=False))
         pairs.append(pair_from_fields(where, fields, unquote))
     return make_document(path, src_lang, tgt_lang, pairs)

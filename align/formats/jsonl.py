@@ -1,5 +1,6 @@
 """JSONL, lossless: a first line with the document's languages, name and signature, then one
-record per source and target sentence (text, span, paragraph), then one pair a line."""
+record per source and target sentence (text, span, paragraph), then one pair a line (its quality
+a number or null, its reasons a list of strings)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def write_jsonl(doc: AlignedDocument, quote: Quote) -> bytes:
             "tgt_ids": list(pair.tgt_ids),
             "flags": list(pair.flags),
             "note": pair.note,
+            "quality": None if pair.quality is None else float(pair.quality),
+            "reasons": list(pair.reasons),
         }
         lines.append(json.dumps(record, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -83,9 +86,16 @@ def read_jsonl(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Q
 
 
 def _pair_from_record(where: str, record: dict) -> Pair:
+    """A pair record; keys it lacks (files from before quality estimates) take the defaults."""
     for key in ("source", "target", "note"):
         if not isinstance(record.get(key, ""), str):
             raise FormatError(f"{where}: {key} must be a string")
+    quality = record.get("quality")
+    if quality is not None and (isinstance(quality, bool) or not isinstance(quality, int | float)):
+        raise FormatError(f"{where}: quality {quality!r} is not a number or null")
+    reasons = record.get("reasons", [])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise FormatError(f"{where}: reasons must be a list of strings")
     try:
         status = Status.parse(record.get("status"))
     except ValueError as err:
@@ -100,4 +110,6 @@ def _pair_from_record(where: str, record: dict) -> Pair:
         paragraph=int(record.get("paragraph", 0)),
         flags=tuple(str(f) for f in record.get("flags", ())),
         note=record.get("note", ""),
+        quality=None if quality is None else float(quality),
+        reasons=tuple(reasons),
     )

@@ -1,5 +1,6 @@
 """TMX 1.4b, valid against the DTD: one ``tu`` per pair with a ``tuv`` per language, status,
-confidence, paragraph, ids and flags in ``x-align-*`` props. A translation memory needs both
+confidence, paragraph, ids, flags and the quality estimate in ``x-align-*`` props (each quality
+reason in a ``x-align-quality-reason`` prop of its own, in order, so no joiner is needed). A translation memory needs both
 sides, so one-sided pairs are left out, with a warning that counts them. Reading accepts TMX from
 other tools too: the header's srclang decides the source side, native codes are dropped."""
 
@@ -11,11 +12,23 @@ from pathlib import Path
 
 from align.document import AlignedDocument, Pair, Signature
 from align.errors import FormatError
-from align.formats.cells import Quote, format_confidence, format_ids, keep, make_document, pair_from_fields, xml_lang, xml_text
+from align.formats.cells import (
+    Quote,
+    format_confidence,
+    format_ids,
+    format_quality,
+    keep,
+    make_document,
+    pair_from_fields,
+    xml_lang,
+    xml_text,
+)
 
 log = logging.getLogger(__name__)
 
 PROP_PREFIX = "x-align-"
+#: One prop per reason of a pair's quality estimate (``x-align-quality`` holds the estimate).
+REASON_PROP = PROP_PREFIX + "quality-reason"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -58,10 +71,13 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
             "src-ids": format_ids(pair.src_ids),
             "tgt-ids": format_ids(pair.tgt_ids),
             "flags": " ".join(pair.flags),
+            "quality": format_quality(pair.quality),
         }
         for key, value in props.items():
             if value:
                 etree.SubElement(tu, "prop", type=PROP_PREFIX + key).text = xml_text(value)
+        for reason in pair.reasons:
+            etree.SubElement(tu, "prop", type=REASON_PROP).text = xml_text(reason)
         for lang, text in ((doc.src_lang, source), (doc.tgt_lang, target)):
             tuv = etree.SubElement(tu, "tuv", {_XML_LANG: xml_lang(lang)})
             etree.SubElement(tuv, "seg").text = text
@@ -79,7 +95,8 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
 
 def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quote) -> AlignedDocument:
     """The file's languages win; ``src_lang``/``tgt_lang`` only fill in what it does not say.
-    ``x-align-*`` props restore status, confidence, paragraph, ids and flags; ``tu`` elements
+    ``x-align-*`` props restore status, confidence, paragraph, ids, flags, quality and its reasons
+    (a file without them reads as not estimated); ``tu`` elements
     missing a side are skipped with a warning. Nothing is unquoted (TMX is no spreadsheet)."""
     from lxml import etree
 
@@ -111,13 +128,16 @@ def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
         tgt = tgt or others[0][0]
         target = next((text for lang, text in others if lang.lower() == tgt.lower()), others[0][1])
         fields = {"source": source, "target": target}
+        reasons = []
         for prop in tu.iterfind("prop"):
             kind = prop.get("type", "")
-            if kind.startswith(PROP_PREFIX):
+            if kind == REASON_PROP:
+                reasons.append(prop.text or "")
+            elif kind.startswith(PROP_PREFIX):
                 fields[kind[len(PROP_PREFIX) :].replace("-", "_")] = prop.text or ""
         note = tu.find("note")
         fields["note"] = note.text or "" if note is not None else ""
-        pairs.append(pair_from_fields(where, fields, keep))
+        pairs.append(pair_from_fields(where, fields, keep).replace(reasons=tuple(reasons)))
     if skipped:
         log.warning("%s: skipped %d translation unit(s) without both languages", path, skipped)
     signature = None

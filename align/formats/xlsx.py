@@ -26,6 +26,8 @@ _WIDTHS = {
     "tgt_ids": 10,
     "flags": 16,
     "note": 30,
+    "quality": 9,
+    "reasons": 40,
 }
 
 
@@ -48,6 +50,8 @@ def write_xlsx(doc: AlignedDocument, quote: Quote) -> bytes:
                 values.append(int(row[name]))
             elif name == "confidence":
                 values.append(float(pair.confidence))
+            elif name == "quality":  # a number, so a spreadsheet can sort and filter by it
+                values.append(None if pair.quality is None else float(pair.quality))
             else:
                 values.append(xml_text(row[name]))
         sheet.append(values)

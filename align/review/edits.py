@@ -27,6 +27,9 @@ Semantics (the classic two-column aligner, as in OmegaT's aligner and LF Aligner
 * Any row whose text or pairing changed becomes ``needs_review`` (its confidence is kept: it is
   the aligner's, and the status tells the translator the row was touched); **confirm** sets
   ``confirmed``.
+* A row whose source or target text changed loses its quality estimate and reasons (they were
+  about the old text: a stale "repeats 'the salad' 4 times" would mislead); a row whose text
+  stayed keeps them, and status changes keep them too. ``_touched`` is the one place for this.
 
 Merge, split, shift and insert keep all text: the concatenation of all source texts is unchanged
 up to whitespace, and the same for target texts (hypothesis tests in tests/test_review.py).
@@ -73,6 +76,14 @@ def _check_row(doc: AlignedDocument, row: int, what: str) -> None:
         raise EditError(f"{what}: row {row + 1} does not exist (the table has {len(doc.pairs)} rows)")
 
 
+def _touched(pair: Pair, **changes: object) -> Pair:
+    """``pair`` after an edit: needs review, no flags, and no quality estimate if its text changed."""
+    new = pair.replace(status=Status.NEEDS_REVIEW, flags=(), **changes)
+    if (new.source, new.target) != (pair.source, pair.target):
+        new = new.replace(quality=None, reasons=())
+    return new
+
+
 def _join(a: str, b: str) -> str:
     a, b = a.strip(), b.strip()
     return f"{a} {b}" if a and b else a or b
@@ -117,7 +128,7 @@ def _with_column(doc: AlignedDocument, side: str, cells: list[Cell]) -> AlignedD
             pairs.append(pair)
             continue
         changes = {"source": cell.text, "src_ids": cell.ids} if side == "source" else {"target": cell.text, "tgt_ids": cell.ids}
-        new = pair.replace(status=Status.NEEDS_REVIEW, flags=(), **changes)
+        new = _touched(pair, **changes)
         if new.source.strip() or new.target.strip() or new.src_ids or new.tgt_ids:
             pairs.append(new)  # a row emptied on both sides by the move is dropped
     return doc.replace(pairs=pairs)
@@ -131,14 +142,13 @@ def merge_next(doc: AlignedDocument, row: int, side: Side = "both") -> AlignedDo
         raise EditError(f"merge: row {row + 1} is the last row; there is no next row to merge with")
     if side == "both":
         a, b = doc.pairs[row], doc.pairs[row + 1]
-        merged = a.replace(
+        merged = _touched(
+            a,
             source=_join(a.source, b.source),
             target=_join(a.target, b.target),
             src_ids=a.src_ids + b.src_ids,
             tgt_ids=a.tgt_ids + b.tgt_ids,
             confidence=min(a.confidence, b.confidence),
-            status=Status.NEEDS_REVIEW,
-            flags=(),
             note=_join(a.note, b.note),
         )
         return doc.replace(pairs=doc.pairs[:row] + (merged,) + doc.pairs[row + 2 :])
@@ -193,21 +203,19 @@ def split_row(doc: AlignedDocument, row: int, *, src_at: int | None = None, tgt_
     tgt_texts = [s.text for s in doc.target_sentences]
     src_a, src_b = _split_ids(pair.src_ids, src_texts, src_at)
     tgt_a, tgt_b = _split_ids(pair.tgt_ids, tgt_texts, tgt_at)
-    upper = pair.replace(
+    upper = _touched(
+        pair,
         source=pair.source[:src_at].strip(),
         target=pair.target[:tgt_at].strip(),
         src_ids=src_a,
         tgt_ids=tgt_a,
-        status=Status.NEEDS_REVIEW,
-        flags=(),
     )
-    lower = pair.replace(
+    lower = _touched(
+        pair,
         source=pair.source[src_at:].strip(),
         target=pair.target[tgt_at:].strip(),
         src_ids=src_b,
         tgt_ids=tgt_b,
-        status=Status.NEEDS_REVIEW,
-        flags=(),
         note="",
     )
     if not pair.source.strip() and not pair.target.strip():
@@ -270,7 +278,7 @@ def edit_text(doc: AlignedDocument, row: int, *, source: str | None = None, targ
         changes["target"] = target
     if not changes:
         return doc
-    new = pair.replace(status=Status.NEEDS_REVIEW, flags=(), **changes)
+    new = _touched(pair, **changes)
     return doc.replace(pairs=doc.pairs[:row] + (new,) + doc.pairs[row + 1 :])
 
 

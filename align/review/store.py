@@ -95,9 +95,17 @@ def _m002_revision(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE projects ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
 
 
+def _m003_quality(db: sqlite3.Connection) -> None:
+    # a row's quality estimate (NULL: not estimated) and its reasons; rows saved before read as
+    # not estimated. Undo steps saved before hold 9-field rows, which ``_row_pair`` still reads.
+    db.execute("ALTER TABLE pairs ADD COLUMN quality REAL")
+    db.execute("ALTER TABLE pairs ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_revision", _m002_revision),
+    ("003_quality", _m003_quality),
 ]
 
 
@@ -138,6 +146,8 @@ def _pair_row(pair: Pair) -> tuple[Any, ...]:
         int(pair.paragraph),
         json.dumps(list(pair.flags)),
         pair.note,
+        None if pair.quality is None else float(pair.quality),
+        json.dumps(list(pair.reasons), ensure_ascii=False),
     )
 
 
@@ -151,7 +161,9 @@ def _ids(data: str) -> tuple[int, ...]:
 
 
 def _row_pair(row: Sequence[Any]) -> Pair:
-    source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note = row
+    """A stored row; the 9 fields of an undo step saved before migration 003 lack the last two."""
+    source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note = row[:9]
+    quality, reasons = row[9:] if len(row) > 9 else (None, "[]")
     return Pair(
         source=source,
         target=target,
@@ -162,6 +174,8 @@ def _row_pair(row: Sequence[Any]) -> Pair:
         paragraph=paragraph,
         flags=tuple(json.loads(flags)) if flags != "[]" else (),
         note=note,
+        quality=None if quality is None else float(quality),
+        reasons=tuple(json.loads(reasons)) if reasons != "[]" else (),
     )
 
 
@@ -177,7 +191,8 @@ def _sentences(data: str) -> tuple[Sentence, ...]:
     return tuple(Sentence(text, start, end, paragraph) for text, start, end, paragraph in json.loads(data))
 
 
-_PAIR_COLUMNS = "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note"
+_PAIR_COLUMNS = "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note, quality, reasons"
+_PAIR_VALUES = ", ".join("?" * len(_PAIR_COLUMNS.split(",")))
 
 
 # ---- public types ---------------------------------------------------------------------------
@@ -271,7 +286,7 @@ class Store:
         common = min(len(olds), len(new))
         for (row_id, _), pair in zip(olds[:common], new[:common], strict=True):
             self._db.execute(
-                f"UPDATE pairs SET ({_PAIR_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
+                f"UPDATE pairs SET ({_PAIR_COLUMNS}) = ({_PAIR_VALUES}) WHERE id = ?",
                 (*_pair_row(pair), row_id),
             )
         if len(olds) > common:
@@ -295,7 +310,7 @@ class Store:
     def _insert_between(self, project_id: int, lo: float, hi: float, extra: Sequence[Pair]) -> None:
         step = (hi - lo) / (len(extra) + 1)
         self._db.executemany(
-            f"INSERT INTO pairs (project_id, ord, {_PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO pairs (project_id, ord, {_PAIR_COLUMNS}) VALUES (?, ?, {_PAIR_VALUES})",
             [(project_id, lo + step * (k + 1), *_pair_row(p)) for k, p in enumerate(extra)],
         )
 
