@@ -42,6 +42,7 @@ from align.settings import Settings
 
 if TYPE_CHECKING:
     from align.document import AlignedDocument, Sentence
+    from align.embed import Embedder
     from align.mt.translate import TranslateOptions, Translator
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class BatchOptions:
     neutralise_formulas: bool = True
     translate: TranslateOptions | None = None
     window_sentences: int = 2000
+    estimate: bool = True  # quality estimate of each translated row (quality and reasons columns)
 
 
 @dataclass(frozen=True)
@@ -494,9 +496,7 @@ class _Runner:
 
         with self.align_lock:
             if self.embedder is None:
-                from align.embed import Embedder
-
-                self.embedder = Embedder(self.settings.cache_dir)
+                self._embedder()
                 if self.translator is None and _package_or_none(self.options, self.settings) is not None:
                     self.translator = self._translator()
             return align_texts(
@@ -528,6 +528,8 @@ class _Runner:
                     tgt_lang=self.options.tgt_lang,
                     names=[w.job.rel for w in window],
                     progress=progress,
+                    estimate=self.options.estimate,
+                    embedder=self._embedder() if self.options.estimate else None,
                 )
             )
         except AlignError as err:
@@ -535,6 +537,14 @@ class _Runner:
         except Exception as err:
             log.exception("translation of %d file(s) failed", len(window))
             return [f"unexpected error while translating: {type(err).__name__}: {err}"] * len(window)
+
+    def _embedder(self) -> Embedder:
+        """One embedder for the run, its vectors cached in the data folder."""
+        if self.embedder is None:
+            from align.embed import Embedder
+
+            self.embedder = Embedder(self.settings.cache_dir)
+        return self.embedder
 
     def _translator(self) -> Translator:
         if self.translator is None:
@@ -610,6 +620,7 @@ def _options_key(options: BatchOptions, settings: Settings, translator: Translat
         "formats": sorted(options.formats),
         "neutralise_formulas": options.neutralise_formulas,
         "mode": "align" if options.align_with is not None else "translate",
+        "estimate": options.estimate and options.align_with is None,
     }
     model = ""
     from align.mt.translate import TranslateOptions

@@ -104,8 +104,41 @@ def cmd_translate(args: argparse.Namespace) -> int:
         tgt_lang=args.tgt,
         options=_translate_options(args),
         show_progress=not args.quiet,
+        estimate=args.estimate,
     )
     print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from align.pipeline import estimate_files
+    from align.quality.report import score_table, summary
+
+    doc = estimate_files(
+        Path(args.src_file),
+        Path(args.mt_file),
+        settings=_settings(args),
+        src_lang=args.src,
+        tgt_lang=args.tgt,
+        split_lines=args.split_lines,
+        use_model=args.model,
+        embedder=_embedder(args),
+        show_progress=not args.quiet,
+    )
+    output = Path(args.output) if args.output else None
+    if output is None:
+        sys.stdout.write(score_table(doc))
+    elif output.suffix.lower() in (".tsv", ".txt", ""):
+        from align.formats import atomic_write_bytes
+
+        atomic_write_bytes(output, score_table(doc).encode("utf-8"))
+    else:
+        from align.formats import format_from_path, write_document
+
+        write_document(doc, output, format_from_path(output))
+    print(summary(doc), file=sys.stderr)
+    if output is not None:
+        print(f"wrote {output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -191,6 +224,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         neutralise_formulas=not args.keep_formulas,
         translate=_translate_options(args),
+        estimate=args.estimate,
     )
     summary = run_batch(Path(args.in_dir), Path(args.out_dir), options, settings=_settings(args))
     print(summary.format())
@@ -237,6 +271,16 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
     ):
         flag = "--" + field.replace("_", "-")
         g.add_argument(flag, type=kind, default=getattr(Defaults, field), help=f"{what}; default %(default)s")
+
+
+def _add_estimate_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--estimate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="estimate each translated row's quality (quality and reasons columns; a tenth or so of the "
+        "translation time) (default: %(default)s)",
+    )
 
 
 def _add_mt_option(p: argparse.ArgumentParser, default: bool) -> None:
@@ -353,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help=f"output file: {', '.join('.' + f for f in FORMATS)} (CSV without one)")
     _add_langs(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_estimate_option(p)
     _add_translate_options(p)
     p.set_defaults(func=cmd_translate)
 
@@ -371,6 +416,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mt_option(p, default=False)
     _add_embedding_options(p)
     p.set_defaults(func=cmd_align)
+
+    p = sub.add_parser(
+        "estimate",
+        help="quality estimate of a machine translation: a score per row (probability it needs no fix) and "
+        "the reasons (repetition, untranslated, numbers, length, truncation, meaning, the model's own view)",
+    )
+    p.add_argument("src_file", help="the source text (e.g. German)")
+    p.add_argument("mt_file", help="its machine translation, row for row (same number of lines or sentences)")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="scores.tsv (or .txt): line, quality, band, reasons, source, target; a document format "
+        f"({', '.join(f for f in FORMATS if f != 'tsv')}) by extension writes the rows with quality and reasons "
+        "columns; default: the table on stdout",
+    )
+    _add_langs(p)
+    p.add_argument("--split-lines", action="store_true", help="each line is one row (no segmentation)")
+    p.add_argument(
+        "--model",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="rescore each row with the installed Argos package for the pair (its own token probabilities); "
+        "without a package the model signal is left out and the summary says so (default: %(default)s)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_embedding_options(p)
+    p.set_defaults(func=cmd_estimate)
 
     p = sub.add_parser("eval-align", help="score the aligner on Text+Berg-layout folders (src/, tgt/, gold/)")
     p.add_argument("bench_dirs", nargs="+", metavar="bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
@@ -414,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")
     p.add_argument("--keep-formulas", action="store_true", help="do not neutralise formula-like cells")
+    _add_estimate_option(p)
     _add_translate_options(p)
     p.set_defaults(func=cmd_batch)
 

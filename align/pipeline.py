@@ -9,6 +9,7 @@ Two owners edit this file: the translation flows (``translate_*``) and the align
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from align.progress import Progress, in_stages
 from align.text.segment import segment
 
 if TYPE_CHECKING:
+    from align.embed import Embedder
     from align.mt.translate import TranslateOptions, Translator
     from align.settings import Settings
 
@@ -36,16 +38,23 @@ def translate_segmented(
     tgt_lang: str = "en",
     names: Sequence[str] | None = None,
     progress: Progress | None = None,
+    estimate: bool = True,
+    embedder: Embedder | None = None,
 ) -> list[AlignedDocument]:
     """Translate already segmented documents, all their sentences in ONE ``translator.translate``
     call (so short documents share batches), and return one AlignedDocument per document.
 
     Each source sentence becomes one Pair (``src_ids == tgt_ids == (i,)``, its paragraph kept,
     status automatic, confidence 1.0); the document's signature records the package and settings.
+    With ``estimate`` each row also gets its quality estimate and reasons (``align.quality``),
+    with the package's own scores and ``embedder``'s similarities (an in-memory one when None).
+    ``progress`` hears sentences: the translation, then the estimate as its last tenth.
     """
 
     flat = [s.text for sentences in sentence_lists for s in sentences]
-    translations = iter(translator.translate(flat, progress=progress))
+    share = len(flat) // 10 if estimate else 0
+    translating, estimating = in_stages(progress, [len(flat) - share, share])
+    translations = iter(translator.translate(flat, progress=translating))
     signature = Signature(version=__version__, method="translate", model=translator.package.name, settings=translator.describe())
     docs = []
     for n, sentences in enumerate(sentence_lists):
@@ -65,7 +74,20 @@ def translate_segmented(
                 signature=signature,
             )
         )
+    if estimate:
+        docs = _with_estimates(docs, translator, embedder, estimating)
     return docs
+
+
+def _with_estimates(
+    docs: list[AlignedDocument], translator: Translator, embedder: Embedder | None, progress: Progress | None
+) -> list[AlignedDocument]:
+    """Each document estimated on its own (its own norms), progress across all of them."""
+    from align.quality import with_estimates
+
+    embedder = embedder or _memory_embedder()
+    stages = in_stages(progress, [len(d.pairs) for d in docs])
+    return [with_estimates(d, embedder=embedder, translator=translator, progress=p) for d, p in zip(docs, stages, strict=True)]
 
 
 def translate_texts(
@@ -76,6 +98,8 @@ def translate_texts(
     tgt_lang: str = "en",
     names: Sequence[str] | None = None,
     progress: Progress | None = None,
+    estimate: bool = True,
+    embedder: Embedder | None = None,
 ) -> list[AlignedDocument]:
     """Segment several texts and translate them together (one translator call for all of them):
     the batch script's entry point. ``progress`` hears sentence counts across all texts."""
@@ -87,6 +111,8 @@ def translate_texts(
         tgt_lang=tgt_lang,
         names=names,
         progress=progress,
+        estimate=estimate,
+        embedder=embedder,
     )
 
 
@@ -98,9 +124,20 @@ def translate_text(
     tgt_lang: str = "en",
     progress: Progress | None = None,
     name: str = "",
+    estimate: bool = True,
+    embedder: Embedder | None = None,
 ) -> AlignedDocument:
-    """Segment and translate one text: one Pair per source sentence, spans kept."""
-    return translate_texts([text], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[name], progress=progress)[0]
+    """Segment and translate one text: one Pair per source sentence, spans kept, each estimated."""
+    return translate_texts(
+        [text],
+        translator,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        names=[name],
+        progress=progress,
+        estimate=estimate,
+        embedder=embedder,
+    )[0]
 
 
 def translate_file(
@@ -112,10 +149,12 @@ def translate_file(
     tgt_lang: str = "en",
     options: TranslateOptions | None = None,
     show_progress: bool = True,
+    estimate: bool = True,
 ) -> Path:
     """Read, segment, translate and write one file (format by the output's extension, CSV when
-    it has none), with a progress bar on stderr. Input is read before the model is loaded, so a
-    bad file fails fast."""
+    it has none), with a progress bar on stderr and each row's quality estimate (embeddings
+    cached under ``settings.cache_dir``). Input is read before the model is loaded, so a bad
+    file fails fast."""
     import sys
 
     from tqdm import tqdm
@@ -131,9 +170,31 @@ def translate_file(
     translator = load_translator(src_lang, tgt_lang, settings, options)
     with tqdm(total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name) as bar:
         [doc] = translate_segmented(
-            [sentences], translator, src_lang=src_lang, tgt_lang=tgt_lang, names=[input.name], progress=as_increments(bar.update)
+            [sentences],
+            translator,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            names=[input.name],
+            progress=as_increments(bar.update),
+            estimate=estimate,
+            embedder=_cached_embedder(settings) if estimate else None,
         )
     return write_document(doc, output, fmt)
+
+
+@functools.cache
+def _memory_embedder() -> Embedder:
+    """One in-memory embedder per process for callers that bring none (made on first use: its
+    model is converted once, not once per document)."""
+    from align.embed import Embedder
+
+    return Embedder()
+
+
+def _cached_embedder(settings: Settings) -> Embedder:
+    from align.embed import Embedder
+
+    return Embedder(settings.cache_dir)
 
 
 # ---- alignment flows --------------------------------------------------------------------------
@@ -250,3 +311,93 @@ def align_files(
     from align.formats import write_document
 
     return write_document(doc, output, fmt)
+
+
+# ---- quality flows ----------------------------------------------------------------------------
+def estimate_texts(
+    src_text: str,
+    mt_text: str,
+    *,
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    split_lines: bool = False,
+    embedder: Embedder | None = None,
+    translator: Translator | None = None,
+    progress: Progress | None = None,
+    name: str = "",
+    where: tuple[str, str] = ("source", "translation"),
+) -> AlignedDocument:
+    """A source and its machine translation, row by row, each row estimated (``align.quality``).
+
+    Rows pair up by position: one sentence a line with ``split_lines``, else the sentences of
+    each text; different counts are an error naming ``where`` (the two files), never a guess.
+    """
+    from align.errors import AlignError
+    from align.quality import with_estimates
+
+    source = _sentences(src_text, src_lang, split_lines)
+    target = _sentences(mt_text, tgt_lang, split_lines)
+    if len(source) != len(target):
+        unit = "non-blank lines" if split_lines else "sentences"
+        hint = "" if split_lines else "; with one sentence a line in each file, use --split-lines"
+        raise AlignError(
+            f"{where[0]} has {len(source)} {unit} but {where[1]} has {len(target)}: rows must pair up one to one{hint} "
+            "(or pair them with `align` first)"
+        )
+    beads = [Bead((i,), (i,)) for i in range(len(source))]
+    signature = Signature(version=__version__, method="estimate", settings={"split_lines": split_lines})
+    doc = AlignedDocument.from_beads(src_lang, tgt_lang, source, target, beads, name=name, signature=signature)
+    return with_estimates(doc, embedder=embedder, translator=translator, progress=progress)
+
+
+def estimate_files(
+    src_file: Path,
+    mt_file: Path,
+    *,
+    settings: Settings,
+    src_lang: str = "de",
+    tgt_lang: str = "en",
+    split_lines: bool = False,
+    use_model: bool = True,
+    embedder: Embedder | None = None,
+    show_progress: bool = True,
+) -> AlignedDocument:
+    """Read two files and estimate the machine translation row by row, with the installed
+    package's own scores when ``use_model`` and one is installed (the document's signature says
+    which signals were left out and why)."""
+    import sys
+
+    from tqdm import tqdm
+
+    from align.mt.translate import load_translator
+    from align.text.sources import read_text
+
+    src_file, mt_file = Path(src_file), Path(mt_file)
+    src_text, mt_text = read_text(src_file), read_text(mt_file)
+    translator = load_translator(src_lang, tgt_lang, settings, required=False) if use_model else None
+    embedder = embedder or _cached_embedder(settings)
+    with tqdm(total=100, unit="%", file=sys.stderr, disable=not show_progress, desc="estimating") as bar:
+
+        def percent(done: int, total: int | None) -> None:
+            if total:
+                bar.n = round(100 * done / total)
+                bar.refresh()
+
+        doc = estimate_texts(
+            src_text,
+            mt_text,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            split_lines=split_lines,
+            embedder=embedder,
+            translator=translator,
+            progress=percent,
+            name=src_file.stem,
+            where=(str(src_file), str(mt_file)),
+        )
+    if not use_model:
+        quality = dict(doc.signature.settings.get("quality", {}))
+        quality["left_out"] = {**quality.get("left_out", {}), "model": "switched off (--no-model)"}
+        settings_ = {**doc.signature.settings, "quality": quality}
+        doc = doc.replace(signature=Signature(**{**doc.signature.as_dict(), "settings": settings_}))
+    return doc

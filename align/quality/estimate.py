@@ -1,0 +1,314 @@
+"""A quality estimate for every translated row: the probability that it needs no fix, and why not.
+
+The estimate adds evidence in log odds. It starts from ``PRIOR`` (most machine translations of
+news need no fix) and each signal moves it:
+
+* row signals (``textsignals``): a repetition loop, untranslated output, numbers or codes that
+  differ, a sentence that stops mid-way, a lost negation; each a fixed weight of evidence;
+* document signals, judged against this document's norms (``calibration``): the cross-lingual
+  similarity of source and target (continuous, and a large penalty when the pair looks as
+  unrelated as two random sentences of the document), the length ratio, and, with the translation
+  package, the model's mean and weakest token log probability (``modelscore``).
+
+Continuous signals keep the order among rows with no finding, which is what a "worst first"
+review needs; findings bring a row to the top with a reason. Nothing here is fitted to a test set:
+the weights are round numbers read as "how many times likelier is this for a broken row"
+(devtools/RESULTS.md, "Quality", measures the result on real WMT21 output).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from align.document import AlignedDocument, Signature
+from align.progress import Progress, in_stages
+from align.quality import textsignals
+from align.quality.calibration import (
+    DEFAULT_MODEL_MEAN,
+    DEFAULT_MODEL_MIN,
+    DEFAULT_SIMILARITY,
+    MIN_SD,
+    Norm,
+    QualityCalibration,
+    log_length_ratio,
+    robust_norm,
+    similarity_norms,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from align.embed import Embedder
+    from align.mt.translate import Translator
+    from align.quality.modelscore import TokenScores
+
+log = logging.getLogger(__name__)
+
+PRIOR = 3.0  # log odds of "needs no fix" before any signal: 95%
+SIMILARITY_WEIGHT = 0.8  # per standard deviation of the document's similarities
+MODEL_WEIGHT = 0.8  # per standard deviation of the document's mean token log probabilities
+BONUS_CAP = 1.5  # better than usual by more than this many deviations earns nothing more
+UNRELATED = 5.0  # a pair as similar as random pairs of the document
+LENGTH_WEIGHT = 1.0  # per deviation beyond LENGTH_FREE
+LENGTH_FREE = 2.0
+WEAK_TOKEN_WEIGHT = 0.7  # per deviation of the weakest token beyond WEAK_TOKEN_FREE
+WEAK_TOKEN_FREE = 2.0
+CLAUSE_WEIGHT = 1.5  # per deviation of the last-clause test beyond CLAUSE_FREE
+CLAUSE_FREE = 1.0
+REASON_FROM = 1.0  # evidence (nats) from which a finding is shown as a reason
+
+SIGNALS = ("repetition", "untranslated", "numbers", "codes", "truncation", "negation", "length", "similarity", "clause", "model")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One row's estimate: ``score`` in [0, 1] (probability the row needs no fix), the reasons a
+    translator can act on, and each signal's evidence in nats (positive: speaks for a fix)."""
+
+    score: float
+    reasons: tuple[str, ...] = ()
+    evidence: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Estimates for a list of rows, the norms they were judged against, and which signals were
+    used or left out (and why)."""
+
+    estimates: list[Estimate]
+    calibration: QualityCalibration
+    used: tuple[str, ...]
+    left_out: dict[str, str]
+
+    def describe(self) -> dict[str, Any]:
+        """What a document stores about its estimate (signature settings: "quality")."""
+        return {"used": list(self.used), "left_out": dict(self.left_out), "calibration": self.calibration.as_dict()}
+
+
+def estimate_rows(
+    sources: Sequence[str],
+    targets: Sequence[str],
+    *,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    embedder: Embedder | None = None,
+    translator: Translator | None = None,
+    calibration: QualityCalibration | None = None,
+    progress: Progress | None = None,
+) -> QualityReport:
+    """Estimate each (source, target) row. Rows with an empty side get score 1.0 and no reasons
+    when both are empty, 0.0 and "target empty" when only the target is.
+
+    ``calibration``: judge the rows against these norms instead of their own (re-estimating a few
+    rows of a document). Without ``embedder`` or ``translator`` those signals are left out and
+    ``left_out`` says so.
+    """
+    if len(sources) != len(targets):
+        raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+    n = len(sources)
+    left_out: dict[str, str] = {}
+    live = [i for i in range(n) if sources[i].strip() and targets[i].strip()]
+    embedding, scoring = in_stages(progress, [2 * len(live), len(live) if translator is not None else 0])
+
+    cos = tail_gain = None
+    sim_norm = unrelated = None
+    if embedder is None:
+        left_out["similarity"] = left_out["clause"] = "no sentence embedder given"
+    elif live:
+        cos, vectors, tail_gain = _cosines(embedder, [sources[i] for i in live], [targets[i] for i in live], embedding)
+        sim_norm, unrelated = similarity_norms(*vectors)
+
+    model: list[TokenScores] | None = None
+    if translator is None:
+        left_out["model"] = f"no {src_lang}->{tgt_lang} translation package (an aligned or imported document, or none installed)"
+    elif live:
+        from align.quality.modelscore import score_translations
+
+        model = score_translations(translator, [sources[i] for i in live], [targets[i] for i in live], scoring)
+
+    ratios = [log_length_ratio(sources[i], targets[i]) for i in live]
+    if calibration is None:
+        calibration = QualityCalibration(
+            length=robust_norm(ratios, MIN_SD["length"]),
+            similarity=sim_norm,
+            unrelated=unrelated,
+            model_mean=robust_norm([m.mean for m in model if m.mean is not None], MIN_SD["model"]) if model else None,
+            model_min=robust_norm([m.weakest[1] for m in model if m.weakest], MIN_SD["model_min"]) if model else None,
+            clause_gain=None if tail_gain is None else robust_norm(_finite(tail_gain), MIN_SD["clause_gain"]),
+        )
+    if calibration.length is None:
+        left_out["length"] = "too few rows for this document's length norm"
+
+    estimates = [_empty(sources[i], targets[i]) for i in range(n)]
+    for k, i in enumerate(live):
+        estimates[i] = _estimate(
+            sources[i],
+            targets[i],
+            src_lang,
+            tgt_lang,
+            calibration,
+            ratio=ratios[k],
+            cos=None if cos is None else float(cos[k]),
+            gain=None if tail_gain is None else float(tail_gain[k]),
+            model=None if model is None else model[k],
+        )
+    if progress is not None:
+        progress(1, 1)
+    used = tuple(s for s in SIGNALS if s not in left_out)
+    return QualityReport(estimates, calibration, used, left_out)
+
+
+def with_estimates(
+    doc: AlignedDocument,
+    *,
+    embedder: Embedder | None = None,
+    translator: Translator | None = None,
+    rows: Sequence[int] | None = None,
+    progress: Progress | None = None,
+) -> AlignedDocument:
+    """The document with ``quality`` and ``reasons`` set on its rows (on ``rows`` only, judged
+    against the norms stored with the document's earlier estimate, when given), and what the
+    estimate used recorded in its signature settings under "quality"."""
+    stored = doc.signature.settings.get("quality") if rows is not None else None
+    calibration = QualityCalibration.from_dict(stored.get("calibration")) if stored else None
+    indices = list(range(len(doc.pairs))) if rows is None else list(rows)
+    report = estimate_rows(
+        [doc.pairs[i].source for i in indices],
+        [doc.pairs[i].target for i in indices],
+        src_lang=doc.src_lang,
+        tgt_lang=doc.tgt_lang,
+        embedder=embedder,
+        translator=translator,
+        calibration=calibration,
+        progress=progress,
+    )
+    pairs = list(doc.pairs)
+    for i, est in zip(indices, report.estimates, strict=True):
+        pairs[i] = pairs[i].replace(quality=est.score, reasons=est.reasons)
+    if stored and rows is not None:
+        return doc.replace(pairs=pairs)
+    settings = dict(doc.signature.settings)
+    settings["quality"] = report.describe()
+    signature = Signature(**{**doc.signature.as_dict(), "settings": settings})
+    return doc.replace(pairs=pairs, signature=signature)
+
+
+# ---- internals -----------------------------------------------------------------------------------
+def _cosines(
+    embedder: Embedder, sources: list[str], targets: list[str], progress: Progress | None
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Each row's source-target cosine, the vectors, and how much closer the target is to the
+    source without its last clause than to the whole source (NaN without a clause boundary)."""
+    import numpy as np
+
+    heads = [textsignals.head_clause(s) for s in sources]
+    with_head = [k for k, h in enumerate(heads) if h is not None]
+    src_stage, tgt_stage, head_stage = in_stages(progress, [len(sources), len(targets), len(with_head)])
+    src_vecs = embedder.encode(sources, progress=src_stage)
+    tgt_vecs = embedder.encode(targets, progress=tgt_stage)
+    cos = np.einsum("kd,kd->k", src_vecs, tgt_vecs)
+    gain = np.full(len(sources), np.nan)
+    if with_head:
+        head_vecs = embedder.encode([heads[k] for k in with_head], progress=head_stage)  # type: ignore[misc]
+        gain[with_head] = np.einsum("kd,kd->k", head_vecs, tgt_vecs[with_head]) - cos[with_head]
+    return cos, (src_vecs, tgt_vecs), gain
+
+
+def _empty(source: str, target: str) -> Estimate:
+    if source.strip() and not target.strip():
+        return Estimate(0.0, ("target empty",), {"empty": 50.0})
+    return Estimate(1.0)
+
+
+def _estimate(
+    source: str,
+    target: str,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    cal: QualityCalibration,
+    *,
+    ratio: float,
+    cos: float | None,
+    gain: float | None,
+    model: TokenScores | None,
+) -> Estimate:
+    evidence: dict[str, float] = {}
+    reasons: list[tuple[float, str]] = []
+    for finding in textsignals.text_findings(source, target, src_lang, tgt_lang):
+        evidence[finding.signal] = evidence.get(finding.signal, 0.0) + finding.evidence
+        if finding.evidence >= REASON_FROM:
+            reasons.append((finding.evidence, finding.reason))
+    if cal.length is not None:
+        z = cal.length.z(ratio)
+        weight = LENGTH_WEIGHT * max(0.0, abs(z) - LENGTH_FREE)
+        evidence["length"] = weight
+        if weight >= REASON_FROM:
+            usual, this = math.exp(cal.length.centre), math.exp(ratio)
+            word = "shorter" if z < 0 else "longer"
+            reasons.append((weight, f"much {word} than usual: {this:.0%} of the source's length (usual here {usual:.0%})"))
+    if cos is not None:
+        _similarity(cos, cal, evidence, reasons)
+    if gain is not None and math.isfinite(gain) and cal.clause_gain is not None:
+        weight = CLAUSE_WEIGHT * max(0.0, cal.clause_gain.z(gain) - CLAUSE_FREE)
+        evidence["clause"] = weight
+        if weight >= REASON_FROM:
+            head = textsignals.head_clause(source) or ""
+            tail = source.strip()[len(head) :].lstrip(",;:–—- ")
+            reasons.append((weight, f"the end of the source may be missing: '{_clip(tail)}'"))
+    if model is not None:
+        _model(model, cal, evidence, reasons)
+    logit = PRIOR - sum(evidence.values())
+    score = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+    ordered = tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]))
+    return Estimate(score, ordered, evidence)
+
+
+def _similarity(cos: float, cal: QualityCalibration, evidence: dict[str, float], reasons: list[tuple[float, str]]) -> None:
+    mu1, sd1, mu0, sd0 = DEFAULT_SIMILARITY
+    match = cal.similarity or Norm(mu1, sd1)
+    unrelated = cal.unrelated or Norm(mu0, sd0)
+    z = match.z(cos)
+    weight = -SIMILARITY_WEIGHT * min(z, BONUS_CAP)
+    # as likely among random pairs as among this document's translations: a different sentence
+    llr = _log_normal(cos, unrelated) - _log_normal(cos, match)
+    if llr > 0:
+        weight += UNRELATED
+        reasons.append((weight, f"seems unrelated to the source (similarity {cos:.2f}; usual here {match.centre:.2f})"))
+    elif weight >= 2 * REASON_FROM:
+        reasons.append((weight, f"meaning may differ from the source (similarity {cos:.2f}; usual here {match.centre:.2f})"))
+    evidence["similarity"] = weight
+
+
+def _model(scores: TokenScores, cal: QualityCalibration, evidence: dict[str, float], reasons: list[tuple[float, str]]) -> None:
+    from align.quality.modelscore import token_text
+
+    mean, weakest = scores.mean, scores.weakest
+    if mean is None or weakest is None:
+        return
+    mean_norm = cal.model_mean or Norm(*DEFAULT_MODEL_MEAN)
+    min_norm = cal.model_min or Norm(*DEFAULT_MODEL_MIN)
+    z = mean_norm.z(mean)
+    weight = -MODEL_WEIGHT * min(z, BONUS_CAP)
+    if weight >= 2 * REASON_FROM:
+        reasons.append((weight, f"the model finds this translation unlikely (mean token probability {math.exp(mean):.0%})"))
+    z_min = min_norm.z(weakest[1])
+    weak = WEAK_TOKEN_WEIGHT * max(0.0, -z_min - WEAK_TOKEN_FREE)
+    if weak >= REASON_FROM:
+        reasons.append((weak, f"the model did not expect '{token_text(weakest[0])}' (probability {math.exp(weakest[1]):.1%})"))
+    evidence["model"] = weight + weak
+
+
+def _finite(values: np.ndarray) -> list[float]:
+    return [float(v) for v in values if math.isfinite(v)]
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _log_normal(x: float, norm: Norm) -> float:
+    return -0.5 * ((x - norm.centre) / norm.spread) ** 2 - math.log(norm.spread)
