@@ -48,7 +48,9 @@ def test_untranslated_output_and_names_only_rows(wmt):
     finding = ts.untranslated(row["source"], row["source"], "de", "en")
     assert finding is not None and "untranslated" in finding.reason
     assert ts.untranslated(row["source"], row["mt"], "de", "en") is None
-    assert ts.untranslated("Greta Thunberg", "Greta Thunberg", "de", "en") is None  # a name is written the same
+    assert ts.untranslated("Thunberg", "Thunberg", "de", "en") is None  # a name is written the same
+    short = ts.untranslated("Angenehme Atmosphäre", "Angenehme Atmosphäre", "de", "en")  # or a headline left alone
+    assert short is not None and short.evidence < 4 and "check it needs no translation" in short.reason
     # real WMT21 output that left most of a sentence in German, with <unk> tokens
     half = _row(wmt, "Der an die Latte verschossene Foulelfmeter")["source"]
     source = half

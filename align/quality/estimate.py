@@ -55,6 +55,7 @@ BONUS_CAP = 1.5  # better than usual by more than this many deviations earns not
 UNRELATED = 5.0  # a pair as similar as random pairs of the document
 LENGTH_WEIGHT = 1.0  # per deviation beyond LENGTH_FREE
 LENGTH_FREE = 2.0
+SHORTER_WEIGHT = 0.5  # per deviation shorter than the document's median
 WEAK_TOKEN_WEIGHT = 0.7  # per deviation of the weakest token beyond WEAK_TOKEN_FREE
 WEAK_TOKEN_FREE = 2.0
 CLAUSE_WEIGHT = 1.5  # per deviation of the last-clause test beyond CLAUSE_FREE
@@ -244,14 +245,18 @@ def _estimate(
             reasons.append((finding.evidence, finding.reason))
     if cal.length is not None:
         z = cal.length.z(ratio)
-        weight = LENGTH_WEIGHT * max(0.0, abs(z) - LENGTH_FREE)
+        # shorter than usual counts a little from the start (omission is MT's commonest
+        # adequacy error); any deviation counts fully beyond LENGTH_FREE
+        weight = SHORTER_WEIGHT * max(0.0, -z) + LENGTH_WEIGHT * max(0.0, abs(z) - LENGTH_FREE)
         evidence["length"] = weight
-        if weight >= REASON_FROM:
+        if abs(z) > LENGTH_FREE and weight >= REASON_FROM:
             usual, this = math.exp(cal.length.centre), math.exp(ratio)
             word = "shorter" if z < 0 else "longer"
             reasons.append((weight, f"much {word} than usual: {this:.0%} of the source's length (usual here {usual:.0%})"))
     if cos is not None:
         _similarity(cos, cal, evidence, reasons)
+        if "untranslated" in evidence:  # a copy of the source is as "similar" as it gets: no bonus
+            evidence["similarity"] = max(evidence["similarity"], 0.0)
     if gain is not None and math.isfinite(gain) and cal.clause_gain is not None:
         weight = CLAUSE_WEIGHT * max(0.0, cal.clause_gain.z(gain) - CLAUSE_FREE)
         evidence["clause"] = weight
@@ -272,7 +277,7 @@ def _similarity(cos: float, cal: QualityCalibration, evidence: dict[str, float],
     match = cal.similarity or Norm(mu1, sd1)
     unrelated = cal.unrelated or Norm(mu0, sd0)
     z = match.z(cos)
-    weight = -SIMILARITY_WEIGHT * min(z, BONUS_CAP)
+    weight = -SIMILARITY_WEIGHT * _soft_cap(z)
     # as likely among random pairs as among this document's translations: a different sentence
     llr = _log_normal(cos, unrelated) - _log_normal(cos, match)
     if llr > 0:
@@ -292,7 +297,7 @@ def _model(scores: TokenScores, cal: QualityCalibration, evidence: dict[str, flo
     mean_norm = cal.model_mean or Norm(*DEFAULT_MODEL_MEAN)
     min_norm = cal.model_min or Norm(*DEFAULT_MODEL_MIN)
     z = mean_norm.z(mean)
-    weight = -MODEL_WEIGHT * min(z, BONUS_CAP)
+    weight = -MODEL_WEIGHT * _soft_cap(z)
     if weight >= 2 * REASON_FROM:
         reasons.append((weight, f"the model finds this translation unlikely (mean token probability {math.exp(mean):.0%})"))
     z_min = min_norm.z(weakest[1])
@@ -300,6 +305,12 @@ def _model(scores: TokenScores, cal: QualityCalibration, evidence: dict[str, flo
     if weak >= REASON_FROM:
         reasons.append((weak, f"the model did not expect '{token_text(weakest[0])}' (probability {math.exp(weakest[1]):.1%})"))
     evidence["model"] = weight + weak
+
+
+def _soft_cap(z: float) -> float:
+    """z below 0; above, a bonus that grows ever slower towards BONUS_CAP (monotone: better rows
+    still rank higher, but no similarity outweighs a finding)."""
+    return z if z <= 0 else BONUS_CAP * math.tanh(z / BONUS_CAP)
 
 
 def _finite(values: np.ndarray) -> list[float]:
