@@ -232,6 +232,13 @@ def measure_mt_signal(scratch: Path) -> str:
     return "`python -m devtools bench mt-signal`, vectors cached for the alignment times.\n\n```\n" + "\n".join(lines) + "\n```"
 
 
+def measure_quality(scratch: Path) -> str:
+    """align.quality on qe-dev: corrupted rows found at 5% false alarms, ranking against chrF, speed."""
+    from devtools.bench.qe import DEFAULT_DATA, run
+
+    return run(BENCH / "qe-dev" / DEFAULT_DATA.name, threads=2, cache=scratch / "qe").markdown()
+
+
 def measure_segmentation(scratch: Path) -> str:
     """eval-sbd on sbd-dev, ours and pysbd."""
     from align.evaluate.segmentation import evaluate_dir
@@ -269,6 +276,12 @@ SECTIONS = {
         Section("refine", "Refine rule", "AlignOptions.refine_span and refine_budget", measure_refine),
         Section("prefix", "Embedding prefix", 'e5ct2.PREFIX = "query: "', measure_prefix),
         Section("mt-signal", "The MT signal's cost", "align.aligner.mtsignal, MT opt-in", measure_mt_signal),
+        Section(
+            "quality",
+            "Quality estimation",
+            "the weights and signals of align.quality.estimate (python -m devtools bench qe)",
+            measure_quality,
+        ),
         Section("blas-threads", "BLAS threads in the aligner", "AlignOptions.threads = 1", measure_blas_threads),
         Section("engines", "Embedding engines", "the ct2 engine as the default (align.embed)", measure_engines),
         Section("e5-batches", "Embedding batch size", "e5ct2.BATCH_TOKENS", measure_e5_batches),
