@@ -77,10 +77,22 @@ def test_translates_tree_keeping_structure(tmp_path: Path, corpus, installed_set
             assert [(p.source, p.target) for p in doc.pairs] == pairs, (rel, fmt)
     csv_doc = read_aligned(out / "sub/deep/c.csv")
     assert [p.paragraph for p in csv_doc.pairs] == [0, 0, 0, 1, 1, 1]
+    # every translated row carries its quality estimate, in CSV and in TMX
+    for fmt in ("csv", "tmx"):
+        doc = read_aligned(out / f"sub/b.{fmt}")
+        assert all(p.quality is not None and 0.0 <= p.quality <= 1.0 for p in doc.pairs), fmt
     manifest = json.loads((out / MANIFEST_NAME).read_text("utf-8"))
     assert sorted(manifest["files"]) == sorted(expected)
     assert manifest["files"]["a.txt"]["outputs"] == ["a.csv", "a.tmx"]
     assert "translated 4 file(s) (" in summary.format()
+
+
+def test_no_estimate_leaves_quality_out(tmp_path: Path, corpus, installed_settings) -> None:
+    in_dir, _ = corpus
+    summary = run_batch(in_dir, tmp_path / "out", _options(formats=("jsonl",), estimate=False), installed_settings)
+    assert summary.ok, summary.format()
+    doc = read_aligned(tmp_path / "out" / "a.jsonl")
+    assert doc.pairs and all(p.quality is None and p.reasons == () for p in doc.pairs)
 
 
 def test_rerun_skips_finished_and_redoes_changed(tmp_path: Path, corpus, installed_settings) -> None:

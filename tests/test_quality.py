@@ -134,16 +134,18 @@ def test_estimate_ranks_broken_rows_first_with_reasons(wmt, embedder):
         10: doc[40]["mt"],  # another sentence's translation
         20: doc[20]["source"],  # untranslated
         30: targets[30] + " the salad the salad the salad the salad",  # a loop
+        50: targets[50] + " " + targets[51] + " " + targets[52],  # much longer: the next rows' text added
     }
     for i, text in broken.items():
         targets[i] = text
     report = estimate_rows(sources, targets, src_lang="de", tgt_lang="en", embedder=embedder)
     scores = [e.score for e in report.estimates]
-    worst = sorted(range(len(scores)), key=scores.__getitem__)[:3]
+    worst = sorted(range(len(scores)), key=scores.__getitem__)[: len(broken)]
     assert set(worst) == set(broken)
     assert any("unrelated" in r or "meaning" in r for r in report.estimates[10].reasons)
     assert any("untranslated" in r for r in report.estimates[20].reasons)
     assert "repeats 'the salad' 4 times" in report.estimates[30].reasons
+    assert any(r.startswith("much longer than usual") for r in report.estimates[50].reasons)
     assert all(quality_band(scores[i]) == "poor" for i in broken)
     assert set(report.left_out) == {"model"} and "package" in report.left_out["model"]
     assert report.calibration.similarity is not None and report.calibration.length is not None

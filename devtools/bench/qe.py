@@ -540,6 +540,14 @@ class Speed:
     cold_s: float  # a fresh, empty embedding cache (model loaded before the clock)
     warm_s: float  # every vector cached
     same_scores: bool  # the cold and warm runs gave the scores of the scoring run
+    # one system's rows alone with a fresh cache: every source, translation and clause embedded,
+    # what a new document costs (in the cold run above the 19 systems share their sources)
+    single_rows: int = 0
+    single_s: float = 0.0
+
+    @property
+    def single_rate(self) -> float:
+        return self.single_rows / self.single_s if self.single_s else float("nan")
 
     @property
     def cold_rate(self) -> float:
@@ -591,7 +599,9 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         if self.speed is not None:
-            out["speed"].update(cold_rate=self.speed.cold_rate, warm_rate=self.speed.warm_rate)
+            out["speed"].update(
+                cold_rate=self.speed.cold_rate, warm_rate=self.speed.warm_rate, single_rate=self.speed.single_rate
+            )
         if self.model is not None:
             out["model"]["extra_fraction"] = self.model.extra_fraction
         return out
@@ -620,6 +630,8 @@ class Report:
                 f"  cold (fresh empty embedding cache): {s.cold_s:.1f} s = {s.cold_rate:.1f} sentences/s",
                 f"  warm (every vector cached):        {s.warm_s:.1f} s = {s.warm_rate:.1f} sentences/s "
                 f"(warm/cold rate {s.warm_rate / s.cold_rate:.1f}x; scores identical across runs: {s.same_scores})",
+                f"  one document alone, cold (its sources not shared): {s.single_rows} rows in {s.single_s:.1f} s = "
+                f"{s.single_rate:.1f} sentences/s",
             ]
         if self.model is not None:
             m = self.model
@@ -764,7 +776,10 @@ def run(
         with tempfile.TemporaryDirectory(prefix="bench-qe-cold-") as scratch:
             cold = score_cases(cases, estimate, _embedder(Path(scratch), threads, models_dir=cache / "models"))
         same = bool(np.array_equal(warm.scores, scored.scores) and np.allclose(cold.scores, scored.scores, atol=1e-6))
-        report.speed = Speed(len(cases), scored.calls, threads, cold.seconds, warm.seconds, same)
+        first = [c for c in cases if c.system == cases[0].system]
+        with tempfile.TemporaryDirectory(prefix="bench-qe-single-") as scratch:
+            single = score_cases(first, estimate, _embedder(Path(scratch), threads, models_dir=cache / "models"))
+        report.speed = Speed(len(cases), scored.calls, threads, cold.seconds, warm.seconds, same, len(first), single.seconds)
     if package is not None:
         report.model = model_signal(package, cases, estimate, embedder, threads)
     if errors:
