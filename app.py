@@ -29,7 +29,7 @@ from align.ui.state import PageState, page_state
 SOURCE_TYPES = sorted(suffix.lstrip(".") for suffix in SUPPORTED_TEXT_SUFFIXES)
 NEW = "new"  # the project selector's "new project" entry
 # editor column widths in pixels: the whole table fits a 1,600 px wide window without scrolling
-COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 350, "target": 350, "band": 80, "status": 110, "flags": 140}
+COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 330, "target": 330, "band": 80, "status": 110, "flags": 180}
 
 
 # ---- cached resources -------------------------------------------------------------------------
@@ -92,9 +92,14 @@ def uploaded_text(upload) -> str:
         return read_text(path)
 
 
-def choice(container, label: str, options: dict[str, str], key: str) -> str:
+def choice(container, label: str, options: dict[str, str], key: str, on_change=None) -> str:
     """A horizontal radio of ``options`` (value -> label); returns the chosen value."""
-    return container.radio(label, list(options), key=key, horizontal=True, format_func=options.get)
+    return container.radio(label, list(options), key=key, horizontal=True, format_func=options.get, on_change=on_change)
+
+
+def first_page() -> None:
+    """A new order or filter starts at the first page (its worst rows)."""
+    st.session_state["page"] = 1
 
 
 def too_large(upload) -> bool:
@@ -285,9 +290,19 @@ def new_project(store: Store, settings) -> None:
         if mode == "translate":
             from align.pipeline import translate_text
 
+            embedder = get_embedder(str(settings.cache_dir))  # the estimate's vectors are cached on disk
+
             def work(progress):
                 assert translator is not None, "the translate mode stops above without a package"
-                doc = translate_text(source, translator, src_lang=src_lang, tgt_lang=tgt_lang, progress=progress, name=title)
+                doc = translate_text(
+                    source,
+                    translator,
+                    src_lang=src_lang,
+                    tgt_lang=tgt_lang,
+                    progress=progress,
+                    name=title,
+                    embedder=embedder,
+                )
                 return store.create_project(title, doc)
         else:
             from align.pipeline import align_texts
@@ -362,14 +377,19 @@ def job_progress(key: str) -> None:
 def editor(store: Store, settings, project_id: int) -> None:
     """The review table with its toolbar, filters, pages and exports."""
     from align.document import Status
+    from align.quality.report import summary
     from align.ui.actions import ACTIONS
     from align.ui.table import (
         COLUMNS,
+        DOCUMENT_ORDER,
         EDITABLE,
+        ORDERS,
         ROWS_PER_PAGE,
         STATUS_LABELS,
         ViewFilter,
         editor_frame,
+        flagged_count,
+        has_estimate,
         page_count,
         page_slice,
         style_frame,
@@ -385,13 +405,16 @@ def editor(store: Store, settings, project_id: int) -> None:
     selected = state.selected
 
     doc, flags = current(store, project_id)
+    estimated = has_estimate(doc)
     confirmed = sum(p.status is Status.CONFIRMED for p in doc.pairs)
     st.subheader(plain(store.project_name(project_id)))
     model = f" · {doc.signature.method} with {doc.signature.model}" if doc.signature.model else ""
     st.caption(
-        f"{len(doc.pairs)} rows · {confirmed} confirmed · {sum(bool(f) for f in flags)} flagged"
+        f"{len(doc.pairs)} rows · {confirmed} confirmed · {flagged_count(doc, flags)} flagged"
         f" · {plain(doc.src_lang)}→{plain(doc.tgt_lang)}{plain(model)}"
     )
+    if estimated:  # the estimate's bands and the signals it left out, as plain text
+        st.caption("  \n".join(plain(line) for line in summary(doc).splitlines()))
 
     # toolbar: undo/redo and the row actions (callbacks: they run before the page is drawn)
     flash, state.flash = state.flash, None
@@ -426,14 +449,36 @@ def editor(store: Store, settings, project_id: int) -> None:
         b.number_input("Target: characters in the upper row", min_value=0, step=1, key="split_tgt_at")
         c.button("Split here", key="act_split_at", on_click=run_action, args=(*args, "split_at"))
 
-    # filters and page
+    # filters, order and page
     f1, f2, f3, f4, f5 = st.columns([1.2, 1.2, 1, 2.6, 1])
-    view = ViewFilter(
-        low_confidence=f1.checkbox("Low confidence only", key="f_low"),
-        unconfirmed=f2.checkbox("Unconfirmed only", key="f_unconfirmed"),
-        flagged=f3.checkbox("Flagged only", key="f_flagged"),
-        search=f4.text_input("Search", key="f_search", placeholder="text in source or target", label_visibility="collapsed"),
+    low = f1.checkbox(
+        "Low quality only" if estimated else "Low confidence only",
+        key="f_low",
+        help="unconfirmed rows below the green band",
     )
+    unconfirmed = f2.checkbox("Unconfirmed only", key="f_unconfirmed")
+    flagged = f3.checkbox("Flagged only", key="f_flagged")
+    search = f4.text_input("Search", key="f_search", placeholder="text in source or target", label_visibility="collapsed")
+    order, below = DOCUMENT_ORDER, None
+    if estimated:  # review order and threshold of the quality estimate
+        q1, q2, q3 = st.columns([2.4, 1.2, 3.6], vertical_alignment="center")
+        order = choice(q1, "Order", ORDERS, "f_order", on_change=first_page)
+        help_below = "only rows whose quality estimate is below the threshold"
+        limited = q2.checkbox("Quality below", key="f_below_on", on_change=first_page, help=help_below)
+        threshold = q3.slider(
+            "Threshold",
+            min_value=5,
+            max_value=100,
+            value=50,
+            step=5,
+            format="%d%%",
+            key="f_below",
+            on_change=first_page,
+            disabled=not limited,
+            label_visibility="collapsed",
+        )
+        below = threshold / 100 if limited else None
+    view = ViewFilter(low_confidence=low, unconfirmed=unconfirmed, flagged=flagged, search=search, below=below, order=order)
     rows = visible_rows(doc, flags, view)
     pages = page_count(len(rows))
     if st.session_state.get("page", 1) > pages:
@@ -462,14 +507,23 @@ def editor(store: Store, settings, project_id: int) -> None:
             "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width=COLUMN_WIDTHS["source"]),
             "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width=COLUMN_WIDTHS["target"]),
             "band": st.column_config.TextColumn(
-                "Confidence",
+                "Quality" if estimated else "Confidence",
                 width=COLUMN_WIDTHS["band"],
-                help="green: high (≥ 80 %), yellow: medium (≥ 50 %), red: low; blue: confirmed",
+                help=(
+                    "estimated chance that the translation needs no fix; green: good (≥ 90 %), yellow: check "
+                    "(≥ 50 %), red: poor; blue: confirmed; grey: edited since the estimate"
+                    if estimated
+                    else "green: high (≥ 80 %), yellow: medium (≥ 50 %), red: low; blue: confirmed"
+                ),
             ),
             "status": st.column_config.SelectboxColumn(
                 "Status", options=list(STATUS_LABELS.values()), required=True, width=COLUMN_WIDTHS["status"]
             ),
-            "flags": st.column_config.TextColumn("Flags", width=COLUMN_WIDTHS["flags"]),
+            "flags": st.column_config.TextColumn(
+                "Reasons" if estimated else "Flags",
+                width=COLUMN_WIDTHS["flags"],
+                help="why the estimate doubts the row (the checks' flags for edited rows)" if estimated else None,
+            ),
         },
     )
     if (st.session_state.get(key) or {}).get("edited_rows"):  # edits that arrived without the callback
@@ -495,7 +549,11 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
             rows = sorted(state.selected)
             context = Context()
             if action == "retranslate":
-                context = Context(translate=find_translator(doc.src_lang, doc.tgt_lang, settings).translate)
+                from align.ui.actions import estimator
+
+                translator = find_translator(doc.src_lang, doc.tgt_lang, settings)
+                embedder = get_embedder(str(settings.cache_dir)) if doc.signature.settings.get("quality") else None
+                context = Context(translate=translator.translate, estimate=estimator(embedder, translator))
             if action == "split_at":  # the Split button of the "at a character position" panel
                 action = "split"
                 if rows:

@@ -52,7 +52,7 @@ def translate_segmented(
     """
 
     flat = [s.text for sentences in sentence_lists for s in sentences]
-    share = len(flat) // 10 if estimate else 0
+    share = max(len(flat) // 10, 1) if estimate and flat else 0  # a short text's estimate still moves the bar
     translating, estimating = in_stages(progress, [len(flat) - share, share])
     translations = iter(translator.translate(flat, progress=translating))
     signature = Signature(version=__version__, method="translate", model=translator.package.name, settings=translator.describe())

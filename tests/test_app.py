@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from align.document import AlignedDocument, Bead, Sentence, Status
+from align.document import AlignedDocument, Bead, Sentence, Signature, Status
 from align.review import edits
 from align.review.store import Store, open_store
 from align.settings import load_settings
-from align.ui.table import ROWS_PER_PAGE, ViewFilter, apply_cell_edits, band, page_slice, visible_rows
+from align.ui.table import ROWS_PER_PAGE, ViewFilter, apply_cell_edits, band, page_slice, row_label, visible_rows
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -34,6 +34,20 @@ def make_doc(src=SRC, tgt=TGT, confidences=(0.95, 0.9, 0.6, 0.3, 0.85, 0.99)) ->
         [Bead((i,), (i,), confidences[i % len(confidences)]) for i in range(len(src))],
         name="hand-made",
     )
+
+
+# what a translated document stores about its estimate (default norms: no calibration of its own)
+ESTIMATE = {"used": ["repetition", "numbers", "similarity", "model"], "left_out": {}, "calibration": {}}
+
+
+def estimated(doc: AlignedDocument, qualities, reasons=None) -> AlignedDocument:
+    """``doc`` as a machine translation with these quality estimates (and reasons by row)."""
+    reasons = reasons or {}
+    pairs = [
+        p.replace(confidence=1.0, quality=q, reasons=tuple(reasons.get(i, ())))
+        for i, (p, q) in enumerate(zip(doc.pairs, qualities, strict=True))
+    ]
+    return doc.replace(pairs=pairs, signature=Signature(method="translate", model="fixture", settings={"quality": ESTIMATE}))
 
 
 @pytest.fixture
@@ -133,7 +147,12 @@ def _fixture_sentences(n: int) -> list[tuple[str, str]]:
     return [(de, en) for de, en in load_fixture_pairs() if de.endswith(".") and "  " not in de][:n]
 
 
-def test_translate_pasted_text_creates_a_saved_project(translate_home):
+def test_translate_pasted_text_creates_a_saved_project(translate_home, monkeypatch):
+    from align.ui.jobs import Job
+
+    reports: list[tuple[int, int | None]] = []
+    progress = Job.progress
+    monkeypatch.setattr(Job, "progress", lambda job, done, total: (reports.append((done, total)), progress(job, done, total)))
     pairs = _fixture_sentences(4)
     at = start()
     at.text_input(key="new_name").input("Brücke")
@@ -144,6 +163,15 @@ def test_translate_pasted_text_creates_a_saved_project(translate_home):
     assert rows(doc) == pairs
     assert doc.signature.method == "translate" and doc.signature.model
     assert "Brücke" in at.sidebar.selectbox(key="project").format_func(at.sidebar.selectbox(key="project").value)
+    assert reports[-1] == (4, 4)  # the job's bar reached its end, the estimate included
+    # every row estimated with the page's cached embedder and the package: quality bands, not "100% high"
+    assert all(p.quality is not None for p in doc.pairs)
+    assert {"similarity", "model"} <= set(doc.signature.settings["quality"]["used"])
+    assert (translate_home / "cache" / "embeddings.sqlite3").is_file()
+    bands = list(at.data_editor[0].value["band"])
+    assert bands == [row_label(p, True) for p in doc.pairs]
+    assert all(b.endswith((" good", " check", " poor")) for b in bands) and "100% high" not in bands
+    assert any(c.value.startswith("4 rows estimated:") for c in at.caption)
 
 
 def test_translate_an_uploaded_file(translate_home):
@@ -163,6 +191,22 @@ def test_retranslate_restores_the_machine_translation(translate_home):
     tick(at, 0, 1)
     click(at, "act_retranslate")
     assert rows(stored(translate_home)) == pairs
+
+
+def test_retranslate_sets_a_fresh_quality_estimate(translate_home):
+    pairs = _fixture_sentences(2)
+    doc = estimated(make_doc([de for de, _ in pairs], ["wrong", "also wrong"]), [0.05, 0.07], {0: ("stale",), 1: ("old",)})
+    create(translate_home, doc)
+    at = tick(start(), 0)
+    click(at, "act_retranslate")
+    new = stored(translate_home)
+    assert rows(new) == [pairs[0], (pairs[1][0], "also wrong")]
+    assert new.pairs[0].quality is not None and new.pairs[0].quality != 0.05 and "stale" not in new.pairs[0].reasons
+    assert (new.pairs[1].quality, new.pairs[1].reasons) == (0.07, ("old",))  # not ticked: kept
+    assert new.signature == doc.signature  # judged against the stored norms, which stay
+    assert list(at.data_editor[0].value["band"])[0] == row_label(new.pairs[0], True)
+    click(at, "undo")
+    assert stored(translate_home) == doc
 
 
 def test_retranslate_without_package_is_a_message(home):
@@ -280,6 +324,64 @@ def test_filters_and_search(home):
     tick(at, 0)
     click(at, "act_confirm")
     assert stored(home).pairs[5].status is Status.CONFIRMED
+
+
+def test_quality_view_bands_reasons_worst_first_and_threshold(home):
+    """A translated document: the band column shows the estimate, the flags column its reasons
+    (not the checks' "numbers differ" again), rows can be ordered worst first and limited to
+    those below a threshold; actions still act on the document row."""
+    tgt = [*TGT[:5], "Six 270 people."]
+    reasons = {5: ("numbers differ: 2.700 vs 270",), 3: ("seems unrelated to the source",)}
+    create(home, estimated(make_doc(tgt=tgt), [0.95, 0.62, 0.91, 0.1, 0.97, 0.3], reasons))
+    at = start()
+    frame = at.data_editor[0].value
+    assert list(frame["band"]) == ["95% good", "62% check", "91% good", "10% poor", "97% good", "30% poor"]
+    assert list(frame["flags"]) == ["", "", "", "seems unrelated to the source", "", "numbers differ: 2.700 vs 270"]
+    assert any(c.value.startswith("6 rows estimated: 3 good, 1 to check, 2 poor") for c in at.caption)
+    assert any("2 flagged" in c.value for c in at.caption)
+
+    at.radio(key="f_order").set_value("worst").run()
+    assert [s for s, _ in shown(at)] == [SRC[3], SRC[5], SRC[1], SRC[2], SRC[0], SRC[4]]
+    at.checkbox(key="f_below_on").check().run()  # 50 % by default
+    assert [s for s, _ in shown(at)] == [SRC[3], SRC[5]]
+    at.slider(key="f_below").set_value(95).run()
+    assert [s for s, _ in shown(at)] == [SRC[3], SRC[5], SRC[1], SRC[2]]
+    at.radio(key="f_order").set_value("document").run()
+    assert [s for s, _ in shown(at)] == [SRC[1], SRC[2], SRC[3], SRC[5]]
+
+    # positions in the shown table map to document rows in the worst-first order too
+    at.radio(key="f_order").set_value("worst").run()
+    tick(at, 1)
+    click(at, "act_confirm")
+    assert [p.status for p in stored(home).pairs].count(Status.CONFIRMED) == 1
+    assert stored(home).pairs[5].status is Status.CONFIRMED
+    assert list(at.data_editor[0].value["band"])[1] == "✓ 30%"
+    edit(at, {0: {"target": "Four walks."}})  # fixed: the row's estimate is gone, it leaves the list
+    assert stored(home).pairs[3].quality is None
+    assert [s for s, _ in shown(at)] == [SRC[5], SRC[1], SRC[2]]
+
+
+def test_aligned_documents_keep_confidence_bands_and_no_quality_controls(home):
+    create(home, make_doc())
+    at = start()
+    assert list(at.data_editor[0].value["band"]) == ["95% high", "90% high", "60% medium", "30% low", "85% high", "99% high"]
+    assert not [r for r in at.radio if r.key == "f_order"] and not at.slider
+    assert not any("rows estimated" in c.value for c in at.caption)
+
+
+def test_worst_first_pages(home):
+    n = 2 * ROWS_PER_PAGE + 10
+    doc = make_doc([f"Satz {i}." for i in range(n)], [f"Sentence {i}." for i in range(n)])
+    create(home, estimated(doc, [round(0.2 + 0.7 * i / n, 4) for i in range(n)][::-1]))  # the last row is the worst
+    at = start()
+    at.number_input(key="page").set_value(2).run()
+    at.radio(key="f_order").set_value("worst").run()
+    assert at.number_input(key="page").value == 1  # a new order starts at its worst rows
+    assert shown(at)[0] == (f"Satz {n - 1}.", f"Sentence {n - 1}.")
+    at.number_input(key="page").set_value(3).run()
+    assert [s for s, _ in shown(at)] == [f"Satz {i}." for i in range(9, -1, -1)]
+    edit(at, {9: {"status": "confirmed"}})
+    assert stored(home).pairs[0].status is Status.CONFIRMED
 
 
 def test_large_projects_are_paginated(home):

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ROW_HEIGHT = 35
 COLUMNS = {"sel": 0, "row": 1, "source": 2, "target": 3, "band": 4, "status": 5, "flags": 6}
-WIDTHS = [40, 50, 350, 350, 80, 110, 140]  # app.COLUMN_WIDTHS, in column order
+WIDTHS = [40, 50, 330, 330, 80, 110, 180]  # app.COLUMN_WIDTHS, in column order
 
 
 def free_port() -> int:
@@ -143,8 +143,12 @@ def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
     idle(page)
     assert grid_rows(page) == len(pairs)
     assert [cell_text(page, "target", r) for r in range(len(pairs))] == [en for _, en in pairs]
+    # the quality estimate's band, not the translation's meaningless "100% high" confidence
+    assert all(cell_text(page, "band", r).endswith((" good", " check", " poor")) for r in range(len(pairs)))
     shots = Path(os.environ.get("ALIGN_SCREENSHOT_DIR", tmp_path))
     page.screenshot(path=str(shots / "translated.png"), full_page=True)
+
+    page.get_by_text("worst first").first.wait_for(timeout=10_000)  # the review order of an estimate
 
     # edit the first target in place
     click_cell(page, "target", 0)

@@ -5,17 +5,27 @@ ticked row, the others (delete, confirm, re-translate) on all of them. The resul
 call the undo step and which rows stay ticked: only the moved row after a shift (so the target
 can be moved again); every other action clears the ticks, so a later Confirm or Delete never
 catches a row ticked for an earlier action.
+
+Re-translating a row of a quality-estimated document also estimates its new target again, against
+the norms stored with the document's estimate (``estimator``), so it is judged like its neighbours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from align.document import AlignedDocument
 from align.review import edits
 from align.review.edits import EditError
+
+if TYPE_CHECKING:
+    from align.embed import Embedder
+    from align.mt.translate import Translator
+
+#: Re-estimates rows (document positions) of a document: ``estimate(doc, rows) -> doc``.
+Estimate = Callable[[AlignedDocument, list[int]], AlignedDocument]
 
 
 @dataclass(frozen=True)
@@ -27,11 +37,13 @@ class ActionResult:
 
 @dataclass(frozen=True)
 class Context:
-    """What some actions need besides the document: the translator's call (re-translate), and
-    the character positions of a split (None: at the first sentence boundary)."""
+    """What some actions need besides the document: the translator's call and the quality
+    estimate of rows (re-translate; None: the new targets are not estimated), and the character
+    positions of a split (None: at the first sentence boundary)."""
 
     translate: Callable[[list[str]], list[str]] | None = None
     split_at: tuple[int | None, int | None] = (None, None)
+    estimate: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,32 @@ def _retranslate(doc: AlignedDocument, rows: list[int], context: Context) -> Act
     new = doc
     for row, target in zip(rows, targets, strict=True):
         new = edits.edit_text(new, row, target=target)
+    if context.estimate is not None:
+        new = context.estimate(new, rows)
     return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())
+
+
+def estimator(embedder: Embedder | None, translator: Translator | None) -> Estimate:
+    """Re-estimation of rows for re-translate: judged against the norms stored with the document's
+    estimate (``align.quality.with_estimates``), with the signals that estimate used (a signal it
+    left out stays out, so the row's score means what its neighbours' scores mean). A document
+    without an estimate (an aligned one) is left as it is: a few rows have no norms of their own."""
+
+    def estimate(doc: AlignedDocument, rows: list[int]) -> AlignedDocument:
+        stored = doc.signature.settings.get("quality")
+        if not stored or not rows:
+            return doc
+        from align.quality import with_estimates
+
+        left_out = stored.get("left_out") or {}
+        return with_estimates(
+            doc,
+            embedder=None if "similarity" in left_out else embedder,
+            translator=None if "model" in left_out else translator,
+            rows=rows,
+        )
+
+    return estimate
 
 
 #: The toolbar, in button order.

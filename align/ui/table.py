@@ -1,17 +1,33 @@
-"""The review table of the page, without Streamlit: filters, pages, the editor's frame, cell edits.
+"""The review table of the page, without Streamlit: filters, order, pages, the editor's frame,
+cell edits.
 
 ``app.py`` shows what these functions build; keeping them here lets them be tested as plain
 functions and keeps the page a thin layer. User text is only ever put into data frame cells
 (rendered as text by the grid), never into HTML.
+
+The band column shows what says most about a row:
+
+* a machine-translated row with a quality estimate (``Pair.quality``): the estimate and its band
+  (good / check / poor, ``align.quality.report.quality_band``), e.g. "62% check"; the aligner's
+  confidence of such a row is 1-1 by construction and says nothing;
+* a row of a document without an estimate (an aligned one): the aligner's confidence band;
+* a row of an estimated document that lost its estimate (its text was edited, or it was inserted
+  or merged since): "edited", not the meaningless confidence;
+* a confirmed row: a tick, whatever its score.
+
+The flags column shows a row's reasons where it has an estimate (they cover the checks' number,
+empty-target, untranslated and length flags, in more detail), the checks' flags otherwise.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from align.document import AlignedDocument, Status
+from align.document import AlignedDocument, Pair, Status
+from align.quality.report import quality_band
 from align.review import edits
 from align.review.checks import LABELS
 
@@ -26,25 +42,39 @@ STATUS_LABELS = {
 }
 _STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 
+_GREEN, _YELLOW, _RED = "#d1f2d9", "#fff3c4", "#f8d0d0"
 BAND_COLOURS = {  # cell backgrounds of the band column (pale, dark text stays readable)
     "confirmed": "#cfe2ff",
-    "high": "#d1f2d9",
-    "medium": "#fff3c4",
-    "low": "#f8d0d0",
+    "high": _GREEN,  # aligner confidence
+    "medium": _YELLOW,
+    "low": _RED,
+    "good": _GREEN,  # quality estimate
+    "check": _YELLOW,
+    "poor": _RED,
+    "edited": "#e9ecef",  # an estimated document's row without an estimate (changed since)
 }
+GREEN_BANDS = frozenset({"high", "good"})
+LOW_BANDS = frozenset({"medium", "low", "check", "poor"})  # what "low only" shows
+
+DOCUMENT_ORDER = "document"
+WORST_FIRST = "worst"
+ORDERS = {DOCUMENT_ORDER: "document order", WORST_FIRST: "worst first"}
 
 COLUMNS = ("sel", "row", "source", "target", "band", "status", "flags")
 EDITABLE = ("sel", "source", "target", "status")
+NOTE_SEPARATOR = "; "  # between a row's reasons (a reason may hold commas: "2.700 vs 270, 3")
 
 
 @dataclass(frozen=True)
 class ViewFilter:
     """What the table shows: the toggles and the search box of the page."""
 
-    low_confidence: bool = False  # rows below the green band only
+    low_confidence: bool = False  # unconfirmed rows below the green band only (quality or confidence)
     unconfirmed: bool = False
-    flagged: bool = False
+    flagged: bool = False  # rows with reasons (estimated rows) or flags (the others)
     search: str = ""
+    below: float | None = None  # rows whose quality estimate is below this only (None: no such filter)
+    order: str = DOCUMENT_ORDER  # or WORST_FIRST: lowest quality first, rows without an estimate last
 
 
 def band(confidence: float, status: Status) -> str:
@@ -66,20 +96,87 @@ def band_label(confidence: float, status: Status) -> str:
     return f"{round(confidence * 100):d}% {name}"
 
 
+def has_estimate(doc: AlignedDocument) -> bool:
+    """Whether the document's rows were quality-estimated (a machine translation, as the page and
+    ``align translate`` make them, or a file that carries estimates)."""
+    return bool(doc.signature.settings.get("quality")) or any(p.quality is not None for p in doc.pairs)
+
+
+def row_band(pair: Pair, estimated: bool = False) -> str:
+    """The colour band of a row (``estimated``: its document has a quality estimate)."""
+    if pair.status is Status.CONFIRMED:
+        return "confirmed"
+    if pair.quality is not None:
+        return quality_band(pair.quality)
+    if estimated:
+        return "edited"
+    return band(pair.confidence, pair.status)
+
+
+def _percent(score: float) -> str:
+    # rounded down, so the number never contradicts the band ("89% check", not "90% check")
+    return f"{math.floor(score * 100 + 1e-9):d}%"
+
+
+def row_label(pair: Pair, estimated: bool = False) -> str:
+    """A row's band in words with its score in percent, readable without colour: "62% check",
+    "85% high" (confidence), "edited", "✓ 62%" (confirmed)."""
+    name = row_band(pair, estimated)
+    if pair.quality is not None:
+        score = _percent(pair.quality)
+    elif estimated:
+        score = ""
+    else:
+        return band_label(pair.confidence, pair.status)
+    if name == "confirmed":
+        return f"✓ {score}".rstrip()
+    return f"{score} {name}".lstrip()
+
+
+def row_notes(pair: Pair, flags: Sequence[str]) -> tuple[str, ...]:
+    """What the flags column says about a row: the estimate's reasons when it has one (they say
+    what the checks' flags say, and more precisely), the checks' flags in words otherwise."""
+    if pair.quality is not None:
+        return pair.reasons
+    return tuple(LABELS.get(f, f) for f in flags)
+
+
+def flagged_count(doc: AlignedDocument, flags: Sequence[tuple[str, ...]]) -> int:
+    """Rows with something in the flags column."""
+    return sum(bool(row_notes(p, f)) for p, f in zip(doc.pairs, flags, strict=True))
+
+
+def worst_first(doc: AlignedDocument, rows: Sequence[int]) -> list[int]:
+    """``rows`` by quality estimate, lowest first; rows without an estimate after them; ties and
+    the unestimated rows in document order (a stable sort)."""
+    pairs = doc.pairs
+
+    def key(i: int) -> tuple[bool, float]:
+        quality = pairs[i].quality
+        return (quality is None, 0.0 if quality is None else quality)
+
+    return sorted(rows, key=key)
+
+
 def visible_rows(doc: AlignedDocument, flags: Sequence[tuple[str, ...]], view: ViewFilter) -> list[int]:
-    """Indices of the rows that pass the filters, in document order."""
+    """Indices of the rows that pass the filters, in document order or worst first."""
     needle = view.search.strip().casefold()
+    estimated = has_estimate(doc)
     rows = []
     for i, pair in enumerate(doc.pairs):
-        if view.low_confidence and (pair.confidence >= HIGH or pair.status is Status.CONFIRMED):
+        if view.low_confidence and row_band(pair, estimated) not in LOW_BANDS:
             continue
         if view.unconfirmed and pair.status is Status.CONFIRMED:
             continue
-        if view.flagged and not flags[i]:
+        if view.flagged and not row_notes(pair, flags[i]):
+            continue
+        if view.below is not None and (pair.quality is None or pair.quality >= view.below):
             continue
         if needle and needle not in pair.source.casefold() and needle not in pair.target.casefold():
             continue
         rows.append(i)
+    if view.order == WORST_FIRST:
+        rows = worst_first(doc, rows)
     return rows
 
 
@@ -98,23 +195,25 @@ def editor_frame(doc: AlignedDocument, rows: Sequence[int], flags: Sequence[tupl
     import pandas as pd
 
     pairs = doc.pairs
+    estimated = has_estimate(doc)
     return pd.DataFrame(
         {
             "sel": [i in selected for i in rows],
             "row": [i + 1 for i in rows],
             "source": [pairs[i].source for i in rows],
             "target": [pairs[i].target for i in rows],
-            "band": [band_label(pairs[i].confidence, pairs[i].status) for i in rows],
+            "band": [row_label(pairs[i], estimated) for i in rows],
             "status": [STATUS_LABELS[pairs[i].status] for i in rows],
-            "flags": [", ".join(LABELS.get(f, f) for f in flags[i]) for i in rows],
+            "flags": [NOTE_SEPARATOR.join(row_notes(pairs[i], flags[i])) for i in rows],
         },
         columns=list(COLUMNS),
     )
 
 
 def style_frame(frame, doc: AlignedDocument, rows: Sequence[int]):
-    """A pandas Styler colouring the (read-only) band column by confidence band."""
-    colours = [BAND_COLOURS[band(doc.pairs[i].confidence, doc.pairs[i].status)] for i in rows]
+    """A pandas Styler colouring the (read-only) band column by the row's band."""
+    estimated = has_estimate(doc)
+    colours = [BAND_COLOURS[row_band(doc.pairs[i], estimated)] for i in rows]
 
     def paint(column):
         return [f"background-color: {c}; color: #111" for c in colours]
