@@ -208,13 +208,15 @@ def _cosines(
 
     heads = [textsignals.head_clause(s) for s in sources]
     with_head = [k for k, h in enumerate(heads) if h is not None]
-    src_stage, tgt_stage, head_stage = in_stages(progress, [len(sources), len(targets), len(with_head)])
-    src_vecs = embedder.encode(sources, progress=src_stage)
-    tgt_vecs = embedder.encode(targets, progress=tgt_stage)
+    # one engine call for all three kinds of text: length-sorted batches across them keep the
+    # threads busier than three calls would
+    texts = [*sources, *targets, *(heads[k] or "" for k in with_head)]
+    vectors = embedder.encode(texts, progress=progress)
+    n = len(sources)
+    src_vecs, tgt_vecs, head_vecs = vectors[:n], vectors[n : 2 * n], vectors[2 * n :]
     cos = np.einsum("kd,kd->k", src_vecs, tgt_vecs)
-    gain = np.full(len(sources), np.nan)
+    gain = np.full(n, np.nan)
     if with_head:
-        head_vecs = embedder.encode([heads[k] for k in with_head], progress=head_stage)  # type: ignore[misc]
         gain[with_head] = np.einsum("kd,kd->k", head_vecs, tgt_vecs[with_head]) - cos[with_head]
     return cos, (src_vecs, tgt_vecs), gain
 
