@@ -4,11 +4,13 @@ The fixture package (a tiny trained de->en model) is shipped, built, in ``data/m
 use it and train nothing. ``test_devtools_models`` fails when its builder or training data change
 without the artifact being rebuilt. The bench package (random weights, seconds to build) is
 built once per machine into ``.devmodels/<key>/`` at the repository root, where ``<key>`` hashes
-the builder's source; a file lock keeps parallel test runs from building it twice.
+the builder's source (and any forced CPU-kernel settings: the build's bytes depend on them); a
+file lock keeps parallel test runs from building it twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -21,13 +23,23 @@ SHARED = REPO.parent / "shared"
 FIXTURE_FILE = REPO / "data" / "models" / "translate-de_en-fixture.argosmodel"
 
 
+# Variables that force other CPU kernels; the bench package's bytes depend on the kernels that
+# built it, so a package built under other settings is not reused (its rebuild would differ).
+KERNEL_ENV = ("CT2_FORCE_CPU_ISA", "CT2_USE_MKL", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS")
+
+
+def _kernel_tag() -> str:
+    forced = ";".join(f"{name}={os.environ[name]}" for name in KERNEL_ENV if os.environ.get(name))
+    return "-" + hashlib.sha256(forced.encode("utf-8")).hexdigest()[:8] if forced else ""
+
+
 def _build_bench_once() -> Path:
-    """Build (or reuse) the bench package; return its .argosmodel."""
+    """Build (or reuse) the bench package built under these kernel settings; return its .argosmodel."""
     from filelock import FileLock
 
     from devtools.models import build_bench_package, builder_key
 
-    root = Path(os.environ.get("ALIGN_DEVMODELS_DIR", REPO / ".devmodels")) / builder_key()
+    root = Path(os.environ.get("ALIGN_DEVMODELS_DIR", REPO / ".devmodels")) / (builder_key() + _kernel_tag())
     target = root / "bench"
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root / "bench.lock")):
