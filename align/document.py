@@ -84,6 +84,9 @@ class Pair:
     ``quality`` is the quality estimate of a machine translation, the probability that the
     target needs no fix (None: not estimated, e.g. a human translation); ``reasons`` are the
     estimate's findings in words a translator can act on ("repeats 'the salad' 4 times").
+    ``origin`` says where the target came from: "mt" (the machine), "tm101" / "tm100" (an exact
+    translation-memory match, with the same neighbours for 101), "tm85" (a fuzzy match of 85%
+    inserted), "edited" (typed or changed by the translator), "" (aligned or imported text).
     """
 
     source: str
@@ -97,6 +100,7 @@ class Pair:
     note: str = ""
     quality: float | None = None
     reasons: tuple[str, ...] = ()
+    origin: str = ""
 
     def replace(self, **changes: Any) -> Pair:
         return dataclasses.replace(self, **changes)
