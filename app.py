@@ -28,8 +28,10 @@ from align.ui.state import PageState, page_state
 
 SOURCE_TYPES = sorted(suffix.lstrip(".") for suffix in SUPPORTED_TEXT_SUFFIXES)
 NEW = "new"  # the project selector's "new project" entry
-# editor column widths in pixels: the whole table fits a 1,600 px wide window without scrolling
-COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 330, "target": 330, "band": 80, "status": 110, "flags": 180}
+# editor column widths in pixels: the whole table fits a 1,600 px wide window without scrolling,
+# beside the segment editor (which shows the sentences whole) or, with it switched off, alone
+COLUMN_WIDTHS = {"sel": 36, "row": 40, "source": 170, "target": 170, "band": 72, "status": 100, "flags": 100}
+WIDE_COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 330, "target": 330, "band": 80, "status": 110, "flags": 180}
 
 
 # ---- cached resources -------------------------------------------------------------------------
@@ -460,6 +462,7 @@ def editor(store: Store, settings, project_id: int) -> None:
     flagged = f3.checkbox("Flagged only", key="f_flagged")
     search = f4.text_input("Search", key="f_search", placeholder="text in source or target", label_visibility="collapsed")
     order, below = DOCUMENT_ORDER, None
+    st.toggle("Segment editor", value=True, key="segment_on", help="the current row whole, beside the grid")
     if estimated:  # review order and threshold of the quality estimate
         q1, q2, q3 = st.columns([2.4, 1.2, 3.6], vertical_alignment="center")
         order = choice(q1, "Order", ORDERS, "f_order", on_change=first_page)
@@ -492,7 +495,14 @@ def editor(store: Store, settings, project_id: int) -> None:
 
     key = state.editor_key = f"editor-{project_id}-{state.editor_rev}"
     frame = editor_frame(doc, shown, flags, selected)
-    st.data_editor(
+    if st.session_state.get("segment_on", True):
+        grid, panel = st.columns([5, 3])
+        with panel:
+            segment_editor(store, project_id, doc, flags, rows, estimated)
+        widths = COLUMN_WIDTHS
+    else:
+        grid, widths = st.container(), WIDE_COLUMN_WIDTHS
+    grid.data_editor(
         style_frame(frame, doc, shown),
         key=key,
         on_change=save_cell_edits,
@@ -502,13 +512,13 @@ def editor(store: Store, settings, project_id: int) -> None:
         disabled=[column for column in COLUMNS if column not in EDITABLE],
         width="stretch",
         column_config={
-            "sel": st.column_config.CheckboxColumn("✓", width=COLUMN_WIDTHS["sel"], help="tick rows for the toolbar actions"),
-            "row": st.column_config.NumberColumn("#", width=COLUMN_WIDTHS["row"], format="%d"),
-            "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width=COLUMN_WIDTHS["source"]),
-            "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width=COLUMN_WIDTHS["target"]),
+            "sel": st.column_config.CheckboxColumn("✓", width=widths["sel"], help="tick rows for the toolbar actions"),
+            "row": st.column_config.NumberColumn("#", width=widths["row"], format="%d"),
+            "source": st.column_config.TextColumn(f"Source ({doc.src_lang})", width=widths["source"]),
+            "target": st.column_config.TextColumn(f"Target ({doc.tgt_lang})", width=widths["target"]),
             "band": st.column_config.TextColumn(
                 "Quality" if estimated else "Confidence",
-                width=COLUMN_WIDTHS["band"],
+                width=widths["band"],
                 help=(
                     "estimated chance that the translation needs no fix; green: good (≥ 90 %), yellow: check "
                     "(≥ 50 %), red: poor; blue: confirmed; grey: edited since the estimate"
@@ -517,11 +527,11 @@ def editor(store: Store, settings, project_id: int) -> None:
                 ),
             ),
             "status": st.column_config.SelectboxColumn(
-                "Status", options=list(STATUS_LABELS.values()), required=True, width=COLUMN_WIDTHS["status"]
+                "Status", options=list(STATUS_LABELS.values()), required=True, width=widths["status"]
             ),
             "flags": st.column_config.TextColumn(
                 "Reasons" if estimated else "Flags",
-                width=COLUMN_WIDTHS["flags"],
+                width=widths["flags"],
                 help="why the estimate doubts the row (the checks' flags for edited rows)" if estimated else None,
             ),
         },
@@ -531,6 +541,99 @@ def editor(store: Store, settings, project_id: int) -> None:
         st.rerun()
 
     exports(store, project_id, doc)
+
+
+def segment_editor(store: Store, project_id: int, doc, flags, rows: list[int], estimated: bool) -> None:
+    """The current segment whole: source and target wrapped, the target editable, "Confirm and
+    next" (Ctrl+Enter in the target), and what is known about the row."""
+    from align.ui.segment import current_row, segment_view
+
+    state = page()
+    if len(state.selected) == 1:  # ticking one row in the grid opens it here
+        (ticked,) = state.selected
+        if ticked in rows:
+            state.segment = ticked
+    row = state.segment = current_row(rows, state.segment)
+    if row is None:
+        st.caption("No row in view.")
+        return
+    view = segment_view(doc, row, rows, flags[row], estimated)
+    with st.container(border=True):
+        st.markdown(f"**Segment {view.position} of {view.of}** · row {row + 1} · {plain(view.band)} · {plain(view.origin)}")
+        st.caption(f"Source ({plain(doc.src_lang)})")
+        st.markdown(plain(view.source) or "_(empty)_")
+        revision = store.revision(project_id)
+        field = f"segment_target-{project_id}-{row}-{revision}"  # a fresh text area for each row and save
+        args = (store, project_id, tuple(rows), field)
+        with st.form(key=f"segment-{project_id}-{row}-{revision}", border=False):
+            st.text_area(
+                f"Target ({doc.tgt_lang})",
+                value=view.target,
+                key=field,
+                height=140,
+                help="Ctrl+Enter confirms the segment and opens the next unconfirmed one",
+            )
+            confirm, keep = st.columns([2, 1])
+            with confirm:
+                st.form_submit_button(
+                    "Confirm and next",
+                    key="segment_confirm",
+                    type="primary",
+                    on_click=segment_confirm,
+                    args=args,
+                    width="stretch",
+                )
+            with keep:
+                st.form_submit_button("Save", key="segment_save", on_click=segment_save, args=args, width="stretch")
+        left, right = st.columns(2)
+        nav = (store, project_id, tuple(rows))
+        left.button("◀ Previous", key="segment_prev", on_click=segment_move, args=(*nav, -1), width="stretch")
+        right.button("Next ▶", key="segment_next", on_click=segment_move, args=(*nav, 1), width="stretch")
+        if view.notes:
+            st.caption("Quality" if estimated else "Flags")
+            st.markdown("\n".join(f"- {plain(note)}" for note in view.notes))
+
+
+def segment_confirm(store: Store, project_id: int, rows: tuple[int, ...], field: str) -> None:
+    """Confirm the segment with the typed target, then open the next unconfirmed one."""
+    from align.ui.segment import confirm_with, next_to_review
+
+    state = page()
+    row = state.segment
+    if row is None:
+        return
+    try:
+        doc, label = confirm_with(current(store, project_id)[0], row, st.session_state.get(field, ""))
+        save(store, project_id, doc, label)
+        state.segment = next_to_review(doc, list(rows), row)
+    except AlignError as err:
+        state.flash = str(err)
+    state.selected.clear()
+    state.fresh_editor()
+
+
+def segment_save(store: Store, project_id: int, rows: tuple[int, ...], field: str) -> None:
+    """Keep the typed target without confirming."""
+    from align.ui.segment import save_target
+
+    state = page()
+    if state.segment is None:
+        return
+    result = save_target(current(store, project_id)[0], state.segment, st.session_state.get(field, ""))
+    if result is not None:
+        save(store, project_id, *result)
+        state.fresh_editor()
+
+
+def segment_move(store: Store, project_id: int, rows: tuple[int, ...], by: int) -> None:
+    """Previous or next row of the view."""
+    from align.ui.segment import step
+
+    state = page()
+    if state.segment is not None:
+        state.segment = step(list(rows), state.segment, by)
+    state.selected.clear()
+    state.fresh_editor()
 
 
 def run_action(store: Store, settings, project_id: int, action: str) -> None:

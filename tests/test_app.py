@@ -579,3 +579,43 @@ def test_ticks_follow_a_shifted_target_and_clear_after_other_actions(home):
     assert list(at.data_editor[0].value["sel"]) == [False, False, True, False, False, False, False]
     click(at, "act_merge")
     assert at.session_state["page_state"].selected == set()
+
+
+# ---- the segment editor ------------------------------------------------------------------------------
+def _segment_target(at: AppTest):
+    (area,) = [a for a in at.text_area if a.key and a.key.startswith("segment_target")]
+    return area
+
+
+def test_segment_editor_shows_whole_rows_and_confirms_then_moves_on(home):
+    doc = edits.confirm(make_doc(), [2])  # row 3 is confirmed already: "next" skips it
+    create(home, doc)
+    at = start()
+    assert any("Segment 1 of 6" in m.value for m in at.markdown)
+    assert any(m.value == "Eins ist hier\\." for m in at.markdown)  # the source, whole (Markdown-escaped)
+    assert _segment_target(at).value == "One is here."
+
+    click(at, "segment_next")
+    assert _segment_target(at).value == "Two is there."
+    _segment_target(at).input("Two is over there.")
+    click(at, "segment_confirm")
+    saved = stored(home)
+    assert saved.pairs[1].target == "Two is over there." and saved.pairs[1].status is Status.CONFIRMED
+    assert _segment_target(at).value == "Four goes."  # the next unconfirmed row, past the confirmed third
+    assert shown(at)[1] == ("Zwei ist da.", "Two is over there.")  # the grid shows it too
+
+    _segment_target(at).input("Four went.")
+    click(at, "segment_save")  # kept, not confirmed
+    assert stored(home).pairs[3].target == "Four went." and stored(home).pairs[3].status is Status.NEEDS_REVIEW
+    click(at, "undo")
+    assert stored(home).pairs[3].target == "Four goes."
+    click(at, "segment_prev")
+    assert _segment_target(at).value == "Three comes."
+
+
+def test_ticking_one_row_opens_it_in_the_segment_editor(home):
+    create(home, make_doc())
+    at = tick(start(), 4)
+    assert _segment_target(at).value == "Five stays."
+    at.toggle(key="segment_on").set_value(False).run()  # switched off: the grid alone, wider
+    assert not [a for a in at.text_area if a.key and a.key.startswith("segment_target")]

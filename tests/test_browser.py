@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ROW_HEIGHT = 35
 COLUMNS = {"sel": 0, "row": 1, "source": 2, "target": 3, "band": 4, "status": 5, "flags": 6}
-WIDTHS = [40, 50, 330, 330, 80, 110, 180]  # app.COLUMN_WIDTHS, in column order
+WIDTHS = [36, 40, 170, 170, 72, 100, 100]  # app.COLUMN_WIDTHS (beside the segment editor), in column order
 
 
 def free_port() -> int:
@@ -189,11 +189,32 @@ def test_translate_edit_merge_confirm_reload_export(server, page, tmp_path):
 
     page.screenshot(path=str(shots / "after-reload.png"), full_page=True)
 
+    # the segment editor: whole sentences beside the grid; go to the third row, fix its target and
+    # press Ctrl+Enter: the row is confirmed and the editor moves on to the next unconfirmed row
+    panel = page.get_by_text("Segment 1 of 3", exact=False).first
+    panel.wait_for(timeout=10_000)
+    page.get_by_role("button", name="Next ▶", exact=True).click()
+    idle(page)
+    page.get_by_role("button", name="Next ▶", exact=True).click()
+    idle(page)
+    page.get_by_text("Segment 3 of 3", exact=False).first.wait_for(timeout=10_000)
+    assert page.get_by_text(pairs[3][0], exact=True).count() >= 1  # the whole source sentence, as text
+    target = page.get_by_label("Target (en)", exact=True)
+    assert target.input_value() == pairs[3][1]
+    target.fill("Fixed in the segment editor.")
+    target.press("Control+Enter")
+    idle(page)
+    assert cell_text(page, "target", 2) == "Fixed in the segment editor."
+    assert cell_text(page, "status", 2) == "confirmed"
+    page.get_by_text("Segment 2 of 3", exact=False).first.wait_for(timeout=10_000)  # the next unconfirmed row
+    page.screenshot(path=str(shots / "segment-editor.png"), full_page=True)
+
     # export CSV and read the downloaded file
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="CSV", exact=True).click()
     path = tmp_path / "export.csv"
     download.value.save_as(path)
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert [r["target"] for r in rows] == ["Edited in the browser.", f"{pairs[1][1]} {pairs[2][1]}", pairs[3][1]]
-    assert [r["status"] for r in rows] == ["confirmed", "needs_review", "automatic"]
+    expected = ["Edited in the browser.", f"{pairs[1][1]} {pairs[2][1]}", "Fixed in the segment editor."]
+    assert [r["target"] for r in rows] == expected
+    assert [r["status"] for r in rows] == ["confirmed", "needs_review", "confirmed"]

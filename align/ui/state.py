@@ -23,6 +23,7 @@ class PageState:
     the editor's current key. ``job``: the background job this session started. ``flash``: a
     message for the next run (an action's error, raised in a callback). ``document``: the open
     project's document and row flags at a store revision, so a rerun does not reload it.
+    ``segment``: the row the segment editor shows (a position in the document).
     """
 
     open_project: int | None = None
@@ -33,6 +34,7 @@ class PageState:
     job: str | None = None
     flash: str | None = None
     document: tuple[tuple[int, int], AlignedDocument, list[tuple[str, ...]]] | None = None
+    segment: int | None = None
 
     def fresh_editor(self) -> None:
         """Give the next run a new editor widget (its pending edits are saved or dropped)."""

@@ -109,7 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         "confirm": [],
         "merge": [],
         "undo": [],
+        "segment: next": [],
+        "segment: confirm": [],
     }
+
+    def confirm_segment(k: int) -> None:
+        (area,) = [a for a in at.text_area if a.key and a.key.startswith("segment_target")]
+        area.input(f"confirmed in the segment editor {k}")
+        click("segment_confirm")
     for k in range(args.repeat):
         results["plain rerun"].append(timed(at.run))
         results["cell edit"].append(timed(lambda k=k: edit(k)))
@@ -118,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         tick(k)
         results["merge"].append(timed(lambda: click("act_merge")))
         results["undo"].append(timed(lambda: click("undo")))
+        results["segment: next"].append(timed(lambda: click("segment_next")))
+        results["segment: confirm"].append(timed(lambda k=k: confirm_segment(k)))
         assert not at.exception, at.exception
 
     if args.translate_with:
