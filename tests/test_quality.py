@@ -298,3 +298,17 @@ def test_translate_writes_the_estimate(tmp_path, installed_settings):
     plain = translate_file(source, tmp_path / "plain.csv", settings=installed_settings, show_progress=False, estimate=False)
     with open(plain, encoding="utf-8-sig", newline="") as f:
         assert all(r["quality"] == "" for r in csv.DictReader(f))
+
+
+def test_glossary_findings_join_the_estimate():
+    from align.glossary import Entry, Glossary
+
+    glossary = Glossary((Entry.term("Fahrradbrücke", "cycle bridge"), Entry.forbidden("bike lane")), "de", "en")
+    sources = ["Die neue Fahrradbrücke ist offen.", "Der Radweg ist gesperrt."]
+    targets = ["The new bicycle bridge is open.", "The bike lane is closed."]
+    report = estimate_rows(sources, targets, src_lang="de", tgt_lang="en", glossary=glossary)
+    assert "glossary" in report.used
+    assert any("cycle bridge" in r for r in report.estimates[0].reasons)
+    assert any("bike lane" in r for r in report.estimates[1].reasons)
+    plain = estimate_rows(sources, targets, src_lang="de", tgt_lang="en")
+    assert "glossary" not in plain.used and all(e.score > g.score for e, g in zip(plain.estimates, report.estimates, strict=True))

@@ -8,21 +8,40 @@ Nothing is ever cut short. CTranslate2 truncates input at ``max_input_length`` (
 output at ``max_decoding_length`` (256): we switch the input limit off, split sentences longer than
 ``max_piece_tokens`` into pieces at clause boundaries (translated separately and joined again),
 and give each batch a decoding limit proportional to its longest input.
+
+With a glossary (``align.glossary``) the pieces whose source contains glossary terms are decoded
+apart, asking CTranslate2 for its ``glossary_hypotheses`` best translations (beam at least as
+wide), and the one that follows the glossary best is kept (``align.glossary.select``: most target
+terms used and do-not-translate terms kept verbatim, fewest forbidden terms, then the model's
+score). Pieces without glossary terms are decoded exactly as without a glossary, at the same speed.
+
+Do-not-translate terms are only ever *preferred*, never forced: a hypothesis that keeps the term
+verbatim wins over one that does not, and when none of the n best keeps it the model's best stands
+and the row's glossary check reports it. The usual alternative, replacing the term by a placeholder
+before translating and putting it back afterwards, is fragile with SentencePiece models trained
+without placeholders: the model sees pieces it never learnt ("▁X", "X", "1"), may drop, repeat,
+translate or inflect them, and a lost placeholder loses the term silently. Choosing among the
+model's own translations cannot break a sentence that was fine.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from align.errors import AlignError, ModelNotInstalled, PackageError
 from align.mt.packages import InstalledPackage, find_package
 from align.progress import Progress
 from align.settings import Settings
+
+if TYPE_CHECKING:
+    from align.glossary import Glossary, Hit
+    from align.glossary.terms import GlossaryIndex
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +82,7 @@ class TranslateOptions:
     decoding_ratio: float = 2.0
     decoding_margin: int = 10
     pin_output_length: bool = False  # benchmark only: same-length batches, output = input length
+    glossary_hypotheses: int = 4  # n-best list a glossary chooses from (the beam widens to at least this)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -143,6 +163,16 @@ def plan_batches(lengths: Sequence[int], max_batch_tokens: int, *, same_length: 
     return batches
 
 
+# ---- glossary ------------------------------------------------------------------------------------------
+def _glossary_hits(text: str, terms: GlossaryIndex | None) -> tuple[Hit, ...]:
+    """The glossary entries a piece's source contains (none without a glossary)."""
+    if terms is None:
+        return ()
+    from align.glossary import glossary_hits
+
+    return tuple(glossary_hits(text, terms))
+
+
 # ---- the translator ------------------------------------------------------------------------------------
 @overload
 def load_translator(
@@ -216,25 +246,34 @@ class Translator:
 
     # -- public ---------------------------------------------------------------------------------------
     def translate(
-        self, sentences: Sequence[str], progress: Progress | None = None, stats: TranslateStats | None = None
+        self,
+        sentences: Sequence[str],
+        progress: Progress | None = None,
+        stats: TranslateStats | None = None,
+        *,
+        glossary: Glossary | None = None,
     ) -> list[str]:
         """Translate ``sentences``; the result has the same length and order.
 
         Empty or blank sentences come back as '' without a model call. All other sentences share
         length-sorted batches; ``progress(done, total)`` hears the sentences finished after each
         batch. ``stats``, when given, receives the call's counts (the translator keeps no state
-        between calls: the page's jobs share one).
+        between calls: the page's jobs share one). With a ``glossary``, pieces containing its
+        source terms get the n-best translation that follows it best (module docstring).
         """
         stats = stats if stats is not None else TranslateStats()
+        terms = glossary.index(self.package.from_code, self.package.to_code) if glossary else None
         pieces: list[list[str]] = []  # token lists
+        hits: list[tuple[Hit, ...]] = []  # the glossary entries each piece's source contains
         owner: list[int] = []
         remaining = [0] * len(sentences)
         for i, sentence in enumerate(sentences):
             if not sentence.strip():
                 continue
-            for tokens in self._pieces(i, sentence):
+            for text, tokens in self._pieces(i, sentence):
                 if tokens:  # text SentencePiece drops entirely (e.g. control characters) needs no call
                     pieces.append(tokens)
+                    hits.append(_glossary_hits(text, terms))
                     owner.append(i)
                     remaining[i] += 1
         done = sum(1 for count in remaining if count == 0)
@@ -243,13 +282,15 @@ class Translator:
 
         outputs: list[str] = [""] * len(pieces)
         lengths = [len(p) for p in pieces]
-        batches = plan_batches(lengths, self.options.max_batch_tokens, same_length=self.options.pin_output_length)
+        batches = self._plan(lengths, [bool(h) for h in hits])
         stats.sentences, stats.pieces, stats.batches = len(sentences), len(pieces), len(batches)
         stats.input_tokens, stats.output_tokens = sum(lengths), 0
-        log.info("translating %s", stats)
-        for batch in batches:
+        log.info("translating %s%s", stats, f" with a glossary of {len(glossary)} entries" if glossary else "")
+        for batch, n_best in batches:
+            batch_hits = [hits[k] for k in batch] if n_best else None
+            texts = self._translate_batch([pieces[k] for k in batch], stats, batch_hits, terms)
             finished = 0
-            for index, text in zip(batch, self._translate_batch([pieces[k] for k in batch], stats), strict=True):
+            for index, text in zip(batch, texts, strict=True):
                 outputs[index] = text
                 remaining[owner[index]] -= 1
                 finished += remaining[owner[index]] == 0
@@ -262,6 +303,24 @@ class Translator:
             joined[index].append(text)
         glue = "" if self.package.to_code in _NO_SPACE_LANGS else " "
         return [glue.join(t for t in parts if t) for parts in joined]
+
+    def n_best(self, sentences: Sequence[str], num_hypotheses: int | None = None) -> list[list[tuple[str, float]]]:
+        """Each sentence's ``num_hypotheses`` best translations (default ``glossary_hypotheses``)
+        with their length-normalised log probabilities, best first: the list a glossary chooses
+        from, decoded the same way (each sentence whole, not split; blank ones get [])."""
+        n = max(1, num_hypotheses or self._glossary_hypotheses())
+        wanted = [i for i, s in enumerate(sentences) if s.strip()]
+        tokens = [self.tokenize(sentences[i].strip()) for i in wanted]
+        found: list[list[tuple[str, float]]] = [[] for _ in sentences]
+        for batch in plan_batches([len(t) for t in tokens], self.options.max_batch_tokens):
+            batch = [k for k in batch if tokens[k]]
+            if not batch:
+                continue
+            for k, result in zip(batch, self._decode([tokens[k] for k in batch], n, scores=True), strict=True):
+                found[wanted[k]] = [
+                    (self.detokenize(h), float(sc)) for h, sc in zip(result.hypotheses, result.scores, strict=True)
+                ]
+        return found
 
     def describe(self) -> dict[str, Any]:
         """What produced a translation: package, options, library versions (for a Signature)."""
@@ -315,12 +374,13 @@ class Translator:
         }
 
     # -- internals --------------------------------------------------------------------------------------
-    def _pieces(self, index: int, sentence: str) -> Iterator[list[str]]:
+    def _pieces(self, index: int, sentence: str) -> Iterator[tuple[str, list[str]]]:
+        """The pieces of a sentence as (text, tokens): the text for the glossary, tokens for the model."""
         text = sentence.strip()
         tokens = self.tokenize(text)
         limit = self.options.max_piece_tokens
         if len(tokens) <= limit:
-            yield tokens
+            yield text, tokens
             return
         parts = [p.strip() for p in split_long(text, lambda s: len(self.tokenize(s)), limit)]
         parts = [p for p in parts if p]
@@ -332,14 +392,57 @@ class Translator:
             len(parts),
         )
         for part in parts:
-            yield self.tokenize(part)
+            yield part, self.tokenize(part)
 
-    def _translate_batch(self, batch: list[list[str]], stats: TranslateStats) -> list[str]:
-        prefix = self.package.target_prefix
-        results = self._model.translate_batch(
-            batch,
-            target_prefix=[[prefix]] * len(batch) if prefix else None,
-            **self.decode_options(max(len(tokens) for tokens in batch)),
+    def _plan(self, lengths: Sequence[int], n_best: Sequence[bool]) -> list[tuple[list[int], bool]]:
+        """Batches as (piece indices, decode n-best?): pieces with glossary terms are batched apart
+        from the others, so the others decode as they would without a glossary."""
+        plan = functools.partial(
+            plan_batches, max_batch_tokens=self.options.max_batch_tokens, same_length=self.options.pin_output_length
         )
-        stats.output_tokens += sum(len(result.hypotheses[0]) for result in results)
-        return [self.detokenize(result.hypotheses[0]) for result in results]
+        if not any(n_best):
+            return [(batch, False) for batch in plan(lengths)]
+        batches: list[tuple[list[int], bool]] = []
+        for flag in (False, True):
+            group = [k for k, wanted in enumerate(n_best) if wanted is flag]
+            batches.extend(([group[j] for j in batch], flag) for batch in plan([lengths[k] for k in group]))
+        return batches
+
+    def _glossary_hypotheses(self) -> int:
+        return max(2, self.options.glossary_hypotheses)
+
+    def _decode(self, batch: list[list[str]], num_hypotheses: int = 1, scores: bool = False) -> Any:
+        """One ``translate_batch`` call; with ``num_hypotheses`` > 1 the beam widens to at least
+        that many; ``scores`` asks for the hypotheses' scores."""
+        prefix = self.package.target_prefix
+        options = self.decode_options(max(len(tokens) for tokens in batch))
+        if num_hypotheses > 1:
+            options.update(beam_size=max(options["beam_size"], num_hypotheses), num_hypotheses=num_hypotheses)
+        if scores:
+            options["return_scores"] = True
+        return self._model.translate_batch(batch, target_prefix=[[prefix]] * len(batch) if prefix else None, **options)
+
+    def _translate_batch(
+        self,
+        batch: list[list[str]],
+        stats: TranslateStats,
+        hits: list[tuple[Hit, ...]] | None = None,
+        index: GlossaryIndex | None = None,
+    ) -> list[str]:
+        """The batch's translations: each piece's best, or with ``hits`` (one tuple per piece) the
+        n-best hypothesis that follows the glossary best."""
+        if hits is None or index is None:
+            results = self._decode(batch)
+            stats.output_tokens += sum(len(result.hypotheses[0]) for result in results)
+            return [self.detokenize(result.hypotheses[0]) for result in results]
+        from align.glossary import choose_hypothesis
+
+        chosen = []
+        for result, piece_hits in zip(self._decode(batch, self._glossary_hypotheses(), scores=True), hits, strict=True):
+            texts = [self.detokenize(h) for h in result.hypotheses]
+            pick = choose_hypothesis(texts, result.scores, piece_hits, index)
+            if pick:
+                log.debug("glossary: hypothesis %d chosen over %r: %r", pick + 1, texts[0], texts[pick])
+            stats.output_tokens += len(result.hypotheses[pick])
+            chosen.append(texts[pick])
+        return chosen

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from align.embed import Embedder
+    from align.glossary import Glossary
     from align.mt.translate import Translator
     from align.quality.modelscore import TokenScores
 
@@ -62,7 +63,19 @@ CLAUSE_WEIGHT = 1.5  # per deviation of the last-clause test beyond CLAUSE_FREE
 CLAUSE_FREE = 1.0
 REASON_FROM = 1.0  # evidence (nats) from which a finding is shown as a reason
 
-SIGNALS = ("repetition", "untranslated", "numbers", "codes", "truncation", "negation", "length", "similarity", "clause", "model")
+SIGNALS = (
+    "repetition",
+    "untranslated",
+    "numbers",
+    "codes",
+    "truncation",
+    "negation",
+    "length",
+    "similarity",
+    "clause",
+    "model",
+    "glossary",
+)
 
 
 @dataclass(frozen=True)
@@ -99,14 +112,15 @@ def estimate_rows(
     embedder: Embedder | None = None,
     translator: Translator | None = None,
     calibration: QualityCalibration | None = None,
+    glossary: Glossary | None = None,
     progress: Progress | None = None,
 ) -> QualityReport:
     """Estimate each (source, target) row. Rows with an empty side get score 1.0 and no reasons
     when both are empty, 0.0 and "target empty" when only the target is.
 
     ``calibration``: judge the rows against these norms instead of their own (re-estimating a few
-    rows of a document). Without ``embedder`` or ``translator`` those signals are left out and
-    ``left_out`` says so.
+    rows of a document). ``glossary``: a missing, forbidden or not-kept term is a finding too.
+    Without ``embedder`` or ``translator`` those signals are left out and ``left_out`` says so.
     """
     if len(sources) != len(targets):
         raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
@@ -156,10 +170,11 @@ def estimate_rows(
             cos=None if cos is None else float(cos[k]),
             gain=None if tail_gain is None else float(tail_gain[k]),
             model=None if model is None else model[k],
+            glossary=glossary,
         )
     if progress is not None:
         progress(1, 1)
-    used = tuple(s for s in SIGNALS if s not in left_out)
+    used = tuple(s for s in SIGNALS if s not in left_out and (s != "glossary" or glossary is not None))
     return QualityReport(estimates, calibration, used, left_out)
 
 
@@ -169,6 +184,7 @@ def with_estimates(
     embedder: Embedder | None = None,
     translator: Translator | None = None,
     rows: Sequence[int] | None = None,
+    glossary: Glossary | None = None,
     progress: Progress | None = None,
 ) -> AlignedDocument:
     """The document with ``quality`` and ``reasons`` set on its rows (on ``rows`` only, judged
@@ -185,6 +201,7 @@ def with_estimates(
         embedder=embedder,
         translator=translator,
         calibration=calibration,
+        glossary=glossary,
         progress=progress,
     )
     pairs = list(doc.pairs)
@@ -238,10 +255,16 @@ def _estimate(
     cos: float | None,
     gain: float | None,
     model: TokenScores | None,
+    glossary: Glossary | None = None,
 ) -> Estimate:
     evidence: dict[str, float] = {}
     reasons: list[tuple[float, str]] = []
-    for finding in textsignals.text_findings(source, target, src_lang, tgt_lang):
+    findings = textsignals.text_findings(source, target, src_lang, tgt_lang)
+    if glossary is not None:
+        from align.glossary import quality_findings
+
+        findings += quality_findings(source, target, glossary, src_lang, tgt_lang)
+    for finding in findings:
         evidence[finding.signal] = evidence.get(finding.signal, 0.0) + finding.evidence
         if finding.evidence >= REASON_FROM:
             reasons.append((finding.evidence, finding.reason))
