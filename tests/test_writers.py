@@ -152,8 +152,8 @@ def test_quality_and_reasons_cells_in_csv_tsv_and_xlsx(tmp_path: Path) -> None:
     assert (csv_rows[1]["quality"], csv_rows[1]["reasons"]) == ("0.1234567890123", joined)
     assert (csv_rows[2]["quality"], csv_rows[6]["quality"]) == ("1.0", "0.0")
     tsv_rows = [line.split("\t") for line in write_document(make_doc(), tmp_path / "q.tsv").read_text("utf-8").splitlines()]
-    assert tsv_rows[1][-2:] == ["0.1234567890123", joined]
-    assert tsv_rows[0][-2:] == ["", ""]
+    assert tsv_rows[1][-3:-1] == ["0.1234567890123", joined]  # the origin column comes last
+    assert tsv_rows[0][-3:-1] == ["", ""]
     sheet = load_workbook(write_document(make_doc(), tmp_path / "q.xlsx"))["pairs"]
     quality, reasons = list(COLUMNS).index("quality") + 1, list(COLUMNS).index("reasons") + 1
     assert sheet.cell(row=3, column=quality).value == 0.1234567890123  # a number a spreadsheet can sort by

@@ -34,6 +34,7 @@ COLUMNS = (
     "note",
     "quality",
     "reasons",
+    "origin",
 )
 #: Joins the reasons of a pair in one cell; files from before quality estimates lack the column.
 REASON_JOINER = " | "
@@ -134,6 +135,7 @@ def pair_row(index: int, pair: Pair, quote: Quote) -> dict[str, str]:
         "note": quote(pair.note),
         "quality": format_quality(pair.quality),
         "reasons": quote(join_reasons(pair.reasons)),
+        "origin": quote(pair.origin),
     }
 
 
@@ -141,7 +143,7 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
     """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error.
 
     A missing field takes the Pair's default, so files written before a column existed (quality
-    and reasons came late) still read."""
+    and reasons came late, origin later) still read."""
     try:
         paragraph = int(fields.get("paragraph") or 0)
     except ValueError:
@@ -178,6 +180,7 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
         note=unquote(fields.get("note") or ""),
         quality=quality,
         reasons=split_reasons(unquote(fields.get("reasons") or "")),
+        origin=unquote(fields.get("origin") or "").strip(),
     )
 
 

@@ -14,9 +14,9 @@ from align.errors import FormatError
 from align.formats.cells import COLUMNS, Quote, decode_export, header_map, make_document, pair_from_fields, pair_row
 
 #: The TSV columns after source and target. Files written before quality estimates end at
-#: ``note``; a row of either width is read with its columns.
-TSV_EXTRA = ("confidence", "status", "paragraph", "src_ids", "tgt_ids", "flags", "note", "quality", "reasons")
-_TSV_WIDTHS = (2 + len(TSV_EXTRA), 2 + TSV_EXTRA.index("note") + 1)
+#: ``note``, before origins at ``reasons``; a row of any of these widths is read with its columns.
+TSV_EXTRA = ("confidence", "status", "paragraph", "src_ids", "tgt_ids", "flags", "note", "quality", "reasons", "origin")
+_TSV_WIDTHS = (2 + len(TSV_EXTRA), 2 + TSV_EXTRA.index("reasons") + 1, 2 + TSV_EXTRA.index("note") + 1)
 
 
 def write_csv(doc: AlignedDocument, quote: Quote) -> bytes:

@@ -34,6 +34,7 @@ def write_jsonl(doc: AlignedDocument, quote: Quote) -> bytes:
             "note": pair.note,
             "quality": None if pair.quality is None else float(pair.quality),
             "reasons": list(pair.reasons),
+            "origin": pair.origin,
         }
         lines.append(json.dumps(record, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -86,8 +87,8 @@ def read_jsonl(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Q
 
 
 def _pair_from_record(where: str, record: dict) -> Pair:
-    """A pair record; keys it lacks (files from before quality estimates) take the defaults."""
-    for key in ("source", "target", "note"):
+    """A pair record; keys it lacks (files from before quality estimates or origins) take the defaults."""
+    for key in ("source", "target", "note", "origin"):
         if not isinstance(record.get(key, ""), str):
             raise FormatError(f"{where}: {key} must be a string")
     quality = record.get("quality")
@@ -112,4 +113,5 @@ def _pair_from_record(where: str, record: dict) -> Pair:
         note=record.get("note", ""),
         quality=None if quality is None else float(quality),
         reasons=tuple(reasons),
+        origin=record.get("origin", ""),
     )

@@ -1,5 +1,5 @@
 """TMX 1.4b, valid against the DTD: one ``tu`` per pair with a ``tuv`` per language, status,
-confidence, paragraph, ids, flags and the quality estimate in ``x-align-*`` props (each quality
+confidence, paragraph, ids, flags, origin and the quality estimate in ``x-align-*`` props (each quality
 reason in a ``x-align-quality-reason`` prop of its own, in order, so no joiner is needed). A translation memory needs both
 sides, so one-sided pairs are left out, with a warning that counts them. Reading accepts TMX from
 other tools too: the header's srclang decides the source side, native codes are dropped."""
@@ -72,6 +72,7 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
             "tgt-ids": format_ids(pair.tgt_ids),
             "flags": " ".join(pair.flags),
             "quality": format_quality(pair.quality),
+            "origin": pair.origin,
         }
         for key, value in props.items():
             if value:
@@ -95,7 +96,7 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
 
 def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quote) -> AlignedDocument:
     """The file's languages win; ``src_lang``/``tgt_lang`` only fill in what it does not say.
-    ``x-align-*`` props restore status, confidence, paragraph, ids, flags, quality and its reasons
+    ``x-align-*`` props restore status, confidence, paragraph, ids, flags, origin, quality and its reasons
     (a file without them reads as not estimated); ``tu`` elements
     missing a side are skipped with a warning. Nothing is unquoted (TMX is no spreadsheet)."""
     from lxml import etree
@@ -117,7 +118,7 @@ def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
     skipped = 0
     for tu in root.iterfind("body/tu"):
         where = f"{path}, line {tu.sourceline}"
-        variants = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", _seg_text(tuv)) for tuv in tu.iterfind("tuv")]
+        variants = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", seg_text(tuv)) for tuv in tu.iterfind("tuv")]
         if not src or src == "*all*":
             src = variants[0][0] if variants else src
         source = next((text for lang, text in variants if lang.lower() == src.lower()), None)
@@ -150,7 +151,7 @@ def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
     return make_document(path, src or src_lang, tgt or tgt_lang, pairs, name=name, signature=signature)
 
 
-def _seg_text(tuv) -> str:
+def seg_text(tuv) -> str:
     """The text of a ``seg``: text and ``hi``/``sub`` content; native codes (bpt, ept, ph, it, ut) dropped."""
     seg = tuv.find("seg")
     if seg is None:

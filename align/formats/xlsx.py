@@ -28,6 +28,7 @@ _WIDTHS = {
     "note": 30,
     "quality": 9,
     "reasons": 40,
+    "origin": 9,
 }
 
 

@@ -29,7 +29,11 @@ Semantics (the classic two-column aligner, as in OmegaT's aligner and LF Aligner
   ``confirmed``.
 * A row whose source or target text changed loses its quality estimate and reasons (they were
   about the old text: a stale "repeats 'the salad' 4 times" would mislead); a row whose text
-  stayed keeps them, and status changes keep them too. ``_touched`` is the one place for this.
+  stayed keeps them, and status changes keep them too. A row whose target text changed gets the
+  origin "edited" (it is no longer the machine's or the memory's). ``_touched`` is the one place
+  for this.
+* **propagate** copies a row's target to the other rows with the same source (whitespace aside)
+  that are not confirmed, as one edit (one undo step when the page saves it).
 
 Merge, split, shift and insert keep all text: the concatenation of all source texts is unchanged
 up to whitespace, and the same for target texts (hypothesis tests in tests/test_review.py).
@@ -77,10 +81,13 @@ def _check_row(doc: AlignedDocument, row: int, what: str) -> None:
 
 
 def _touched(pair: Pair, **changes: object) -> Pair:
-    """``pair`` after an edit: needs review, no flags, and no quality estimate if its text changed."""
+    """``pair`` after an edit: needs review, no flags, no quality estimate if its text changed,
+    and origin "edited" if its target did."""
     new = pair.replace(status=Status.NEEDS_REVIEW, flags=(), **changes)
     if (new.source, new.target) != (pair.source, pair.target):
         new = new.replace(quality=None, reasons=())
+    if new.target != pair.target:
+        new = new.replace(origin="edited")
     return new
 
 
@@ -280,6 +287,26 @@ def edit_text(doc: AlignedDocument, row: int, *, source: str | None = None, targ
         return doc
     new = _touched(pair, **changes)
     return doc.replace(pairs=doc.pairs[:row] + (new,) + doc.pairs[row + 1 :])
+
+
+def propagate(doc: AlignedDocument, row: int) -> tuple[AlignedDocument, list[int]]:
+    """Copy the target of ``row`` to its repeats: the other rows whose source is the same up to
+    whitespace and that are not confirmed (a confirmed row is the translator's final word). Each
+    changed row needs review and has the origin "edited"; returns the document and the changed
+    rows (none: the same document). Saved as one edit, one Undo takes all of it back."""
+    _check_row(doc, row, "propagate")
+    pair = doc.pairs[row]
+    key = " ".join(pair.source.split())
+    if not key:
+        return doc, []  # empty sources are gaps, not repeats
+    pairs = list(doc.pairs)
+    changed = []
+    for i, other in enumerate(doc.pairs):
+        if i == row or other.status is Status.CONFIRMED or " ".join(other.source.split()) != key or other.target == pair.target:
+            continue
+        pairs[i] = _touched(other, target=pair.target)
+        changed.append(i)
+    return (doc.replace(pairs=pairs) if changed else doc), changed
 
 
 def set_status(doc: AlignedDocument, rows: Iterable[int], status: Status | str) -> AlignedDocument:

@@ -11,6 +11,12 @@ does not renumber the rows below it.
 
 The undo history is a list of patches ``(start, old rows, new rows)`` per project, also in the
 database: a reload, a closed tab or a restarted app finds the same document and can still undo.
+
+Rows that become confirmed are handed to ``on_confirmed`` once saved (``open_store`` adds them to
+the data folder's translation memory, ``align.tm``): every way of confirming a row (the page's
+Confirm, any edit of the document) passes through :meth:`Store.apply`, and a new project's
+already confirmed rows (an imported file) through :meth:`Store.create_project`. Undo does not take
+a unit out of the memory again, as in CAT tools.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from align.errors import StoreError
 log = logging.getLogger(__name__)
 
 MAX_HISTORY = 100  # undo steps kept per project (at least 50 are promised)
+#: Called after an edit with the saved document, the rows it confirmed and the project's name.
+ConfirmedHook = Callable[[AlignedDocument, Sequence[int], str], None]
 ORD_STEP = 1024.0
 MIN_ORD_GAP = 1e-6
 
@@ -102,10 +110,17 @@ def _m003_quality(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE pairs ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'")
 
 
+def _m004_origin(db: sqlite3.Connection) -> None:
+    # where a row's target came from (mt, tm101, tm100, edited; '' for aligned or imported rows
+    # and rows saved before). Undo steps saved before hold 9- or 11-field rows; ``_row_pair`` reads them.
+    db.execute("ALTER TABLE pairs ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_revision", _m002_revision),
     ("003_quality", _m003_quality),
+    ("004_origin", _m004_origin),
 ]
 
 
@@ -148,6 +163,7 @@ def _pair_row(pair: Pair) -> tuple[Any, ...]:
         pair.note,
         None if pair.quality is None else float(pair.quality),
         json.dumps(list(pair.reasons), ensure_ascii=False),
+        pair.origin,
     )
 
 
@@ -161,9 +177,11 @@ def _ids(data: str) -> tuple[int, ...]:
 
 
 def _row_pair(row: Sequence[Any]) -> Pair:
-    """A stored row; the 9 fields of an undo step saved before migration 003 lack the last two."""
+    """A stored row; the 9 fields of an undo step saved before migration 003 lack quality and
+    reasons, the 11 fields of one saved before migration 004 the origin."""
     source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note = row[:9]
-    quality, reasons = row[9:] if len(row) > 9 else (None, "[]")
+    quality, reasons = row[9:11] if len(row) > 9 else (None, "[]")
+    origin = row[11] if len(row) > 11 else ""
     return Pair(
         source=source,
         target=target,
@@ -176,6 +194,7 @@ def _row_pair(row: Sequence[Any]) -> Pair:
         note=note,
         quality=None if quality is None else float(quality),
         reasons=tuple(json.loads(reasons)) if reasons != "[]" else (),
+        origin=origin,
     )
 
 
@@ -191,7 +210,7 @@ def _sentences(data: str) -> tuple[Sentence, ...]:
     return tuple(Sentence(text, start, end, paragraph) for text, start, end, paragraph in json.loads(data))
 
 
-_PAIR_COLUMNS = "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note, quality, reasons"
+_PAIR_COLUMNS = "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note, quality, reasons, origin"
 _PAIR_VALUES = ", ".join("?" * len(_PAIR_COLUMNS.split(",")))
 
 
@@ -230,9 +249,10 @@ class HistoryState:
 class Store:
     """A connection to the project database; safe to share between the page's threads."""
 
-    def __init__(self, path: Path | str, *, max_history: int = MAX_HISTORY) -> None:
+    def __init__(self, path: Path | str, *, max_history: int = MAX_HISTORY, on_confirmed: ConfirmedHook | None = None) -> None:
         self.path = Path(path)
         self.max_history = max_history
+        self.on_confirmed = on_confirmed
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -342,6 +362,9 @@ class Store:
             assert project_id is not None, "an INSERT sets lastrowid"
             self._insert_between(project_id, 0.0, ORD_STEP * (len(doc.pairs) + 1), doc.pairs)
         log.info("store: created project %s (%s rows)", project_id, len(doc.pairs))
+        confirmed = newly_confirmed((), doc.pairs, 0)
+        if confirmed and self.on_confirmed is not None:
+            self.on_confirmed(doc, confirmed, name.strip() or doc.name or "untitled")
         return project_id
 
     def list_projects(self) -> list[ProjectInfo]:
@@ -441,6 +464,9 @@ class Store:
                 (pos + 1, _now(), project_id),
             )
         log.debug("store: %s: rows %s..%s -> %s rows", label, start, start + len(old_slice), len(new_slice))
+        confirmed = newly_confirmed(old_slice, new_slice, start)
+        if confirmed and self.on_confirmed is not None:
+            self.on_confirmed(doc, confirmed, row[0])
         return doc
 
     def _save_meta(self, project_id: int, row: Sequence[Any], doc: AlignedDocument) -> None:
@@ -491,6 +517,13 @@ class Store:
         return self.load(project_id)
 
 
+def newly_confirmed(old: Sequence[Pair], new: Sequence[Pair], start: int) -> list[int]:
+    """Document positions of the rows of ``new`` (an edit's changed rows, from row ``start``) that
+    are confirmed and were not confirmed with the same text before the edit."""
+    before = {(p.source, p.target) for p in old if p.status is Status.CONFIRMED}
+    return [start + k for k, p in enumerate(new) if p.status is Status.CONFIRMED and (p.source, p.target) not in before]
+
+
 class _Transaction:
     """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error) under the store's lock."""
 
@@ -520,5 +553,8 @@ class _Transaction:
 
 
 def open_store(settings: Any) -> Store:
-    """The project database of a data folder (``settings.store_path``)."""
-    return Store(settings.store_path)
+    """The project database of a data folder (``settings.store_path``); rows confirmed in it go into
+    the data folder's translation memory (``align.tm``)."""
+    from align.tm import confirmed_sink, tm_path
+
+    return Store(settings.store_path, on_confirmed=confirmed_sink(tm_path(settings)))
