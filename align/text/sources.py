@@ -1,19 +1,31 @@
-"""Source documents -> text: what segmentation reads.
+"""Source documents -> text: what segmentation reads, and where each part of it came from.
 
 ``read_text`` turns any supported input (plain text in any common encoding, Markdown, DOCX,
 HTML, PDF) into one string whose paragraphs are separated by a blank line, which is what
 segmentation keys on. Aligned documents (our exports) are read by ``align.formats``.
+
+``read_blocks`` returns the same string with its *block map*: for each block of the source (a
+Word paragraph or cell paragraph, a Markdown heading, list item or table row, an HTML element's
+text) its span in the string and the pieces a writer can replace (Word runs, HTML text nodes,
+Markdown table cells). ``open_source`` adds the parsed document the map points into, for the
+writers of ``align.docout`` that put a translation back in the source's own structure. All three
+build the text the same way, so a sentence's span from ``segment(read_text(path))`` is a span in
+``read_blocks(path).text``.
 
 Every failure a user can fix is an ``InputError`` naming the file.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from align.errors import InputError
 
@@ -56,6 +68,76 @@ _WESTERN_MAX_NON_ASCII = 0.3
 # ---- public API --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a block's text that a writer replaces as one unit.
+
+    ``start``/``end`` are offsets into :attr:`SourceText.text`. ``slot`` says which unit of the
+    parsed source it is: a Word run (its position among the paragraph's runs, hyperlink runs
+    included), an HTML text node (its position among all text nodes the reader walked), a
+    Markdown table cell (its position in the row).
+    """
+
+    start: int
+    end: int
+    slot: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the source: a paragraph, heading, list item, table cell or row, title.
+
+    ``start``/``end`` span its text in :attr:`SourceText.text`; blocks are separated by a blank
+    line there, so every sentence of ``segment`` lies inside one block. ``kind`` names what it
+    was (``paragraph``, ``heading``, ``list_item``, ``cell``, ``table_row``, ``quote``, ``code``,
+    ``title``, or an HTML tag name such as ``p``, ``li``, ``td``, ``h2``), ``level`` a heading's
+    level. Where the block sits in the source: ``slot`` (DOCX: the paragraph's position among
+    the paragraphs the reader walked), ``lines`` (Markdown: first and last line, 0-based and
+    inclusive, in the decoded file) and ``prefix`` (Markdown: the markup kept before the text,
+    such as ``"## "``, ``"- "`` or ``"> "``). ``pieces`` are empty where the block is written
+    as a whole (plain text, PDF, most Markdown).
+    """
+
+    start: int
+    end: int
+    kind: str = "paragraph"
+    level: int = 0
+    slot: int = -1
+    lines: tuple[int, int] = (-1, -1)
+    prefix: str = ""
+    pieces: tuple[Piece, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The text segmentation reads (as ``read_text`` returns it) and its block map.
+
+    ``kind`` is the source format: ``txt``, ``md``, ``html``, ``docx`` or ``pdf``.
+    """
+
+    text: str
+    blocks: tuple[Block, ...]
+    kind: str
+
+
+@dataclass
+class OpenedSource:
+    """A source file parsed for writing: its :class:`SourceText` and what the blocks point into.
+
+    ``document``: the python-docx ``Document`` (DOCX), the ``BeautifulSoup`` tree (HTML), the
+    decoded text with ``\\n`` newlines (Markdown, plain text), None (PDF). ``slots``: DOCX, one
+    ``(paragraph element, runs)`` per paragraph the reader walked; HTML, the text nodes in the
+    reader's order. ``newline`` is the file's own line end (``\\r\\n`` or ``\\n``), for
+    writers of text formats. Not frozen: the DOCX and HTML writers edit ``document`` in place.
+    """
+
+    path: Path
+    source: SourceText
+    document: Any = None
+    slots: list[Any] = field(default_factory=list)
+    newline: str = "\n"
+
+
 def read_text(path: Path) -> str:
     """Return the text of ``path`` with paragraphs separated by one blank line.
 
@@ -65,23 +147,162 @@ def read_text(path: Path) -> str:
     for a missing file, a folder, an empty or whitespace-only file, a binary file, an unknown
     encoding, or a corrupt DOCX/PDF.
     """
+    return read_blocks(path).text
+
+
+def read_blocks(path: Path) -> SourceText:
+    """``read_text``'s text with the block map that ties it back to the source's structure."""
+    return open_source(path).source
+
+
+def source_kind(path: Path, data: bytes | None = None) -> str:
+    """``pdf``, ``docx``, ``html``, ``md`` or ``txt``: by content where it is unambiguous, else by suffix."""
     path = Path(path)
-    data = read_bytes(path)
+    data = data or b""
     suffix = path.suffix.lower()
     if data.startswith(b"%PDF-") or suffix in PDF_SUFFIXES:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") or suffix in DOCX_SUFFIXES:
+        return "docx"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "md"
+    return "txt"
+
+
+def open_source(path: Path) -> OpenedSource:
+    """Read and parse ``path``: the text ``read_text`` returns, its block map and the parsed source.
+
+    Raises ``InputError`` as ``read_text`` does.
+    """
+    path = Path(path)
+    data = read_bytes(path)
+    kind = source_kind(path, data)
+    newline = "\r\n" if b"\r\n" in data[:65536] else "\n"
+    opened = OpenedSource(path=path, source=SourceText("", (), kind), newline=newline)
+    drafts: list[_Draft] | None = None
+    if kind == "pdf":
         text = _pdf_text(path, data)
-    elif data.startswith(b"PK\x03\x04") or suffix in DOCX_SUFFIXES:
-        text = _docx_text(path, data)
-    elif suffix in HTML_SUFFIXES:
-        text = _html_text(path, data)
-    elif suffix in MARKDOWN_SUFFIXES:
-        text = _markdown_text(decode_text(path, data))
+    elif kind == "docx":
+        opened.document, opened.slots, drafts = _docx_source(path, data)
+    elif kind == "html":
+        opened.document, opened.slots, drafts = _html_source(path, data)
+    elif kind == "md":
+        opened.document = decode_text(path, data)
+        drafts = _markdown_drafts(opened.document)
     else:
-        text = _plain_text(decode_text(path, data))
-    text = unicodedata.normalize("NFC", text)
+        opened.document = decode_text(path, data)
+        text = _plain_text(opened.document)
+    if drafts is not None:
+        text, blocks = _assemble(drafts)
+    else:
+        text = unicodedata.normalize("NFC", text)
+        blocks = _paragraph_blocks(text)
+    normal = unicodedata.normalize("NFC", text)
+    if normal != text:  # cannot happen: each block is normalised on its own; kept as a guard
+        log.warning("%s: the text changed under whole-text normalisation; block offsets are approximate", path)
+        text = normal
     if not text.strip():
         raise InputError(f"{path}: no text found in the file")
-    return text
+    opened.source = SourceText(text, blocks, kind)
+    return opened
+
+
+# ---- block maps ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """A block before the blocks are joined: its text, and its pieces' spans in that text."""
+
+    text: str
+    kind: str = "paragraph"
+    level: int = 0
+    slot: int = -1
+    lines: tuple[int, int] = (-1, -1)
+    prefix: str = ""
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)  # (slot, start, end) in ``text``
+
+
+def _assemble(drafts: Sequence[_Draft]) -> tuple[str, tuple[Block, ...]]:
+    """Join the drafts' texts with a blank line (each NFC-normalised, piece spans moved with it).
+
+    A draft with an empty text still takes its place in the join, as the readers always did, but
+    makes no block.
+    """
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for draft in drafts:
+        text, spans = _nfc([(s, e) for _, s, e in draft.pieces], draft.text)
+        if parts:
+            offset += 2
+        parts.append(text)
+        if text:
+            pieces = tuple(
+                Piece(offset + s, offset + e, slot) for (slot, _, _), (s, e) in zip(draft.pieces, spans, strict=True) if e > s
+            )
+            blocks.append(
+                Block(offset, offset + len(text), draft.kind, draft.level, draft.slot, draft.lines, draft.prefix, pieces)
+            )
+        offset += len(text)
+    return "\n\n".join(parts) + "\n", tuple(blocks)
+
+
+def _paragraph_blocks(text: str) -> tuple[Block, ...]:
+    """Plain text and PDF: a block per paragraph as segmentation sees it (blank-line separated)."""
+    from align.text.segment import split_paragraphs
+
+    return tuple(Block(start, end) for start, end in split_paragraphs(text))
+
+
+def _nfc(spans: Sequence[tuple[int, int]], text: str) -> tuple[str, list[tuple[int, int]]]:
+    """NFC-normalise ``text`` and move ``spans`` with it (a composed pair counts where it starts)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, list(spans)
+    normal = unicodedata.normalize("NFC", text)
+
+    def moved(position: int) -> int:
+        return min(len(unicodedata.normalize("NFC", text[:position])), len(normal))
+
+    return normal, [(moved(s), moved(e)) for s, e in spans]
+
+
+def _squeeze(raw: str, pattern: re.Pattern[str]) -> tuple[str, list[int]]:
+    """``pattern.sub(" ", raw).strip()``, with the offset in ``raw`` of every character it keeps."""
+    out: list[str] = []
+    origin: list[int] = []
+    position = 0
+    for match in pattern.finditer(raw):
+        out.append(raw[position : match.start()])
+        origin.extend(range(position, match.start()))
+        out.append(" ")
+        origin.append(match.start())
+        position = match.end()
+    out.append(raw[position:])
+    origin.extend(range(position, len(raw)))
+    text = "".join(out)
+    low = len(text) - len(text.lstrip())
+    high = len(text.rstrip())
+    if high <= low:
+        return "", []
+    return text[low:high], origin[low:high]
+
+
+def _spans_of(origin: Sequence[int], bounds: Sequence[int]) -> list[tuple[int, int]]:
+    """Where each raw piece ``[bounds[k], bounds[k + 1])`` landed in the squeezed text."""
+    return [(bisect.bisect_left(origin, bounds[k]), bisect.bisect_left(origin, bounds[k + 1])) for k in range(len(bounds) - 1)]
+
+
+def _squeezed_draft(texts: Sequence[str], slots: Sequence[int], pattern: re.Pattern[str], **where: Any) -> _Draft:
+    """A draft from raw pieces (``texts``, each with its slot; -1: not writable) squeezed by ``pattern``."""
+    bounds = [0]
+    for text in texts:
+        bounds.append(bounds[-1] + len(text))
+    squeezed, origin = _squeeze("".join(texts), pattern)
+    pieces = [(slot, s, e) for slot, (s, e) in zip(slots, _spans_of(origin, bounds), strict=True) if slot >= 0 and e > s]
+    return _Draft(squeezed, pieces=pieces, **where)
 
 
 def decode_text(path: Path, data: bytes, *, newlines: bool = True) -> str:
@@ -190,58 +411,136 @@ _MD_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MD_INLINE_MARK = re.compile(r"[*_~`\[!]")  # no inline markup without one of these
 
 
 def _markdown_text(text: str) -> str:
-    """Light Markdown stripping: text kept, markup dropped, paragraphs kept.
+    """Light Markdown stripping (see ``_markdown_drafts``): the blocks' texts, a blank line between."""
+    return "\n\n".join(draft.text for draft in _markdown_drafts(text)) + "\n"
+
+
+def _markdown_drafts(text: str) -> list[_Draft]:
+    """Light Markdown stripping: text kept, markup dropped, paragraphs kept, each with its lines.
 
     Headings, list items, table rows and block quotes become paragraphs of their own; soft line
     breaks inside a paragraph become spaces (Markdown's own rule); emphasis, inline code, link
     and image syntax are reduced to their text; code blocks are kept as text, one paragraph each;
-    horizontal rules and link definitions are dropped.
+    horizontal rules and link definitions are dropped. Each draft records the lines of ``text``
+    it came from and the block markup before its text (``prefix``), so a writer can replace the
+    text and keep the markup; a table row's cells are its pieces.
     """
-    text = _MD_HTML_COMMENT.sub("", text)
-    paragraphs: list[str] = []
+    stripped, line_spans = _strip_md_comments(text)
+    drafts: list[_Draft] = []
     current: list[str] = []
+    numbers: list[int] = []  # the lines (of ``stripped``) that went into ``current``
+    shape: dict[str, Any] = {}  # kind, level, prefix, cells of the block being gathered
     in_fence = False
 
-    def flush() -> None:
+    def add(line: str, number: int, **kind: Any) -> None:
+        if not current:
+            shape.clear()
+            shape.update(kind)
+        current.append(line)
+        numbers.append(number)
+
+    def flush(**override: Any) -> None:
         if current:
             joined = " ".join(part.strip() for part in current if part.strip())
             if joined:
-                paragraphs.append(_md_inline(joined) if not in_fence else joined)
+                shape.update(override)
+                block = _md_inline(joined) if not in_fence else joined
+                lines = (line_spans[numbers[0]][0], line_spans[numbers[-1]][1])
+                draft = _Draft(
+                    block,
+                    kind="code" if in_fence else shape.get("kind", "paragraph"),
+                    level=shape.get("level", 0),
+                    lines=lines,
+                    prefix=shape.get("prefix", ""),
+                )
+                if shape.get("cells") is not None:
+                    draft.pieces = _md_cell_pieces(shape["cells"], block)
+                drafts.append(draft)
             current.clear()
+            numbers.clear()
 
-    for line in text.split("\n"):
+    for number, line in enumerate(stripped.split("\n")):
         if _MD_FENCE.match(line):
             flush()
             in_fence = not in_fence
             continue
         if in_fence:
-            current.append(line)
+            add(line, number)
             continue
         if not line.strip() or _MD_RULE.match(line) or _MD_LINK_DEF.match(line) or _MD_TABLE_RULE.match(line):
             flush()
             continue
-        if _MD_SETEXT.match(line) and current:
-            flush()
+        if (setext := _MD_SETEXT.match(line)) and current:
+            flush(kind="heading", level=1 if setext.group(1).startswith("=") else 2)
             continue
-        line = _MD_QUOTE.sub("", line)
+        quoted = _MD_QUOTE.sub("", line)
+        quote = line[: len(line) - len(quoted)]
+        line = quoted
         heading = _MD_HEADING.match(line)
         item = _MD_LIST.match(line)
         if matched := heading or item:
             flush()
-            current.append(matched.group(1))
+            level = len(line.lstrip().split(None, 1)[0]) if heading else 0
+            kind = "heading" if heading else "list_item"
+            add(matched.group(1), number, kind=kind, level=level, prefix=quote + line[: matched.start(1)])
             flush()
         elif line.lstrip().startswith("|"):
             flush()
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            current.append(" ".join(c for c in cells if c))
+            add(" ".join(c for c in cells if c), number, kind="table_row", prefix=quote, cells=cells)
             flush()
         else:
-            current.append(line)
+            add(line, number, kind="quote" if quote else "paragraph", prefix=quote + line[: len(line) - len(line.lstrip())])
     flush()
-    return "\n\n".join(paragraphs) + "\n"
+    return drafts
+
+
+def _strip_md_comments(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` without HTML comments, and for each of its lines the lines of ``text`` it spans.
+
+    A comment over several lines joins the text before and after it into one line, which then
+    spans all of them (first and last, inclusive).
+    """
+    kept: list[str] = []
+    breaks: list[int] = []  # for each newline kept, the line of ``text`` it ends
+    position = 0
+    line = 0
+    for match in (*_MD_HTML_COMMENT.finditer(text), None):
+        end = match.start() if match else len(text)
+        breaks.extend(range(line, line + text.count("\n", position, end)))
+        line += text.count("\n", position, end)
+        kept.append(text[position:end])
+        if match:
+            line += match.group().count("\n")
+            position = match.end()
+    stripped = "".join(kept)
+    starts = [0, *(b + 1 for b in breaks)]
+    ends = [*breaks, line]
+    return stripped, list(zip(starts, ends, strict=True))
+
+
+def _md_cell_pieces(cells: Sequence[str], row: str) -> list[tuple[int, int, int]]:
+    """The spans of a table row's non-empty cells in the row's text (slot: the cell's position).
+
+    When inline markup runs across cells (the row's text is not the cells' texts joined) the row
+    is one piece in its first non-empty cell.
+    """
+    plain = not _MD_INLINE_MARK.search(row) and not any(_MD_INLINE_MARK.search(cell) for cell in cells)
+    inline = [(k, " ".join(cell.split()) if plain else _md_inline(cell)) for k, cell in enumerate(cells) if cell]
+    inline = [(k, cell) for k, cell in inline if cell]
+    if not inline:
+        return []
+    if " ".join(cell for _, cell in inline) != row:
+        return [(inline[0][0], 0, len(row))]
+    pieces, offset = [], 0
+    for k, cell in inline:
+        pieces.append((k, offset, offset + len(cell)))
+        offset += len(cell) + 1
+    return pieces
 
 
 def _md_inline(text: str) -> str:
@@ -257,8 +556,17 @@ def _md_inline(text: str) -> str:
 # ---- DOCX ----------------------------------------------------------------------------------------
 
 
-def _docx_text(path: Path, data: bytes) -> str:
-    """One paragraph per Word paragraph (and per table cell paragraph), in document order."""
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_ONE_LINE = re.compile(r"[ \t\u00a0]*[\n\r\v\t][ \t\u00a0]*")
+
+
+def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any]]], list[_Draft]]:
+    """One paragraph per Word paragraph (and per table cell paragraph), in document order.
+
+    Returns the python-docx document, for each paragraph walked its element and runs (the runs
+    of its hyperlinks included, in order: python-docx's ``Paragraph.text`` is their text), and a
+    draft per paragraph with text, whose pieces are its runs.
+    """
     import io
     import zipfile
 
@@ -271,23 +579,41 @@ def _docx_text(path: Path, data: bytes) -> str:
         raise InputError(f"{path}: is a ZIP archive but not a Word .docx document")
 
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises KeyError, ValueError, lxml errors, PackageNotFoundError
         raise InputError(f"{path}: the .docx file is damaged and cannot be read ({err})") from err
 
-    paragraphs: list[str] = []
+    slots: list[tuple[Any, list[Any]]] = []
+    drafts: list[_Draft] = []
+    try:
+        style_names = {style.style_id: style.name or "" for style in document.styles}
+    except Exception:  # a damaged styles part; the kinds are informational only
+        style_names = {}
+    for paragraph, in_table in docx_paragraphs(document):
+        runs = docx_runs(paragraph)
+        slots.append((paragraph, runs))
+        texts = [run.text for run in runs]
+        if "".join(texts).strip():
+            kind, level = _docx_kind(style_names, paragraph, in_table)
+            drafts.append(_squeezed_draft(texts, range(len(runs)), _ONE_LINE, kind=kind, level=level, slot=len(slots) - 1))
+    return document, slots, drafts
 
-    def walk(parent) -> None:
+
+def docx_paragraphs(document: Any) -> Iterator[tuple[Any, bool]]:
+    """The paragraph elements of a Word document's body in reading order, each with "in a table".
+
+    Table cells are walked row by row (a merged cell once), content controls (``w:sdt``) are
+    entered; headers, footers, footnotes and text boxes are not part of the body's text.
+    """
+    from docx.table import Table
+
+    def walk(parent: Any, in_table: bool) -> Iterator[tuple[Any, bool]]:
         for child in parent.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
-                text = Paragraph(child, document).text
-                if text.strip():
-                    paragraphs.append(_one_line(text))
+                yield child, in_table
             elif tag == "tbl":
                 table = Table(child, document)
                 for row in table.rows:
@@ -296,19 +622,36 @@ def _docx_text(path: Path, data: bytes) -> str:
                         if id(cell._tc) in seen:  # merged cells repeat
                             continue
                         seen.add(id(cell._tc))
-                        walk(cell._tc)
+                        yield from walk(cell._tc, True)
             elif tag == "sdt":
-                content = child.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sdtContent")
+                content = child.find(f"{_W}sdtContent")
                 if content is not None:
-                    walk(content)
+                    yield from walk(content, in_table)
 
-    walk(document.element.body)
-    return "\n\n".join(paragraphs) + "\n"
+    yield from walk(document.element.body, False)
 
 
-def _one_line(text: str) -> str:
-    """A paragraph's line breaks and tabs become spaces: a paragraph is one unit for segmentation."""
-    return re.sub(r"[ \t\u00a0]*[\n\r\v\t][ \t\u00a0]*", " ", text).strip()
+def docx_runs(paragraph: Any) -> list[Any]:
+    """A paragraph element's runs whose text makes up python-docx's ``Paragraph.text``, in order."""
+    runs: list[Any] = []
+    for child in paragraph.xpath("w:r | w:hyperlink"):
+        runs.extend(child.xpath("w:r") if child.tag == f"{_W}hyperlink" else [child])
+    return runs
+
+
+def _docx_kind(names: dict[str, str], paragraph: Any, in_table: bool) -> tuple[str, int]:
+    """``heading`` (with its level; a Title is level 0), ``list_item``, ``cell`` or ``paragraph``.
+
+    ``names`` maps style ids to style names (``Heading1`` -> ``Heading 1``).
+    """
+    name = names.get(paragraph.style or "", "")
+    if name == "Title":
+        return "heading", 0
+    if heading := re.fullmatch(r"Heading (\d)", name):
+        return "heading", int(heading.group(1))
+    if name.startswith("List") or paragraph.find(f"{_W}pPr/{_W}numPr") is not None:
+        return "list_item", 0
+    return ("cell" if in_table else "paragraph"), 0
 
 
 # ---- HTML ----------------------------------------------------------------------------------------
@@ -321,11 +664,18 @@ _HTML_BLOCKS = frozenset(
 _HTML_DROP = ("script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object")
 
 
-def _html_text(path: Path, data: bytes) -> str:
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]:
     """Text of an HTML page: paragraphs, headings, list items and cells become paragraphs.
 
-    Scripts, styles, the head (except the title) and comments are dropped; ``<br>`` is a space.
+    Scripts, styles, the head (except the title) and comments are left out; ``<br>`` is a space.
     The encoding comes from a byte-order mark, the ``<meta charset>`` or detection (BeautifulSoup).
+    Returns the parsed tree (untouched: a writer serialises it whole), the text nodes walked, in
+    order, and a draft per paragraph whose pieces are its text nodes; a draft's kind is the
+    innermost block element around its text (``p``, ``h1``, ``li``, ``td``, ...), ``title`` for
+    the page's title.
     """
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _refuse_binary(path, data)
@@ -336,41 +686,41 @@ def _html_text(path: Path, data: bytes) -> str:
     except Exception as err:  # lxml parser errors on badly broken input
         raise InputError(f"{path}: the HTML cannot be parsed ({err})") from err
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup.find_all(_HTML_DROP):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
 
-    paragraphs: list[str] = []
-    current: list[str] = []
+    nodes: list[Any] = []
+    drafts: list[_Draft] = []
+    current: list[tuple[str, int]] = []  # (text, its node's slot; -1 for a <br>)
 
-    def flush() -> None:
-        text = re.sub(r"\s+", " ", "".join(current)).strip()
-        if text:
-            paragraphs.append(text)
+    def flush(kind: str) -> None:
+        draft = _squeezed_draft([t for t, _ in current], [slot for _, slot in current], _WHITESPACE, kind=kind)
+        if draft.text:
+            drafts.append(draft)
         current.clear()
 
-    def walk(node: Tag) -> None:
+    def walk(node: Tag, kind: str) -> None:
         for child in node.children:
             if isinstance(child, (Doctype, Declaration, ProcessingInstruction, Comment)):
                 continue
             if isinstance(child, NavigableString):
-                current.append(str(child))
+                current.append((str(child), len(nodes)))
+                nodes.append(child)
             elif isinstance(child, Tag):
+                if child.name in _HTML_DROP:
+                    continue
                 if child.name == "br":
-                    current.append(" ")
+                    current.append((" ", -1))
                 elif child.name in _HTML_BLOCKS:
-                    flush()
-                    walk(child)
-                    flush()
+                    flush(kind)
+                    walk(child, child.name)
+                    flush(child.name)
                 else:
-                    walk(child)
+                    walk(child, kind)
 
-    walk(soup)
-    flush()
-    if title and (not paragraphs or paragraphs[0] != title):
-        paragraphs.insert(0, title)
-    return "\n\n".join(paragraphs) + "\n"
+    walk(soup, "document")
+    flush("document")
+    if title and (not drafts or drafts[0].text != title):
+        drafts.insert(0, _Draft(title, kind="title"))
+    return soup, nodes, drafts
 
 
 # ---- PDF -----------------------------------------------------------------------------------------
