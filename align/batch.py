@@ -43,7 +43,9 @@ from align.settings import Settings
 if TYPE_CHECKING:
     from align.document import AlignedDocument, Sentence
     from align.embed import Embedder
+    from align.glossary import Glossary
     from align.mt.translate import TranslateOptions, Translator
+    from align.tm import TranslationMemory
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class BatchOptions:
     translate: TranslateOptions | None = None
     window_sentences: int = 2000
     estimate: bool = True  # quality estimate of each translated row (quality and reasons columns)
+    tm: bool | None = None  # 101%/100% matches of the data folder's memory first (None: when it has the pair)
+    glossary: Glossary | None = None  # terminology the translation should follow (align.glossary)
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,10 @@ def run_batch(
     if options.align_with is not None and not Path(options.align_with).is_dir():
         raise InputError(f"{options.align_with}: folder of translations not found")
     options = dataclasses.replace(options, formats=formats)
+    if options.align_with is None:
+        from align.tm import wants_memory
+
+        options = dataclasses.replace(options, tm=wants_memory(settings, options.src_lang, options.tgt_lang, options.tm))
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temp_files(out_dir)
 
@@ -391,6 +399,7 @@ class _Runner:
         self.results_lock = threading.Lock()
         self.align_lock = threading.Lock()
         self.embedder: Any = None
+        self.memory: TranslationMemory | None = None
 
     def run(self, jobs: Sequence[_Job]) -> list[FileResult]:
         from tqdm import tqdm
@@ -451,6 +460,8 @@ class _Runner:
             writer.shutdown(wait=True)
             sentence_bar.close()
             files_bar.close()
+            if self.memory is not None:
+                self.memory.close()
         return self.results
 
     def _window_full(self, sentences: int, chars: int) -> bool:
@@ -530,6 +541,8 @@ class _Runner:
                     progress=progress,
                     estimate=self.options.estimate,
                     embedder=self._embedder() if self.options.estimate else None,
+                    glossary=self.options.glossary,
+                    tm=self._memory(),
                 )
             )
         except AlignError as err:
@@ -545,6 +558,14 @@ class _Runner:
 
             self.embedder = Embedder(self.settings.cache_dir)
         return self.embedder
+
+    def _memory(self) -> TranslationMemory | None:
+        """The data folder's memory when the run uses it (``BatchOptions.tm``, resolved by run_batch)."""
+        if self.options.tm and self.memory is None:
+            from align.tm import open_tm
+
+            self.memory = open_tm(self.settings)
+        return self.memory
 
     def _translator(self) -> Translator:
         if self.translator is None:
@@ -622,6 +643,8 @@ def _options_key(options: BatchOptions, settings: Settings, translator: Translat
         "mode": "align" if options.align_with is not None else "translate",
         "estimate": options.estimate and options.align_with is None,
     }
+    if options.tm and options.align_with is None:
+        described["tm"] = True  # memory matches replace machine output (keys of runs without stay as they were)
     model = ""
     from align.mt.translate import TranslateOptions
 
@@ -629,6 +652,10 @@ def _options_key(options: BatchOptions, settings: Settings, translator: Translat
     for speed_only in ("threads", "max_batch_tokens"):
         decoding.pop(speed_only, None)
     described["decoding"] = decoding  # aligning uses the translation as a signal when a package is installed
+    if options.glossary and options.align_with is None:
+        described["glossary"] = options.glossary.fingerprint()  # another glossary may choose other translations
+    else:
+        decoding.pop("glossary_hypotheses", None)  # keys of runs without a glossary stay as they were
     package = translator.package if translator is not None else _package_or_none(options, settings)
     if package is not None:
         model_file = package.model_dir / "model.bin"

@@ -105,6 +105,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
         options=_translate_options(args),
         show_progress=not args.quiet,
         estimate=args.estimate,
+        glossary=_glossary(args),
+        use_tm=args.tm,
     )
     print(f"wrote {out}")
     return EXIT_OK
@@ -211,6 +213,16 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_doc(args: argparse.Namespace) -> int:
+    from align.docout import write_translated
+    from align.docout.inputs import load_aligned
+
+    doc = load_aligned(args.aligned, _settings(args), src_lang=args.src, tgt_lang=args.tgt)
+    out = write_translated(doc, Path(args.source), Path(args.output), unconfirmed=args.unconfirmed)
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from align.batch import BatchOptions, run_batch
 
@@ -225,10 +237,55 @@ def cmd_batch(args: argparse.Namespace) -> int:
         neutralise_formulas=not args.keep_formulas,
         translate=_translate_options(args),
         estimate=args.estimate,
+        glossary=None if args.align_with else _glossary(args),
+        tm=None if args.align_with else args.tm,
     )
     summary = run_batch(Path(args.in_dir), Path(args.out_dir), options, settings=_settings(args))
     print(summary.format())
     return EXIT_OK if summary.ok else EXIT_ERROR
+
+
+# --------------------------------------------------------------------------------------------
+# translation memory
+# --------------------------------------------------------------------------------------------
+def cmd_tm_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from align.tm import import_file, open_tm
+
+    with open_tm(_settings(args)) as tm, tqdm(total=100, unit="%", file=sys.stderr, disable=args.quiet, desc="importing") as bar:
+
+        def percent(done: int, total: int | None) -> None:
+            if total and round(100 * done / total) != bar.n:
+                bar.n = round(100 * done / total)
+                bar.refresh()
+
+        result = import_file(tm, Path(args.file), src_lang=args.src, tgt_lang=args.tgt, progress=percent)
+        path, total = tm.path, tm.count()
+    left_out = f", {result.skipped} left out (a side missing)" if result.skipped else ""
+    print(f"{args.file}: {result.added} unit(s) added, {result.updated} already there (updated){left_out}; {path} holds {total}")
+    return EXIT_OK
+
+
+def cmd_tm_export(args: argparse.Namespace) -> int:
+    from align.tm import export_tmx, open_tm
+
+    with open_tm(_settings(args)) as tm:
+        count = export_tmx(tm, Path(args.output), src_lang=args.src, tgt_lang=args.tgt)
+    print(f"wrote {count} unit(s) to {args.output}")
+    return EXIT_OK
+
+
+def cmd_tm_stats(args: argparse.Namespace) -> int:
+    from align.tm import TranslationMemory, tm_path
+
+    path = tm_path(_settings(args))
+    if not path.is_file():
+        print(f"no translation memory at {path} yet: import one with python -m align tm import FILE")
+        return EXIT_OK
+    with TranslationMemory(path) as tm:
+        print(tm.stats().format())
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,6 +310,17 @@ def _translate_options(args: argparse.Namespace):
     )
 
 
+def _glossary(args: argparse.Namespace):
+    """The glossary of a translate/batch call: the data folder's shared one unless --no-glossary,
+    then each --glossary FILE (read now: a bad file fails before the model loads)."""
+    from align.glossary import load_glossaries
+
+    if args.no_glossary:
+        return None
+    paths = [Path(p) for p in args.glossary or ()]
+    return load_glossaries(paths, settings=_settings(args), src_lang=args.src, tgt_lang=args.tgt)
+
+
 def _add_translate_options(p: argparse.ArgumentParser) -> None:
     from align.mt.translate import TranslateOptions as Defaults  # the one place the defaults live
 
@@ -271,6 +339,15 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
     ):
         flag = "--" + field.replace("_", "-")
         g.add_argument(flag, type=kind, default=getattr(Defaults, field), help=f"{what}; default %(default)s")
+    terms = p.add_argument_group("glossary").add_mutually_exclusive_group()
+    terms.add_argument(
+        "--glossary",
+        action="append",
+        metavar="FILE",
+        help="glossary (CSV, TSV, XLSX or TBX) the translation should follow; repeatable; added to the data "
+        "folder's glossary.tbx/.xlsx/.csv/.tsv when there is one, and overriding its term pairs",
+    )
+    terms.add_argument("--no-glossary", action="store_true", help="use no glossary, not even the data folder's")
 
 
 def _add_estimate_option(p: argparse.ArgumentParser) -> None:
@@ -280,6 +357,16 @@ def _add_estimate_option(p: argparse.ArgumentParser) -> None:
         default=True,
         help="estimate each translated row's quality (quality and reasons columns; a tenth or so of the "
         "translation time) (default: %(default)s)",
+    )
+
+
+def _add_tm_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="take 101%%/100%% matches from the data folder's translation memory (tm.sqlite3) instead of the "
+        "machine (origin tm101/tm100); default: on when it holds units for the language pair",
     )
 
 
@@ -394,10 +481,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")
     p.add_argument("input", help="text file to translate")
-    p.add_argument("-o", "--output", required=True, help=f"output file: {', '.join('.' + f for f in FORMATS)} (CSV without one)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=f"output file: sentence pairs as {', '.join('.' + f for f in FORMATS)} (CSV without one; .txt is TSV), "
+        "or the translated document as .docx, .md or .html (the input's own kind; .docx for a PDF)",
+    )
     _add_langs(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_estimate_option(p)
+    _add_tm_option(p)
     _add_translate_options(p)
     p.set_defaults(func=cmd_translate)
 
@@ -473,6 +567,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_convert)
 
+    p = sub.add_parser(
+        "export-doc",
+        help="write the target text of an aligned file (or page project) in the structure of its source document",
+    )
+    p.add_argument(
+        "aligned", help=f"aligned file written by this tool ({', '.join(sorted(ALIGNED_SUFFIXES))}) or a project's name or number"
+    )
+    p.add_argument("source", help="the source document the rows were made from (.docx, .md, .html, .txt, .pdf)")
+    p.add_argument("-o", "--output", required=True, help="the translated document: the source's kind (.docx for a PDF) or .txt")
+    p.add_argument(
+        "--unconfirmed",
+        choices=("source", "mt", "marker"),
+        default="mt",
+        help="what unconfirmed or empty rows put in: their source text, their target as it is, or "
+        "[untranslated: source] (default %(default)s)",
+    )
+    _add_langs(p)  # for inputs that do not name their languages (CSV, TSV)
+    p.set_defaults(func=cmd_export_doc)
+
     p = sub.add_parser("batch", help="translate (or align) every supported file under a folder")
     p.add_argument("in_dir", help="folder of source files (searched recursively)")
     p.add_argument("out_dir", help="output folder; the input's folder structure is kept")
@@ -488,8 +601,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")
     p.add_argument("--keep-formulas", action="store_true", help="do not neutralise formula-like cells")
     _add_estimate_option(p)
+    _add_tm_option(p)
     _add_translate_options(p)
     p.set_defaults(func=cmd_batch)
+
+    tm = sub.add_parser("tm", help="the translation memory (tm.sqlite3 in the data folder): import, export, stats")
+    tsub = tm.add_subparsers(dest="tm_command", metavar="ACTION")
+    tsub.required = True
+    p = tsub.add_parser(
+        "import",
+        help="add the units of a TMX (any tool's), CSV, TSV, XLSX or JSONL file; a unit already there is updated, not doubled",
+    )
+    p.add_argument("file", help="the file to import (.tmx, .csv, .tsv, .xlsx, .jsonl)")
+    p.add_argument("--src", default=None, help="source language (TMX: from the file, this picks the side; CSV/TSV: default de)")
+    p.add_argument("--tgt", default=None, help="target language (TMX: every other language unless given; CSV/TSV: default en)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_tm_import)
+    p = tsub.add_parser("export", help="write the memory (or one language pair) as TMX 1.4b")
+    p.add_argument("output", help="the TMX file to write")
+    p.add_argument("--src", default=None, help="only units of this source language (default: all)")
+    p.add_argument("--tgt", default=None, help="only units of this target language (default: all)")
+    p.set_defaults(func=cmd_tm_export)
+    p = tsub.add_parser("stats", help="units per language pair and per origin, and the file's size")
+    p.set_defaults(func=cmd_tm_stats)
 
     return parser
 

@@ -22,8 +22,10 @@ from align.text.segment import segment
 
 if TYPE_CHECKING:
     from align.embed import Embedder
+    from align.glossary import Glossary
     from align.mt.translate import TranslateOptions, Translator
     from align.settings import Settings
+    from align.tm import TranslationMemory
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ def translate_segmented(
     progress: Progress | None = None,
     estimate: bool = True,
     embedder: Embedder | None = None,
+    glossary: Glossary | None = None,
+    tm: TranslationMemory | None = None,
 ) -> list[AlignedDocument]:
     """Translate already segmented documents, all their sentences in ONE ``translator.translate``
     call (so short documents share batches), and return one AlignedDocument per document.
@@ -49,18 +53,35 @@ def translate_segmented(
     With ``estimate`` each row also gets its quality estimate and reasons (``align.quality``),
     with the package's own scores and ``embedder``'s similarities (an in-memory one when None).
     ``progress`` hears sentences: the translation, then the estimate as its last tenth.
+    With a ``glossary`` the translator prefers hypotheses that follow it (``align.glossary``);
+    the signature records it under "glossary".
+    With a translation memory ``tm``, a sentence with a 101% or 100% match (``align.tm``) takes
+    the memory's target (origin "tm101"/"tm100") and is not sent to the translator at all; the
+    others are machine translated (origin "mt"). Only those are estimated: the estimate is about
+    machine translation, and a memory row's quality stays None.
     """
 
+    from align.tm import exact_matches
+
     flat = [s.text for sentences in sentence_lists for s in sentences]
-    share = max(len(flat) // 10, 1) if estimate and flat else 0  # a short text's estimate still moves the bar
-    translating, estimating = in_stages(progress, [len(flat) - share, share])
-    translations = iter(translator.translate(flat, progress=translating))
-    signature = Signature(version=__version__, method="translate", model=translator.package.name, settings=translator.describe())
+    recalled = exact_matches(sentence_lists, tm, src_lang, tgt_lang) if tm is not None else [None] * len(flat)
+    to_translate = [text for text, match in zip(flat, recalled, strict=True) if match is None]
+    share = max(len(to_translate) // 10, 1) if estimate and to_translate else 0  # a short text's estimate still moves the bar
+    from_tm, translating, estimating = in_stages(progress, [len(flat) - len(to_translate), len(to_translate) - share, share])
+    if from_tm is not None and len(to_translate) < len(flat):
+        from_tm(1, 1)
+    machine = iter(translator.translate(to_translate, progress=translating, glossary=glossary) if to_translate else [])
+    translations = iter([match.unit.target if match is not None else next(machine) for match in recalled])
+    origins = iter([match.origin if match is not None else "mt" for match in recalled])
+    described = {**translator.describe(), **({"glossary": glossary.describe()} if glossary else {})}
+    if tm is not None:
+        described["tm"] = str(tm.path)
+    signature = Signature(version=__version__, method="translate", model=translator.package.name, settings=described)
     docs = []
     for n, sentences in enumerate(sentence_lists):
         targets = [Sentence(text=next(translations), paragraph=s.paragraph) for s in sentences]
         pairs = [
-            Pair(source=s.text, target=t.text, src_ids=(i,), tgt_ids=(i,), paragraph=s.paragraph)
+            Pair(source=s.text, target=t.text, src_ids=(i,), tgt_ids=(i,), paragraph=s.paragraph, origin=next(origins))
             for i, (s, t) in enumerate(zip(sentences, targets, strict=True))
         ]
         docs.append(
@@ -75,19 +96,30 @@ def translate_segmented(
             )
         )
     if estimate:
-        docs = _with_estimates(docs, translator, embedder, estimating)
+        docs = _with_estimates(docs, translator, embedder, estimating, glossary)
     return docs
 
 
 def _with_estimates(
-    docs: list[AlignedDocument], translator: Translator, embedder: Embedder | None, progress: Progress | None
+    docs: list[AlignedDocument],
+    translator: Translator,
+    embedder: Embedder | None,
+    progress: Progress | None,
+    glossary: Glossary | None = None,
 ) -> list[AlignedDocument]:
-    """Each document estimated on its own (its own norms), progress across all of them."""
+    """Each document estimated on its own (its own norms), progress across all of them. Only its
+    machine-translated rows are estimated and give the norms: a memory row is a translator's."""
     from align.quality import with_estimates
 
     embedder = embedder or _memory_embedder()
     stages = in_stages(progress, [len(d.pairs) for d in docs])
-    return [with_estimates(d, embedder=embedder, translator=translator, progress=p) for d, p in zip(docs, stages, strict=True)]
+    estimated = []
+    for doc, stage in zip(docs, stages, strict=True):
+        machine = [i for i, pair in enumerate(doc.pairs) if pair.origin == "mt"]
+        if machine:
+            doc = with_estimates(doc, embedder=embedder, translator=translator, rows=machine, glossary=glossary, progress=stage)
+        estimated.append(doc)
+    return estimated
 
 
 def translate_texts(
@@ -100,6 +132,8 @@ def translate_texts(
     progress: Progress | None = None,
     estimate: bool = True,
     embedder: Embedder | None = None,
+    glossary: Glossary | None = None,
+    tm: TranslationMemory | None = None,
 ) -> list[AlignedDocument]:
     """Segment several texts and translate them together (one translator call for all of them):
     the batch script's entry point. ``progress`` hears sentence counts across all texts."""
@@ -113,6 +147,8 @@ def translate_texts(
         progress=progress,
         estimate=estimate,
         embedder=embedder,
+        glossary=glossary,
+        tm=tm,
     )
 
 
@@ -126,8 +162,11 @@ def translate_text(
     name: str = "",
     estimate: bool = True,
     embedder: Embedder | None = None,
+    glossary: Glossary | None = None,
+    tm: TranslationMemory | None = None,
 ) -> AlignedDocument:
-    """Segment and translate one text: one Pair per source sentence, spans kept, each estimated."""
+    """Segment and translate one text: one Pair per source sentence, spans kept, each estimated
+    (memory matches first with ``tm``: see ``translate_segmented``)."""
     return translate_texts(
         [text],
         translator,
@@ -137,6 +176,8 @@ def translate_text(
         progress=progress,
         estimate=estimate,
         embedder=embedder,
+        glossary=glossary,
+        tm=tm,
     )[0]
 
 
@@ -150,24 +191,36 @@ def translate_file(
     options: TranslateOptions | None = None,
     show_progress: bool = True,
     estimate: bool = True,
+    glossary: Glossary | None = None,
+    use_tm: bool | None = None,
 ) -> Path:
     """Read, segment, translate and write one file (format by the output's extension, CSV when
     it has none), with a progress bar on stderr and each row's quality estimate (embeddings
     cached under ``settings.cache_dir``). Input is read before the model is loaded, so a bad
-    file fails fast."""
+    file fails fast. ``glossary``: see ``translate_segmented`` (the caller reads it, e.g.
+    ``align.glossary.load_glossaries``). An output named .docx, .md or .html (the input's own
+    kind; .docx for a PDF) is the translated document itself (``align.docout``), not estimated.
+    ``use_tm``: take 101%/100% matches from the data folder's translation memory (None: when it
+    holds units for the language pair; ``align.tm.memory_for``)."""
     import sys
 
     from tqdm import tqdm
 
+    from align.docout import translate_writes_document, write_translated
     from align.formats import format_from_path, write_document
     from align.mt.translate import load_translator
     from align.progress import as_increments
     from align.text.sources import read_text
+    from align.tm import memory_for
 
     input, output = Path(input), Path(output)
-    fmt = format_from_path(output) if output.suffix else "csv"  # an unknown format fails before any work
+    # the translated document in the input's structure, or pairs; an unknown format fails before any work
+    document = translate_writes_document(input, output)
+    fmt = "" if document else format_from_path(output) if output.suffix else "csv"
+    estimate = estimate and not document  # a document has no place for the estimate
     sentences = segment(read_text(input), src_lang)
     translator = load_translator(src_lang, tgt_lang, settings, options)
+    memory = memory_for(settings, src_lang, tgt_lang, use_tm)
     with tqdm(total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name) as bar:
         [doc] = translate_segmented(
             [sentences],
@@ -178,7 +231,13 @@ def translate_file(
             progress=as_increments(bar.update),
             estimate=estimate,
             embedder=_cached_embedder(settings) if estimate else None,
+            glossary=glossary,
+            tm=memory,
         )
+    if memory is not None:
+        memory.close()
+    if document:
+        return write_translated(doc, input, output)
     return write_document(doc, output, fmt)
 
 

@@ -3,7 +3,7 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
 
     python -m devtools build-models DIR [--which all|fixture|bench] [--seed N]
     python -m devtools check-fixture [FILE]
-    python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe;
+    python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm;
                                                  ARGS go to the benchmark: bench NAME --help)
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
 """
@@ -30,6 +30,7 @@ BENCHMARKS = {
     "app-rerun": "devtools.bench.app_rerun",
     "mt-signal": "devtools.bench.mt_signal",
     "qe": "devtools.bench.qe",
+    "tm": "devtools.bench.tm",
 }
 
 
