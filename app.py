@@ -36,9 +36,38 @@ WIDE_COLUMN_WIDTHS = {"sel": 40, "row": 50, "source": 330, "target": 330, "band"
 
 # ---- cached resources -------------------------------------------------------------------------
 @st.cache_resource
-def get_store(path: str) -> Store:
-    """One database connection per data folder, shared by all sessions (the store locks)."""
-    return Store(Path(path))
+def get_store(path: str, tm_file: str) -> Store:
+    """One database connection per data folder, shared by all sessions (the store locks); rows
+    confirmed in it go into the data folder's translation memory."""
+    from align.tm import confirmed_sink
+
+    return Store(Path(path), on_confirmed=confirmed_sink(Path(tm_file)))
+
+
+@st.cache_resource
+def get_tm(path: str):
+    """The data folder's translation memory, shared by all sessions (it locks)."""
+    from align.tm import TranslationMemory
+
+    return TranslationMemory(Path(path))
+
+
+@st.cache_resource
+def get_glossary(paths: tuple[str, ...], stamps: tuple[float, ...], src: str, tgt: str):
+    """The shared glossary for a language pair, read again when its file changes (``stamps``)."""
+    from align.glossary import load_glossaries
+
+    return load_glossaries([Path(p) for p in paths], src_lang=src, tgt_lang=tgt, shared=False)
+
+
+def shared_glossary(settings, src: str, tgt: str):
+    """The data folder's shared glossary for the pair, or None."""
+    from align.glossary import shared_glossary_paths
+
+    paths = shared_glossary_paths(settings)
+    if not paths:
+        return None
+    return get_glossary(tuple(map(str, paths)), tuple(p.stat().st_mtime for p in paths), src, tgt)
 
 
 @st.cache_resource(show_spinner="Loading the translation model…")
@@ -192,9 +221,14 @@ def sidebar(store: Store, settings) -> int | None:
                 sure = st.checkbox("Yes, delete this project and its history", key="delete_sure")
                 if st.button("Delete project", key="delete_project", disabled=not sure):
                     store.delete_project(project_id)
+                    from align.review.sources import forget_source
+
+                    forget_source(settings, project_id)
                     st.session_state.pop("delete_sure", None)
                     open_project(NEW)
         models_panel(settings)
+        memory_panel(settings)
+        glossary_panel(settings)
     return project_id
 
 
@@ -221,6 +255,78 @@ def models_panel(settings) -> None:
                     st.success(f"Installed {pkg.from_code}→{pkg.to_code} {pkg.version}.")
                 except AlignError as err:
                     st.error(str(err))
+
+
+def memory_panel(settings) -> None:
+    """The translation memory: its size, importing a TMX/CSV/TSV/XLSX file, exporting TMX."""
+    from align.tm import import_file, tm_path
+
+    with st.expander("Translation memory", expanded=False):
+        tm = get_tm(str(tm_path(settings)))
+        stats = tm.stats()
+        if stats.units:
+            pairs = ", ".join(f"{src}→{tgt} {count}" for (src, tgt), count in sorted(stats.pairs.items()))
+            st.caption(f"{stats.units} unit(s): {plain(pairs)}")
+        else:
+            st.caption("Empty: confirmed rows and imported files fill it.")
+        upload = st.file_uploader("Import TMX, CSV, TSV or XLSX", type=["tmx", "csv", "tsv", "xlsx"], key="tm_file")
+        if upload is not None and not too_large(upload) and st.button("Import", key="tm_import"):
+            with tempfile.TemporaryDirectory(prefix="align-tm-") as folder:
+                path = Path(folder) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                try:
+                    result = import_file(tm, path)
+                    st.success(f"Imported {upload.name}: {result.added} new, {result.updated} updated.")
+                except AlignError as err:
+                    st.error(str(err))
+        if stats.units:
+            st.download_button(
+                "Export TMX",
+                data=functools.partial(memory_tmx, str(tm_path(settings))),
+                file_name="translation-memory.tmx",
+                mime="application/x-tmx+xml",
+                key="tm_export",
+                on_click="ignore",
+            )
+
+
+def memory_tmx(path: str) -> bytes:
+    """The whole memory as TMX, made when the button is clicked."""
+    from align.tm import export_tmx
+
+    with tempfile.TemporaryDirectory(prefix="align-tm-") as folder:
+        out = Path(folder) / "memory.tmx"
+        export_tmx(get_tm(path), out)
+        return out.read_bytes()
+
+
+def glossary_panel(settings) -> None:
+    """The shared glossary: what it holds, and replacing it with an uploaded CSV/TSV/XLSX/TBX."""
+    from align.glossary import read_glossary, shared_glossary_paths
+    from align.glossary.files import SHARED_NAMES
+
+    with st.expander("Glossary", expanded=False):
+        paths = shared_glossary_paths(settings)
+        if paths:
+            st.caption(f"Shared glossary: {plain(paths[0].name)}")
+        else:
+            st.caption("No shared glossary: upload one to use it in every translation.")
+        upload = st.file_uploader("Glossary (CSV, TSV, XLSX, TBX)", type=["csv", "tsv", "xlsx", "tbx"], key="glossary_file")
+        if upload is not None and not too_large(upload) and st.button("Use as shared glossary", key="glossary_use"):
+            suffix = Path(upload.name).suffix.lower()
+            with tempfile.TemporaryDirectory(prefix="align-glossary-") as folder:
+                trial = Path(folder) / f"glossary{suffix}"
+                trial.write_bytes(upload.getvalue())
+                try:
+                    glossary = read_glossary(trial)  # a bad file is refused before it replaces anything
+                except AlignError as err:
+                    st.error(str(err))
+                    return
+            for old in paths:
+                old.unlink(missing_ok=True)
+            target = Path(settings.home) / next(n for n in SHARED_NAMES if n.endswith(suffix))
+            target.write_bytes(upload.getvalue())
+            st.success(f"Shared glossary: {len(glossary)} entries from {upload.name}.")
 
 
 # ---- new project ------------------------------------------------------------------------------
@@ -291,8 +397,13 @@ def new_project(store: Store, settings) -> None:
         total = len(segment(source, src_lang))
         if mode == "translate":
             from align.pipeline import translate_text
+            from align.review.sources import keep_source
+            from align.tm import tm_path
 
             embedder = get_embedder(str(settings.cache_dir))  # the estimate's vectors are cached on disk
+            tm = get_tm(str(tm_path(settings)))
+            glossary = shared_glossary(settings, src_lang, tgt_lang)
+            kept = (Path(src_file.name).name, src_file.getvalue()) if src_file is not None else (f"{title}.txt", source.encode())
 
             def work(progress):
                 assert translator is not None, "the translate mode stops above without a package"
@@ -304,8 +415,12 @@ def new_project(store: Store, settings) -> None:
                     progress=progress,
                     name=title,
                     embedder=embedder,
+                    glossary=glossary,
+                    tm=tm if tm.count(src_lang, tgt_lang) else None,
                 )
-                return store.create_project(title, doc)
+                project = store.create_project(title, doc)
+                keep_source(settings, project, *kept)  # the translated document is written in its structure
+                return project
         else:
             from align.pipeline import align_texts
 
@@ -498,7 +613,7 @@ def editor(store: Store, settings, project_id: int) -> None:
     if st.session_state.get("segment_on", True):
         grid, panel = st.columns([5, 3])
         with panel:
-            segment_editor(store, project_id, doc, flags, rows, estimated)
+            segment_editor(store, settings, project_id, doc, flags, rows, estimated)
         widths = COLUMN_WIDTHS
     else:
         grid, widths = st.container(), WIDE_COLUMN_WIDTHS
@@ -540,13 +655,13 @@ def editor(store: Store, settings, project_id: int) -> None:
         save_cell_edits(store, project_id, key, tuple(shown))
         st.rerun()
 
-    exports(store, project_id, doc)
+    exports(store, settings, project_id, doc)
 
 
-def segment_editor(store: Store, project_id: int, doc, flags, rows: list[int], estimated: bool) -> None:
+def segment_editor(store: Store, settings, project_id: int, doc, flags, rows: list[int], estimated: bool) -> None:
     """The current segment whole: source and target wrapped, the target editable, "Confirm and
     next" (Ctrl+Enter in the target), and what is known about the row."""
-    from align.ui.segment import current_row, segment_view
+    from align.ui.segment import current_row, repeats, segment_view
 
     state = page()
     if len(state.selected) == 1:  # ticking one row in the grid opens it here
@@ -589,9 +704,81 @@ def segment_editor(store: Store, project_id: int, doc, flags, rows: list[int], e
         nav = (store, project_id, tuple(rows))
         left.button("◀ Previous", key="segment_prev", on_click=segment_move, args=(*nav, -1), width="stretch")
         right.button("Next ▶", key="segment_next", on_click=segment_move, args=(*nav, 1), width="stretch")
+        same = repeats(doc, row)
+        if same:
+            st.button(
+                f"Apply this target to {len(same)} repeat(s)",
+                key="segment_propagate",
+                on_click=segment_propagate,
+                args=(store, project_id),
+                help="rows " + ", ".join(str(i + 1) for i in same[:10]) + ": the same source, not confirmed yet",
+                width="stretch",
+            )
         if view.notes:
             st.caption("Quality" if estimated else "Flags")
             st.markdown("\n".join(f"- {plain(note)}" for note in view.notes))
+        memory_matches(settings, doc, row, store, project_id)
+        glossary_terms(settings, doc, row)
+
+
+def memory_matches(settings, doc, row: int, store: Store, project_id: int) -> None:
+    """The translation memory's matches for the segment, differing words in bold, each insertable."""
+    from align.tm import tm_path
+    from align.ui.segment import suggestions
+
+    tm = get_tm(str(tm_path(settings)))
+    if not tm.count(doc.src_lang, doc.tgt_lang):
+        return
+    found = suggestions(doc, row, tm)
+    st.caption("Translation memory" + ("" if found else ": no match from 75%"))
+    for k, match in enumerate(found):
+        marked = "".join(f"**{plain(text)}**" if differs else plain(text) for text, differs in match.marked)
+        left, right = st.columns([5, 1])
+        left.markdown(f"`{match.score}%` {marked}  \n→ {plain(match.target)}")
+        right.button("Insert", key=f"tm_insert_{k}", on_click=segment_insert, args=(store, project_id, match))
+
+
+def glossary_terms(settings, doc, row: int) -> None:
+    """The shared glossary's terms in the segment's source, and what the target does with them."""
+    from align.ui.segment import glossary_lines
+
+    glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang)
+    if not glossary:
+        return
+    lines = glossary_lines(doc, row, glossary)
+    if not lines:
+        return
+    st.caption("Glossary")
+    st.markdown(
+        "\n".join(
+            f"- {plain(line.source)} → {plain(' / '.join(line.targets))} ({plain(line.kind)})"
+            + (f": ⚠ {plain(line.problem)}" if line.problem else " ✓")
+            for line in lines
+        )
+    )
+
+
+def segment_insert(store: Store, project_id: int, match) -> None:
+    """Put a memory match's target into the segment (it needs review, its origin says TM nn%)."""
+    from align.ui.segment import insert_suggestion
+
+    state = page()
+    if state.segment is not None:
+        save(store, project_id, *insert_suggestion(current(store, project_id)[0], state.segment, match))
+        state.fresh_editor()
+
+
+def segment_propagate(store: Store, project_id: int) -> None:
+    """Copy the segment's target to its unconfirmed repeats, as one undoable step."""
+    from align.review.edits import propagate
+
+    state = page()
+    if state.segment is None:
+        return
+    doc, changed = propagate(current(store, project_id)[0], state.segment)
+    if changed:
+        save(store, project_id, doc, f"apply row {state.segment + 1} to rows " + ", ".join(str(i + 1) for i in changed[:5]))
+    state.fresh_editor()
 
 
 def segment_confirm(store: Store, project_id: int, rows: tuple[int, ...], field: str) -> None:
@@ -698,9 +885,10 @@ def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) 
     return to_bytes(store.load(project_id), fmt, confirmed_only=confirmed_only)
 
 
-def exports(store: Store, project_id: int, doc) -> None:
+def exports(store: Store, settings, project_id: int, doc) -> None:
     """Download buttons; the file is made when clicked (from the saved state)."""
     st.divider()
+    translated_document(store, settings, project_id)
     left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
     scope = choice(left, "Export", {"all": "all rows", "confirmed": "confirmed rows only"}, "export_scope")
     stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
@@ -715,12 +903,44 @@ def exports(store: Store, project_id: int, doc) -> None:
         )
 
 
+def translated_document(store: Store, settings, project_id: int) -> None:
+    """The target text in the source file's own structure (docx, md, html, txt)."""
+    from align.review.sources import project_source
+    from align.text.sources import source_kind
+
+    source = project_source(settings, project_id)
+    if source is None:
+        return
+    kind = source_kind(source, source.read_bytes()[:4096])
+    kind = "docx" if kind == "pdf" else kind
+    left, middle, right = st.columns([2, 3, 1])
+    left.markdown(f"**Translated document** ({plain(source.name)} → .{kind})")
+    policies = {"mt": "machine translation", "source": "source text", "marker": "a marker"}
+    policy = choice(middle, "Unconfirmed rows give", policies, "doc_unconfirmed")
+    right.download_button(
+        kind.upper(),
+        data=functools.partial(translated_bytes, store, project_id, str(source), kind, policy),
+        file_name=f"{source.stem}.{store.load(project_id).tgt_lang}.{kind}",
+        key="export_document",
+        on_click="ignore",
+    )
+
+
+def translated_bytes(store: Store, project_id: int, source: str, kind: str, policy: str) -> bytes:
+    """The translated document, made from the saved state when its button is clicked."""
+    from align.docout import render_translated
+
+    return render_translated(store.load(project_id), Path(source), kind, unconfirmed=policy)
+
+
 # ---- page -------------------------------------------------------------------------------------
 def main() -> None:
     st.set_page_config(page_title="Align workbench", page_icon="🔤", layout="wide")
     settings = load_settings()
     try:
-        store = get_store(str(settings.store_path))
+        from align.tm import tm_path
+
+        store = get_store(str(settings.store_path), str(tm_path(settings)))
     except AlignError as err:
         st.error(str(err))
         st.stop()

@@ -6,6 +6,7 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
     python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm;
                                                  ARGS go to the benchmark: bench NAME --help)
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
+    python -m devtools walkthrough OUT_DIR   (the page in a real browser: screenshots of TM, glossary, repeats, .docx)
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_walkthrough(args: argparse.Namespace) -> int:
+    from devtools.walkthrough import main as walkthrough
+
+    return walkthrough([args.out_dir])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devtools", description=__doc__.split("\n\n")[0])
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -100,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", choices=list(SECTIONS), default=[], help="measure these sections only")
     p.add_argument("-o", "--output", default=str(RESULTS), help="the results file (default %(default)s)")
     p.set_defaults(func=cmd_results)
+
+    p = sub.add_parser(
+        "walkthrough",
+        help="drive the page in Chromium: import a TMX, set a glossary, translate a .docx with repeats, fix and "
+        "propagate a sentence, export the .docx; screenshots into OUT_DIR",
+    )
+    p.add_argument("out_dir", help="folder for the screenshots and the exported .docx")
+    p.set_defaults(func=cmd_walkthrough)
     return parser
 
 

@@ -619,3 +619,71 @@ def test_ticking_one_row_opens_it_in_the_segment_editor(home):
     assert _segment_target(at).value == "Five stays."
     at.toggle(key="segment_on").set_value(False).run()  # switched off: the grid alone, wider
     assert not [a for a in at.text_area if a.key and a.key.startswith("segment_target")]
+
+
+# ---- translation memory, glossary, repeats and the translated document on the page ----------------------
+TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="de-DE" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x"
+ creationtool="x" creationtoolversion="1"/>
+<body>
+<tu><tuv xml:lang="de-DE"><seg>{de}</seg></tuv><tuv xml:lang="en-GB"><seg>From the memory.</seg></tuv></tu>
+<tu><tuv xml:lang="de-DE"><seg>Drei kommen.</seg></tuv><tuv xml:lang="en-GB"><seg>Three are coming.</seg></tuv></tu>
+</body></tmx>"""
+
+
+def test_memory_import_then_translate_takes_exact_matches_and_offers_fuzzy_ones(translate_home):
+    pairs = _fixture_sentences(3)
+    at = start()
+    tmx = TMX.format(de=pairs[1][0]).encode("utf-8")
+    at.sidebar.file_uploader(key="tm_file").set_value(("memory.tmx", tmx, "application/xml")).run()
+    click(at, "tm_import")
+    assert any("2 new" in s.value for s in at.sidebar.success)
+    at.text_input(key="new_name").input("Mit Speicher")
+    at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
+    click(at, "new_start")
+    doc = stored(translate_home)
+    assert [p.origin for p in doc.pairs] == ["mt", "tm100", "mt"]
+    assert doc.pairs[1].target == "From the memory." and doc.pairs[1].quality is None
+    # the translated document can be downloaded: the pasted text was kept as the project's source
+    from align.docout import render_translated
+    from align.review.sources import project_source
+
+    source = project_source(load_settings(home=translate_home), 1)
+    assert source is not None and source.read_text(encoding="utf-8") == " ".join(de for de, _ in pairs)
+    assert any(m.value.startswith("**Translated document**") for m in at.markdown)
+    text = render_translated(doc, source, "txt").decode("utf-8")
+    assert "From the memory." in text and pairs[0][1] in text
+
+
+def test_segment_editor_offers_memory_matches_and_glossary_terms(home):
+    from align.tm import TranslationMemory, Unit
+
+    with TranslationMemory(home / "tm.sqlite3") as tm:
+        tm.add([Unit(source="Drei kommen.", target="Three are coming.", src_lang="de", tgt_lang="en")])
+    (home / "glossary.csv").write_text("source,target\nkommt,arrives\n", encoding="utf-8")
+    create(home, make_doc())
+    at = start()
+    click(at, "segment_next")
+    click(at, "segment_next")  # row 3: "Drei kommt."
+    assert any("Translation memory" in c.value for c in at.caption)
+    assert any("**kommen\\.**" in m.value or "**kommen**" in m.value for m in at.markdown)
+    assert any("kommt → arrives" in m.value and "⚠" in m.value for m in at.markdown)
+    click(at, "tm_insert_0")
+    saved = stored(home).pairs[2]
+    assert saved.target == "Three are coming." and saved.origin.startswith("tm") and saved.status is Status.NEEDS_REVIEW
+
+
+def test_apply_a_fix_to_the_repeats_in_one_undoable_step(home):
+    src = ["Der Eintritt ist frei.", "Es regnet.", "Der Eintritt ist frei.", "Der Eintritt ist frei."]
+    create(home, make_doc(src, ["Admission free.", "It rains.", "Admission free.", "Admission free."]))
+    at = start()
+    field = [a for a in at.text_area if a.key and a.key.startswith("segment_target")][0]
+    field.input("Admission is free.")
+    click(at, "segment_confirm")
+    at = start()  # a fresh session shows row 1 again
+    click(at, "segment_propagate")
+    fixed = ["Admission is free.", "It rains.", "Admission is free.", "Admission is free."]
+    assert [p.target for p in stored(home).pairs] == fixed
+    assert [p.origin for p in stored(home).pairs][2:] == ["edited", "edited"]
+    click(at, "undo")
+    assert [p.target for p in stored(home).pairs][2:] == ["Admission free.", "Admission free."]

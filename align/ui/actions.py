@@ -99,6 +99,10 @@ def _retranslate(doc: AlignedDocument, rows: list[int], context: Context) -> Act
     new = doc
     for row, target in zip(rows, targets, strict=True):
         new = edits.edit_text(new, row, target=target)
+    pairs = list(new.pairs)
+    for row in rows:
+        pairs[row] = pairs[row].replace(origin="mt")  # the machine's again, not the translator's edit
+    new = new.replace(pairs=pairs)
     if context.estimate is not None:
         new = context.estimate(new, rows)
     return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())

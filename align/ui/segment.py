@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from align.document import AlignedDocument, Status
 from align.review import edits
 from align.ui.table import row_label, row_notes
+
+if TYPE_CHECKING:
+    from align.glossary import Glossary
+    from align.tm import TranslationMemory
+    from align.tm.text import Word
 
 ORIGIN_LABELS = {"mt": "machine translation", "edited": "edited", "tm101": "TM 101% (same context)", "tm100": "TM 100%"}
 
@@ -102,3 +108,85 @@ def save_target(doc: AlignedDocument, row: int, target: str) -> tuple[AlignedDoc
     if target == doc.pairs[row].target:
         return None
     return edits.edit_text(doc, row, target=target), f"edit row {row + 1}"
+
+
+# ---- what the panels beside the segment offer ---------------------------------------------------------
+@dataclass(frozen=True)
+class Suggestion:
+    """A translation-memory match for the segment: its percentage, the unit's source with the
+    words that differ from the segment's source marked, and the target to insert."""
+
+    score: int
+    source: str
+    marked: tuple[tuple[str, bool], ...]  # (text, differs) pieces of the unit's source
+    target: str
+    origin: str  # the Pair.origin the row gets when it is inserted ("tm87")
+
+
+def neighbours(doc: AlignedDocument, row: int) -> tuple[str, str]:
+    """The sources before and after ``row`` (for 101% context matches)."""
+    before = doc.pairs[row - 1].source if row > 0 else ""
+    after = doc.pairs[row + 1].source if row + 1 < len(doc.pairs) else ""
+    return before, after
+
+
+def suggestions(doc: AlignedDocument, row: int, tm: TranslationMemory, limit: int = 3) -> list[Suggestion]:
+    """The memory's best matches for the row's source (75% and up), best first."""
+    previous, following = neighbours(doc, row)
+    found = tm.lookup(doc.pairs[row].source, doc.src_lang, doc.tgt_lang, previous=previous, following=following, limit=limit)
+    return [Suggestion(m.score, m.unit.source, _marked(m.unit.source, m.differing()), m.unit.target, m.origin) for m in found]
+
+
+def _marked(text: str, words: Sequence[Word]) -> tuple[tuple[str, bool], ...]:
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for word in sorted(words, key=lambda w: w.start):
+        if word.start > at:
+            pieces.append((text[at : word.start], False))
+        pieces.append((text[word.start : word.end], True))
+        at = word.end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return tuple(pieces)
+
+
+def insert_suggestion(doc: AlignedDocument, row: int, suggestion: Suggestion) -> tuple[AlignedDocument, str]:
+    """The row with the match's target (origin "tmNN", needs review) and the undo label."""
+    new = edits.edit_text(doc, row, target=suggestion.target)
+    pairs = list(new.pairs)
+    pairs[row] = pairs[row].replace(origin=suggestion.origin)
+    return new.replace(pairs=pairs), f"insert TM {suggestion.score}% into row {row + 1}"
+
+
+def repeats(doc: AlignedDocument, row: int) -> list[int]:
+    """Other unconfirmed rows with the same source (what "apply to repeats" would change)."""
+    key = " ".join(doc.pairs[row].source.split())
+    if not key:
+        return []
+    return [
+        i
+        for i, pair in enumerate(doc.pairs)
+        if i != row and pair.status is not Status.CONFIRMED and " ".join(pair.source.split()) == key
+    ]
+
+
+@dataclass(frozen=True)
+class TermLine:
+    """A glossary term of the segment's source: the entry and what the check found."""
+
+    source: str
+    targets: tuple[str, ...]
+    kind: str
+    problem: str  # "" when the target follows the glossary
+
+
+def glossary_lines(doc: AlignedDocument, row: int, glossary: Glossary) -> list[TermLine]:
+    """The glossary entries whose source term occurs in the row, with any finding on the target."""
+    from align.glossary import glossary_findings, glossary_hits
+
+    pair = doc.pairs[row]
+    problems = {f.entry: f.reason for f in glossary_findings(pair, glossary, doc.src_lang, doc.tgt_lang)}
+    lines: list[TermLine] = []
+    for entry in dict.fromkeys(hit.entry for hit in glossary_hits(pair.source, glossary, doc.src_lang, doc.tgt_lang)):
+        lines.append(TermLine(entry.source, entry.targets, entry.kind.value, problems.get(entry, "")))
+    return lines

@@ -52,6 +52,7 @@ BAND_COLOURS = {  # cell backgrounds of the band column (pale, dark text stays r
     "check": _YELLOW,
     "poor": _RED,
     "edited": "#e9ecef",  # an estimated document's row without an estimate (changed since)
+    "memory": "#e2d9f3",  # a target from the translation memory (its match % instead of an estimate)
 }
 GREEN_BANDS = frozenset({"high", "good"})
 LOW_BANDS = frozenset({"medium", "low", "check", "poor"})  # what "low only" shows
@@ -108,9 +109,16 @@ def row_band(pair: Pair, estimated: bool = False) -> str:
         return "confirmed"
     if pair.quality is not None:
         return quality_band(pair.quality)
+    if _memory_match(pair.origin):
+        return "memory"
     if estimated:
         return "edited"
     return band(pair.confidence, pair.status)
+
+
+def _memory_match(origin: str) -> str:
+    """ "101%" for origin "tm101" (a translation-memory target), "" for any other origin."""
+    return f"{origin[2:]}%" if origin.startswith("tm") and origin[2:].isdigit() else ""
 
 
 def _percent(score: float) -> str:
@@ -122,6 +130,8 @@ def row_label(pair: Pair, estimated: bool = False) -> str:
     """A row's band in words with its score in percent, readable without colour: "62% check",
     "85% high" (confidence), "edited", "✓ 62%" (confirmed)."""
     name = row_band(pair, estimated)
+    if name == "memory" or (name == "confirmed" and pair.quality is None and _memory_match(pair.origin)):
+        return f"{'✓ ' if name == 'confirmed' else ''}TM {_memory_match(pair.origin)}"
     if pair.quality is not None:
         score = _percent(pair.quality)
     elif estimated:

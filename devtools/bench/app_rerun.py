@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         (area,) = [a for a in at.text_area if a.key and a.key.startswith("segment_target")]
         area.input(f"confirmed in the segment editor {k}")
         click("segment_confirm")
+
     for k in range(args.repeat):
         results["plain rerun"].append(timed(at.run))
         results["cell edit"].append(timed(lambda k=k: edit(k)))
