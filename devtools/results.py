@@ -239,6 +239,16 @@ def measure_quality(scratch: Path) -> str:
     return run(BENCH / "qe-dev" / DEFAULT_DATA.name, threads=2, cache=scratch / "qe").markdown()
 
 
+def measure_tm(scratch: Path) -> str:
+    """Translation-memory lookups in 200,000 units and a 100,000-unit TMX import."""
+    from devtools.bench.tm import run_benchmark
+
+    folder = scratch / "tm"
+    folder.mkdir()
+    report = run_benchmark(folder, data=BENCH / "qe-dev" / "newstest2021.de-en.systems.tsv")
+    return "`python -m devtools bench tm`.\n\n```\n" + report.format() + "\n```"
+
+
 def measure_segmentation(scratch: Path) -> str:
     """eval-sbd on sbd-dev, ours and pysbd."""
     from align.evaluate.segmentation import evaluate_dir
@@ -282,6 +292,7 @@ SECTIONS = {
             "the weights and signals of align.quality.estimate (python -m devtools bench qe)",
             measure_quality,
         ),
+        Section("tm", "Translation memory", "align.tm's word index and rapidfuzz scoring (FTS5 when available)", measure_tm),
         Section("blas-threads", "BLAS threads in the aligner", "AlignOptions.threads = 1", measure_blas_threads),
         Section("engines", "Embedding engines", "the ct2 engine as the default (align.embed)", measure_engines),
         Section("e5-batches", "Embedding batch size", "e5ct2.BATCH_TOKENS", measure_e5_batches),
