@@ -60,11 +60,15 @@ def get_glossary(paths: tuple[str, ...], stamps: tuple[float, ...], src: str, tg
     return load_glossaries([Path(p) for p in paths], src_lang=src, tgt_lang=tgt, shared=False)
 
 
-def shared_glossary(settings, src: str, tgt: str):
-    """The data folder's shared glossary for the pair, or None."""
+def shared_glossary(settings, src: str, tgt: str, project_id: int | None = None):
+    """The data folder's shared glossary for the pair, merged with the project's own (its term
+    pairs win), or None when there is neither."""
     from align.glossary import shared_glossary_paths
+    from align.review.sources import GLOSSARIES, project_source
 
     paths = shared_glossary_paths(settings)
+    own = project_source(settings, project_id, GLOSSARIES) if project_id is not None else None
+    paths += [own] if own is not None else []
     if not paths:
         return None
     return get_glossary(tuple(map(str, paths)), tuple(p.stat().st_mtime for p in paths), src, tgt)
@@ -560,6 +564,7 @@ def editor(store: Store, settings, project_id: int) -> None:
             args=(*args, action.key),
             width="stretch",
         )
+    project_glossary(settings, project_id)
     with st.expander("Split at a character position"):
         a, b, c = st.columns([2, 2, 1])
         a.number_input("Source: characters in the upper row", min_value=0, step=1, key="split_src_at")
@@ -658,6 +663,33 @@ def editor(store: Store, settings, project_id: int) -> None:
     exports(store, settings, project_id, doc)
 
 
+def project_glossary(settings, project_id: int) -> None:
+    """This project's own glossary (CSV, TSV, XLSX, TBX), used with the shared one."""
+    from align.glossary import read_glossary
+    from align.review.sources import GLOSSARIES, forget_source, keep_source, project_source
+
+    own = project_source(settings, project_id, GLOSSARIES)
+    with st.expander(f"Project glossary: {plain(own.name)}" if own else "Project glossary"):
+        kinds = ["csv", "tsv", "xlsx", "tbx"]
+        upload = st.file_uploader("Glossary (CSV, TSV, XLSX, TBX)", type=kinds, key="project_glossary_file")
+        left, right = st.columns(2)
+        if upload is not None and not too_large(upload) and left.button("Use for this project", key="project_glossary_use"):
+            with tempfile.TemporaryDirectory(prefix="align-glossary-") as folder:
+                trial = Path(folder) / Path(upload.name).name
+                trial.write_bytes(upload.getvalue())
+                try:
+                    glossary = read_glossary(trial)  # a bad file is refused before it replaces anything
+                except AlignError as err:
+                    st.error(str(err))
+                else:
+                    keep_source(settings, project_id, upload.name, upload.getvalue(), GLOSSARIES)
+                    st.success(f"Project glossary: {len(glossary)} entries from {upload.name}.")
+                    own = project_source(settings, project_id, GLOSSARIES)
+        if own is not None and right.button("Remove the project glossary", key="project_glossary_remove"):
+            forget_source(settings, project_id, (GLOSSARIES,))
+            st.rerun()
+
+
 def segment_editor(store: Store, settings, project_id: int, doc, flags, rows: list[int], estimated: bool) -> None:
     """The current segment whole: source and target wrapped, the target editable, "Confirm and
     next" (Ctrl+Enter in the target), and what is known about the row."""
@@ -718,7 +750,7 @@ def segment_editor(store: Store, settings, project_id: int, doc, flags, rows: li
             st.caption("Quality" if estimated else "Flags")
             st.markdown("\n".join(f"- {plain(note)}" for note in view.notes))
         memory_matches(settings, doc, row, store, project_id)
-        glossary_terms(settings, doc, row)
+        glossary_terms(settings, doc, row, project_id)
 
 
 def memory_matches(settings, doc, row: int, store: Store, project_id: int) -> None:
@@ -738,11 +770,12 @@ def memory_matches(settings, doc, row: int, store: Store, project_id: int) -> No
         right.button("Insert", key=f"tm_insert_{k}", on_click=segment_insert, args=(store, project_id, match))
 
 
-def glossary_terms(settings, doc, row: int) -> None:
-    """The shared glossary's terms in the segment's source, and what the target does with them."""
+def glossary_terms(settings, doc, row: int, project_id: int) -> None:
+    """The glossary's terms in the segment's source (shared and project), and what the target does
+    with them."""
     from align.ui.segment import glossary_lines
 
-    glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang)
+    glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
     if not glossary:
         return
     lines = glossary_lines(doc, row, glossary)
@@ -843,7 +876,9 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
 
                 translator = find_translator(doc.src_lang, doc.tgt_lang, settings)
                 embedder = get_embedder(str(settings.cache_dir)) if doc.signature.settings.get("quality") else None
-                context = Context(translate=translator.translate, estimate=estimator(embedder, translator))
+                glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
+                translate = functools.partial(translator.translate, glossary=glossary) if glossary else translator.translate
+                context = Context(translate=translate, estimate=estimator(embedder, translator))
             if action == "split_at":  # the Split button of the "at a character position" panel
                 action = "split"
                 if rows:

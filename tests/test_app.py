@@ -687,3 +687,22 @@ def test_apply_a_fix_to_the_repeats_in_one_undoable_step(home):
     assert [p.origin for p in stored(home).pairs][2:] == ["edited", "edited"]
     click(at, "undo")
     assert [p.target for p in stored(home).pairs][2:] == ["Admission free.", "Admission free."]
+
+
+def test_a_project_glossary_joins_the_shared_one(home):
+    (home / "glossary.csv").write_text("source,target\nkommt,arrives\n", encoding="utf-8")
+    create(home, make_doc())
+    at = start()
+    at.file_uploader(key="project_glossary_file").set_value(("projekt.csv", b"source,target\nDrei,Three\n", "text/csv")).run()
+    click(at, "project_glossary_use")
+    assert any("Project glossary: 1 entries" in s.value for s in at.success)
+    click(at, "segment_next")
+    click(at, "segment_next")  # row 3: "Drei kommt." has a term of each glossary
+    terms = "\n".join(m.value for m in at.markdown)
+    assert "Drei → Three (term) ✓" in terms and "kommt → arrives" in terms
+    bad = ("kaputt.tbx", b"<martif><text>", "application/xml")
+    at.file_uploader(key="project_glossary_file").set_value(bad).run()
+    click(at, "project_glossary_use")
+    assert at.error and "kaputt.tbx" in at.error[0].value  # refused, the project glossary stays
+    click(at, "project_glossary_remove")
+    assert not (home / "glossaries" / "1").exists()

@@ -1,8 +1,8 @@
-"""The file a project was made from, kept in the data folder.
+"""Files that belong to a project, kept in the data folder beside the project database.
 
-The translated document is written in its source's own structure (``align.docout``), so the page
-keeps each project's source (the uploaded file, or the pasted text as .txt) beside the project
-database: ``sources/<project id>/<file name>``.
+* its source: the translated document is written in the source's own structure (``align.docout``),
+  so the page keeps the uploaded file, or the pasted text as .txt: ``sources/<id>/<file name>``;
+* its glossary (CSV, TSV, XLSX or TBX), used with the shared one: ``glossaries/<id>/<file name>``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ from typing import Any
 
 from align.errors import AlignError
 
+SOURCES = "sources"
+GLOSSARIES = "glossaries"
 
-def _folder(settings: Any, project_id: int) -> Path:
-    return Path(settings.home) / "sources" / str(int(project_id))
+
+def _folder(settings: Any, project_id: int, kind: str = SOURCES) -> Path:
+    return Path(settings.home) / kind / str(int(project_id))
 
 
-def keep_source(settings: Any, project_id: int, name: str, data: bytes) -> Path:
-    """Store the project's source file (only its base name is used); replaces an earlier one."""
-    folder = _folder(settings, project_id)
+def keep_source(settings: Any, project_id: int, name: str, data: bytes, kind: str = SOURCES) -> Path:
+    """Store the project's source file (or, with ``kind=GLOSSARIES``, its glossary; only the base
+    name is used); replaces an earlier one."""
+    folder = _folder(settings, project_id, kind)
     safe = Path(name).name or "source.txt"
     try:
         if folder.exists():
@@ -29,17 +33,19 @@ def keep_source(settings: Any, project_id: int, name: str, data: bytes) -> Path:
         path = folder / safe
         path.write_bytes(data)
     except OSError as err:
-        raise AlignError(f"cannot keep the source file of project {project_id} in {folder}: {err}") from None
+        raise AlignError(f"cannot keep the file of project {project_id} in {folder}: {err}") from None
     return path
 
 
-def project_source(settings: Any, project_id: int) -> Path | None:
-    """The project's kept source file, or None (a project made before sources were kept)."""
-    folder = _folder(settings, project_id)
+def project_source(settings: Any, project_id: int, kind: str = SOURCES) -> Path | None:
+    """The project's kept source file (or glossary), or None (a project made before sources were
+    kept, or without a glossary of its own)."""
+    folder = _folder(settings, project_id, kind)
     files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
     return files[0] if files else None
 
 
-def forget_source(settings: Any, project_id: int) -> None:
-    """Remove a deleted project's source file."""
-    shutil.rmtree(_folder(settings, project_id), ignore_errors=True)
+def forget_source(settings: Any, project_id: int, kinds: tuple[str, ...] = (SOURCES, GLOSSARIES)) -> None:
+    """Remove a deleted project's files (or, with ``kinds``, only those)."""
+    for kind in kinds:
+        shutil.rmtree(_folder(settings, project_id, kind), ignore_errors=True)
