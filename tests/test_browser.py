@@ -12,10 +12,7 @@ import csv
 import io
 import os
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -38,52 +35,15 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path, installed_settings):
     """A running page on a free port over a fresh data folder that sees the fixture package."""
+    from devtools.walkthrough import page_server
+
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
     home = tmp_path / "home"
     home.mkdir()
     os.symlink(installed_settings.packages_dir, home / "packages")
-    port = free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=dict(os.environ, ALIGN_HOME=str(home)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/", home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with page_server(home) as url:
+        yield url, home
 
 
 @pytest.fixture
@@ -100,10 +60,9 @@ def page(tmp_path):
 
 
 def idle(page, timeout: float = 60) -> None:
-    """Wait until the script run ends (the running indicator goes away)."""
-    time.sleep(0.4)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout * 1000)
-    time.sleep(0.3)
+    from devtools.walkthrough import idle as wait
+
+    wait(page, timeout)
 
 
 def cell_text(page, column: str, row: int) -> str:

@@ -12,12 +12,14 @@ line's ``--format`` choices and the import suffixes follow from it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from align.document import AlignedDocument, Status
 from align.errors import AlignError, InputError
@@ -122,14 +124,17 @@ def read_aligned(path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neut
     return REGISTRY[name].read(path, read_bytes(path), src_lang, tgt_lang, unneutralise if neutralised else keep)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file in ``path``'s folder, fsync it, then rename it over ``path``."""
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``path`` only once it is complete: written to a temporary file
+    in the same folder, fsynced, then renamed over ``path``; on any error the temporary file is
+    removed and ``path`` stays as it was (an interrupted export never leaves half a file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -139,3 +144,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (``atomic_open``)."""
+    with atomic_open(path) as handle:
+        handle.write(data)

@@ -12,8 +12,6 @@ from (``x-align-tm-origin``, ``x-align-project``, ``x-align-file``).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from align.progress import Progress
@@ -39,6 +37,7 @@ def export_tmx(
     from lxml import etree
 
     from align import __version__
+    from align.formats import atomic_open
     from align.formats.cells import xml_lang, xml_text
 
     output = Path(output)
@@ -47,64 +46,52 @@ def export_tmx(
     total = sum(pairs.values())
     sources = {src for src, _ in pairs}
     header_src = xml_lang(next(iter(sources))) if len(sources) == 1 else "*all*"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     written = 0
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with etree.xmlfile(handle, encoding="UTF-8") as xf:
-                xf.write_declaration()
-                xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
-                with xf.element("tmx", version="1.4"):
+    with atomic_open(output) as handle:
+        with etree.xmlfile(handle, encoding="UTF-8") as xf:
+            xf.write_declaration()
+            xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
+            with xf.element("tmx", version="1.4"):
+                xf.write("\n")
+                header = etree.Element(
+                    "header",
+                    creationtool="align-workbench",
+                    creationtoolversion=__version__,
+                    segtype="sentence",
+                    **{"o-tmf": "align-workbench", "adminlang": "en", "srclang": header_src, "datatype": "plaintext"},
+                )
+                header.tail = "\n"
+                xf.write(header)
+                with xf.element("body"):
                     xf.write("\n")
-                    header = etree.Element(
-                        "header",
-                        creationtool="align-workbench",
-                        creationtoolversion=__version__,
-                        segtype="sentence",
-                        **{"o-tmf": "align-workbench", "adminlang": "en", "srclang": header_src, "datatype": "plaintext"},
-                    )
-                    header.tail = "\n"
-                    xf.write(header)
-                    with xf.element("body"):
-                        xf.write("\n")
-                        for unit in tm.units(src_lang, tgt_lang):
-                            attributes = {
-                                "tuid": str(unit.id),
-                                "creationdate": tmx_date(unit.created_at),
-                                "changedate": tmx_date(unit.updated_at),
-                            }
-                            if header_src == "*all*":
-                                attributes["srclang"] = xml_lang(unit.src_lang)
-                            tu = etree.Element("tu", {k: v for k, v in attributes.items() if v})
-                            for kind, value in (
-                                (CONTEXT_PRE, unit.prev_source),
-                                (CONTEXT_POST, unit.next_source),
-                                (ORIGIN_PROP, unit.origin),
-                                (PROJECT_PROP, unit.project),
-                                (FILE_PROP, unit.file),
-                            ):
-                                if value or kind in (CONTEXT_PRE, CONTEXT_POST):  # "" is a context too: a document's edge
-                                    etree.SubElement(tu, "prop", type=kind).text = xml_text(value)
-                            for lang, text in ((unit.src_lang, unit.source), (unit.tgt_lang, unit.target)):
-                                etree.SubElement(etree.SubElement(tu, "tuv", {_XML_LANG: xml_lang(lang)}), "seg").text = xml_text(
-                                    text
-                                )
-                            tu.tail = "\n"
-                            xf.write(tu)
-                            written += 1
-                            if progress is not None and (written % 1000 == 0 or written == total):
-                                progress(written, total)
-            handle.write(b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+                    for unit in tm.units(src_lang, tgt_lang):
+                        attributes = {
+                            "tuid": str(unit.id),
+                            "creationdate": tmx_date(unit.created_at),
+                            "changedate": tmx_date(unit.updated_at),
+                        }
+                        if header_src == "*all*":
+                            attributes["srclang"] = xml_lang(unit.src_lang)
+                        tu = etree.Element("tu", {k: v for k, v in attributes.items() if v})
+                        for kind, value in (
+                            (CONTEXT_PRE, unit.prev_source),
+                            (CONTEXT_POST, unit.next_source),
+                            (ORIGIN_PROP, unit.origin),
+                            (PROJECT_PROP, unit.project),
+                            (FILE_PROP, unit.file),
+                        ):
+                            if value or kind in (CONTEXT_PRE, CONTEXT_POST):  # "" is a context too: a document's edge
+                                etree.SubElement(tu, "prop", type=kind).text = xml_text(value)
+                        for lang, text in ((unit.src_lang, unit.source), (unit.tgt_lang, unit.target)):
+                            etree.SubElement(etree.SubElement(tu, "tuv", {_XML_LANG: xml_lang(lang)}), "seg").text = xml_text(
+                                text
+                            )
+                        tu.tail = "\n"
+                        xf.write(tu)
+                        written += 1
+                        if progress is not None and (written % 1000 == 0 or written == total):
+                            progress(written, total)
+        handle.write(b"\n")
     log.info("wrote %d unit(s) to %s", written, output)
     return written
 
