@@ -671,7 +671,9 @@ def _package_or_none(options: BatchOptions, settings: Settings):
     from align.mt.packages import find_package
 
     try:
-        return find_package(options.src_lang, options.tgt_lang, settings)
+        return find_package(
+            options.src_lang, options.tgt_lang, settings, model=(options.translate.model if options.translate else "") or None
+        )
     except ModelNotInstalled:
         return None  # reported per file when a translation is attempted
 

@@ -85,10 +85,18 @@ def cmd_models_install(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_models_import(args: argparse.Namespace) -> int:
+    from align.mt.importer import import_model
+
+    pkg = import_model(args.source, args.src, args.tgt, _settings(args), quantization=args.quantization)
+    print(f"imported {pkg.metadata.get('source_model')} as {pkg.name} ({pkg.from_code}->{pkg.to_code}) at {pkg.path}")
+    return EXIT_OK
+
+
 def cmd_models_remove(args: argparse.Namespace) -> int:
     from align.mt.packages import remove_package
 
-    removed = remove_package(args.src, args.tgt, _settings(args))
+    removed = remove_package(args.src, args.tgt, _settings(args), model=args.model)
     print(f"removed {removed.from_code}->{removed.to_code} {removed.version} ({removed.path})")
     return EXIT_OK
 
@@ -307,6 +315,7 @@ def _translate_options(args: argparse.Namespace):
         max_batch_tokens=args.max_batch_tokens,
         repetition_penalty=args.repetition_penalty,
         no_repeat_ngram_size=args.no_repeat_ngram_size,
+        model=args.model or "",
     )
 
 
@@ -339,6 +348,12 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
     ):
         flag = "--" + field.replace("_", "-")
         g.add_argument(flag, type=kind, default=getattr(Defaults, field), help=f"{what}; default %(default)s")
+    g.add_argument(
+        "--model",
+        default=None,
+        metavar="NAME",
+        help="the installed package to translate with, by name (models list); default: the Argos package, else the imported one",
+    )
     terms = p.add_argument_group("glossary").add_mutually_exclusive_group()
     terms.add_argument(
         "--glossary",
@@ -429,6 +444,7 @@ def _add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> 
 def build_parser() -> argparse.ArgumentParser:
     from align.evaluate.segmentation import SPLITTERS
     from align.formats import ALIGNED_SUFFIXES, FORMATS
+    from align.mt.importer import QUANTIZATIONS
     from align.text.sources import SUPPORTED_TEXT_SUFFIXES
 
     parser = argparse.ArgumentParser(
@@ -459,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious boundary")
     p.set_defaults(func=cmd_eval_sbd)
 
-    models = sub.add_parser("models", help="list, install and remove Argos translation packages")
+    models = sub.add_parser("models", help="list, install, import and remove translation packages")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     msub.required = True
     p = msub.add_parser("list", help="installed packages: language pair, version, name, path")
@@ -474,9 +490,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_path", metavar="PATH", help=".argosmodel file or unpacked package folder")
     p.add_argument("--index-url", default=None, help="Argos package index URL (default: the official index)")
     p.set_defaults(func=cmd_models_install)
-    p = msub.add_parser("remove", help="remove the installed package for a language pair")
+    p = msub.add_parser(
+        "import",
+        help="convert an OPUS-MT (Marian), NLLB-200 or M2M-100 Hugging Face checkpoint into a package "
+        "(needs the import extra: transformers)",
+    )
+    p.add_argument("source", metavar="PATH_OR_NAME", help="checkpoint folder, or a hub name such as Helsinki-NLP/opus-mt-de-en")
+    p.add_argument("--src", required=True, help="source language: an ISO code (de) or the model's own (deu_Latn, __de__)")
+    p.add_argument("--tgt", required=True, help="target language, likewise (en)")
+    p.add_argument(
+        "--quantization", default=None, choices=QUANTIZATIONS, help="store the weights quantized (int8: a quarter of the size)"
+    )
+    p.set_defaults(func=cmd_models_import)
+    p = msub.add_parser("remove", help="remove the installed package(s) for a language pair")
     p.add_argument("src", help="source language code, e.g. de")
     p.add_argument("tgt", help="target language code, e.g. en")
+    p.add_argument("--model", default=None, metavar="NAME", help="remove only the package of this name (models list)")
     p.set_defaults(func=cmd_models_remove)
 
     p = sub.add_parser("translate", help="segment and translate a file; write sentence pairs (CSV, or by extension)")

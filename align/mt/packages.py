@@ -5,6 +5,14 @@ An Argos package (``.argosmodel``) is a zip of ONE top folder holding ``metadata
 ``model/`` (``model.bin`` and its vocabularies) and a ``sentencepiece.model``. The Argos index is a
 JSON list of such metadata objects, each with ``links`` to download the package from.
 
+Imported packages (``align.mt.importer``: OPUS-MT, NLLB-200, M2M-100 converted from Hugging Face
+checkpoints) have the same layout, and their metadata.json says more: ``name`` (their folder
+name), ``source_model``, ``license``, ``source_sentencepiece`` / ``target_sentencepiece`` (the
+SentencePiece model that encodes the source and the one that decodes the target: Marian models
+have two), ``source_prefix`` / ``source_suffix`` (tokens the model's tokenizer puts around the
+source: a language token, ``</s>``) and ``target_prefix``. Argos packages have none of these, and
+their single ``sentencepiece.model`` serves both sides.
+
 We keep our own packages in ``settings.packages_dir`` and never import ``argostranslate`` (it
 creates folders in the home directory at import time). Packages that argostranslate itself
 installed are listed and used read-only, so a user who already has them need not download again.
@@ -38,6 +46,8 @@ log = logging.getLogger(__name__)
 
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
+DEFAULT_SENTENCEPIECE = "sentencepiece.model"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TMP_PREFIX = ".installing-"
 _TRASH_PREFIX = ".removing-"
 _CHUNK = 1 << 20
@@ -65,12 +75,38 @@ class InstalledPackage:
         return str(self.metadata.get("target_prefix") or "")
 
     @property
+    def source_prefix(self) -> str:
+        """A token the model's tokenizer puts before the source (NLLB/M2M-100 language token), or ''."""
+        return str(self.metadata.get("source_prefix") or "")
+
+    @property
+    def source_suffix(self) -> str:
+        """A token the model's tokenizer puts after the source (``</s>`` for imported models), or ''."""
+        return str(self.metadata.get("source_suffix") or "")
+
+    @property
+    def imported(self) -> bool:
+        """Converted from a Hugging Face checkpoint by ``models import`` (not an Argos package)."""
+        return bool(self.metadata.get("source_model"))
+
+    @property
     def model_dir(self) -> Path:
         return self.path / "model"
 
     @property
+    def source_sentencepiece_path(self) -> Path:
+        """The SentencePiece model that encodes the source."""
+        return self.path / str(self.metadata.get("source_sentencepiece") or DEFAULT_SENTENCEPIECE)
+
+    @property
+    def target_sentencepiece_path(self) -> Path:
+        """The SentencePiece model that decodes the target (the same file as the source's in Argos packages)."""
+        return self.path / str(self.metadata.get("target_sentencepiece") or DEFAULT_SENTENCEPIECE)
+
+    @property
     def sentencepiece_path(self) -> Path:
-        return self.path / "sentencepiece.model"
+        """The source SentencePiece model (kept for callers written for Argos packages)."""
+        return self.source_sentencepiece_path
 
 
 # ---- reading packages --------------------------------------------------------------------------
@@ -100,21 +136,51 @@ def parse_metadata(data: bytes | str, where: str) -> dict[str, Any]:
     return meta
 
 
+def required_files(meta: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """The files a package with this metadata must hold: metadata.json, model/model.bin and its
+    SentencePiece model(s) (``sentencepiece.model``, or the files the metadata names)."""
+    names = []
+    for key in ("source_sentencepiece", "target_sentencepiece"):
+        name = str(meta.get(key) or DEFAULT_SENTENCEPIECE)
+        if not _SAFE_NAME.match(name):
+            raise PackageError(f"{where}: metadata.json names an unsafe {key} {name!r} (a plain file name is needed)")
+        names.append(name)
+    return ("metadata.json", "model/model.bin", *dict.fromkeys(names))
+
+
+def _missing_message(where: object, missing: list[str], meta: Mapping[str, Any] | None = None) -> str:
+    if meta and meta.get("source_model"):
+        return f"{where}: incomplete imported package, missing {', '.join(missing)}; import the model again"
+    return (
+        f"{where}: not an Argos package, missing {', '.join(missing)} "
+        "(this workbench needs a CTranslate2 model/ and a sentencepiece.model)"
+    )
+
+
+def _name(meta: Mapping[str, Any], version: str, where: str) -> str:
+    """An imported package's own ``name`` (checked: it becomes a folder name), else the argospm name."""
+    name = meta.get("name")
+    if not meta.get("source_model") or not name:
+        return package_name(meta["from_code"].strip(), meta["to_code"].strip(), version)
+    if not isinstance(name, str) or not _SAFE_NAME.match(name):
+        raise PackageError(f"{where}: metadata.json has an unusable name {name!r} (letters, digits, '.', '_', '-')")
+    return name
+
+
 def read_package(folder: Path, *, read_only: bool = False) -> InstalledPackage:
     """Describe an unpacked package folder after checking that every required file is there."""
-    missing = [rel for rel in REQUIRED_FILES if not (folder / rel).is_file()]
-    if missing:
-        raise PackageError(
-            f"{folder}: not an Argos package, missing {', '.join(missing)} "
-            "(this workbench needs a CTranslate2 model/ and a sentencepiece.model)"
-        )
+    if not (folder / "metadata.json").is_file():
+        raise PackageError(_missing_message(folder, [r for r in REQUIRED_FILES if not (folder / r).is_file()]))
     meta = parse_metadata((folder / "metadata.json").read_bytes(), str(folder))
+    missing = [rel for rel in required_files(meta, str(folder)) if not (folder / rel).is_file()]
+    if missing:
+        raise PackageError(_missing_message(folder, missing, meta))
     version = str(meta.get("package_version") or "0")
     return InstalledPackage(
         from_code=meta["from_code"].strip(),
         to_code=meta["to_code"].strip(),
         version=version,
-        name=package_name(meta["from_code"].strip(), meta["to_code"].strip(), version),
+        name=_name(meta, version, str(folder)),
         path=folder,
         metadata=meta,
         read_only=read_only,
@@ -162,10 +228,27 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version)) or (0,)
 
 
-def find_package(src: str, tgt: str, settings: Settings, *, env: Mapping[str, str] | None = None) -> InstalledPackage:
-    """The package that translates ``src`` -> ``tgt``: ours before argostranslate's, newest first."""
+def find_package(
+    src: str, tgt: str, settings: Settings, *, env: Mapping[str, str] | None = None, model: str | None = None
+) -> InstalledPackage:
+    """The package that translates ``src`` -> ``tgt``.
+
+    ``model`` (a package name, as ``models list`` shows it) picks one. Otherwise the choice is
+    fixed, so a document's translations do not depend on folder order: ours before
+    argostranslate's, Argos packages before imported ones (installing an import never changes what
+    an existing set-up translates with; ``--model`` chooses it), newest version, then name.
+    """
     packages = list_packages(settings, env=env)
     matches = [p for p in packages if p.from_code == src and p.to_code == tgt]
+    if model:
+        chosen = [p for p in matches if p.name == model]
+        if not chosen:
+            names = ", ".join(p.name for p in matches) or "none"
+            raise ModelNotInstalled(
+                f"no {src}->{tgt} package named {model!r} is installed ({src}->{tgt} packages: {names}); "
+                "see `python -m align models list`"
+            )
+        return chosen[0]
     if not matches:
         have = ", ".join(f"{p.from_code}->{p.to_code} {p.version}" for p in packages) or "none"
         raise ModelNotInstalled(
@@ -173,7 +256,7 @@ def find_package(src: str, tgt: str, settings: Settings, *, env: Mapping[str, st
             f"`python -m align models install {src} {tgt}`, or "
             f"`python -m align models install --from FILE.argosmodel` offline"
         )
-    return max(matches, key=lambda p: (not p.read_only, _version_key(p.version)))
+    return min(matches, key=lambda p: (p.read_only, p.imported, tuple(-n for n in _version_key(p.version)), p.name))
 
 
 # ---- installing ----------------------------------------------------------------------------------
@@ -200,13 +283,12 @@ def _check_archive(path: Path, zf: zipfile.ZipFile) -> str:
         raise PackageError(f"{path}: expected one top folder in the archive, found {len(tops)}: {sorted(tops)[:5]}")
     top = tops.pop()
     names = {i.filename.rstrip("/") for i in infos}
-    missing = [rel for rel in REQUIRED_FILES if f"{top}/{rel}" not in names]
+    if f"{top}/metadata.json" not in names:
+        raise PackageError(_missing_message(path, [f"{top}/{r}" for r in REQUIRED_FILES if f"{top}/{r}" not in names]))
+    meta = parse_metadata(zf.read(f"{top}/metadata.json"), str(path))
+    missing = [rel for rel in required_files(meta, str(path)) if f"{top}/{rel}" not in names]
     if missing:
-        raise PackageError(
-            f"{path}: not an Argos package, missing {', '.join(f'{top}/{m}' for m in missing)} "
-            "(this workbench needs a CTranslate2 model/ and a sentencepiece.model)"
-        )
-    parse_metadata(zf.read(f"{top}/metadata.json"), str(path))
+        raise PackageError(_missing_message(path, [f"{top}/{m}" for m in missing], meta))
     return top
 
 
@@ -250,7 +332,9 @@ def install_from_path(path: Path, settings: Settings) -> InstalledPackage:
 
     Everything is checked (zip integrity, no paths outside the package, one top folder,
     metadata.json, model/model.bin, sentencepiece.model) before the package becomes visible.
-    A package for the same language pair is replaced (any version).
+    An Argos package replaces the Argos package for the same language pair (any version); an
+    imported package replaces only the package of its own name, so both kinds can be installed
+    side by side (``find_package`` decides between them).
     """
     path = Path(path)
     if not path.exists():
@@ -262,7 +346,11 @@ def install_from_path(path: Path, settings: Settings) -> InstalledPackage:
         unpacked = unpack_package(path, staging)
         staged = read_package(unpacked)
         final = root / staged.name
-        replaced = [p for p in _scan(root, read_only=False) if (p.from_code, p.to_code) == (staged.from_code, staged.to_code)]
+        replaced = [
+            p
+            for p in _scan(root, read_only=False)
+            if (p.from_code, p.to_code) == (staged.from_code, staged.to_code) and not p.imported and not staged.imported
+        ]
         _swap_into_place(unpacked, final)
         for old in replaced:
             if old.path != final:
@@ -280,11 +368,14 @@ def _remove_folder(folder: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def remove_package(src: str, tgt: str, settings: Settings) -> InstalledPackage:
-    """Remove our installed ``src`` -> ``tgt`` package; argostranslate's packages are left alone."""
+def remove_package(src: str, tgt: str, settings: Settings, *, model: str | None = None) -> InstalledPackage:
+    """Remove our installed ``src`` -> ``tgt`` packages (only the one named ``model`` when given);
+    argostranslate's packages are left alone."""
     ours = [p for p in _scan(settings.packages_dir, read_only=False) if (p.from_code, p.to_code) == (src, tgt)]
+    if model:
+        ours = [p for p in ours if p.name == model]
     if not ours:
-        pkg = find_package(src, tgt, settings)  # raises ModelNotInstalled when there is none at all
+        pkg = find_package(src, tgt, settings, model=model)  # raises ModelNotInstalled when there is none at all
         raise PackageError(
             f"the {src}->{tgt} package at {pkg.path} belongs to argostranslate and is read-only here; remove it with argospm"
         )

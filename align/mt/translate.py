@@ -83,6 +83,8 @@ class TranslateOptions:
     decoding_margin: int = 10
     pin_output_length: bool = False  # benchmark only: same-length batches, output = input length
     glossary_hypotheses: int = 4  # n-best list a glossary chooses from (the beam widens to at least this)
+    replace_unknowns: bool = True  # an output <unk> becomes the source token it attends to most
+    model: str = ""  # the installed package to use, by name ('' = find_package's choice)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -189,7 +191,7 @@ def load_translator(
     says how to get one), or None with an info log when ``required`` is False (the MT signal of
     an alignment is optional)."""
     try:
-        package = find_package(src_lang, tgt_lang, settings)
+        package = find_package(src_lang, tgt_lang, settings, model=(options.model if options else "") or None)
     except ModelNotInstalled:
         if required:
             raise
@@ -210,13 +212,18 @@ class TranslateStats:
 
 
 class Translator:
-    """A loaded package: the CTranslate2 model and the SentencePiece model, loaded once."""
+    """A loaded package: the CTranslate2 model and its SentencePiece model(s), loaded once.
 
-    def __init__(self, package: InstalledPackage, options: TranslateOptions, model: Any, sp: Any) -> None:
+    Argos packages have one SentencePiece model for both sides; imported Marian (OPUS-MT)
+    packages encode the source with one and decode the target with another (``sp_target``).
+    """
+
+    def __init__(self, package: InstalledPackage, options: TranslateOptions, model: Any, sp: Any, sp_target: Any = None) -> None:
         self.package = package
         self.options = options
         self._model = model
         self._sp = sp
+        self._sp_target = sp_target if sp_target is not None else sp
 
     @classmethod
     def load(cls, package: InstalledPackage, options: TranslateOptions | None = None) -> Translator:
@@ -225,10 +232,15 @@ class Translator:
         import sentencepiece
 
         options = options or TranslateOptions()
-        try:
-            sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sentencepiece_path))
-        except (OSError, RuntimeError) as err:
-            raise PackageError(f"{package.sentencepiece_path}: cannot load the SentencePiece model ({err})") from None
+        loaded: dict[Any, Any] = {}
+        for path in (package.source_sentencepiece_path, package.target_sentencepiece_path):
+            if path in loaded:
+                continue
+            try:
+                loaded[path] = sentencepiece.SentencePieceProcessor(model_file=str(path))
+            except (OSError, RuntimeError) as err:
+                raise PackageError(f"{path}: cannot load the SentencePiece model ({err})") from None
+        sp, sp_target = loaded[package.source_sentencepiece_path], loaded[package.target_sentencepiece_path]
         try:
             model = ctranslate2.Translator(
                 str(package.model_dir),
@@ -242,7 +254,7 @@ class Translator:
         except RuntimeError as err:
             raise PackageError(f"{package.model_dir}: cannot load the CTranslate2 model ({err})") from None
         log.info("loaded %s from %s (compute type %s)", package.name, package.path, model.compute_type)
-        return cls(package, options, model, sp)
+        return cls(package, options, model, sp, sp_target)
 
     # -- public ---------------------------------------------------------------------------------------
     def translate(
@@ -330,6 +342,7 @@ class Translator:
         return {
             "package": self.package.name,
             "version": self.package.version,
+            "source_model": self.package.metadata.get("source_model") or self.package.name,
             "from_code": self.package.from_code,
             "to_code": self.package.to_code,
             "options": self.options.as_dict(),
@@ -344,15 +357,40 @@ class Translator:
         return self._model
 
     def tokenize(self, text: str) -> list[str]:
-        """SentencePiece pieces of ``text``, as the model reads them."""
-        return self._sp.encode(text, out_type=str)
+        """The source tokens of ``text``, as the model reads them (see ``tokenize_source``)."""
+        return self.tokenize_source(text)
+
+    def tokenize_source(self, text: str) -> list[str]:
+        """Source SentencePiece pieces of ``text`` with the tokens the model's own tokenizer adds
+        around them (an imported package's language token and ``</s>``); [] when SentencePiece
+        keeps nothing of the text."""
+        pieces = self._sp.encode(text, out_type=str)
+        if not pieces:
+            return []
+        prefix, suffix = self.package.source_prefix, self.package.source_suffix
+        return ([prefix] if prefix else []) + pieces + ([suffix] if suffix else [])
+
+    def tokenize_target(self, text: str) -> list[str]:
+        """Target SentencePiece pieces of ``text`` (no prefix token: ``target_prefix`` is apart)."""
+        return self._sp_target.encode(text, out_type=str)
 
     def detokenize(self, tokens: Sequence[str]) -> str:
         """Text of output pieces, without the package's target prefix token."""
         prefix = self.package.target_prefix
         if prefix and list(tokens[:1]) == [prefix]:
             tokens = tokens[1:]
-        return self._sp.decode_pieces(list(tokens)).strip()
+        return self._sp_target.decode_pieces(list(tokens)).strip()
+
+    def decode_tokens(self, batch: list[list[str]]) -> list[list[str]]:
+        """The best output tokens of each pre-tokenised input (``tokenize_source``), the target
+        prefix removed: one ``translate_batch`` call with this translator's options (for
+        benchmarks and conformance tests that compare tokens, not text)."""
+        prefix = self.package.target_prefix
+        found = []
+        for result in self._decode(batch):
+            tokens = list(result.hypotheses[0])
+            found.append(tokens[1:] if prefix and tokens[:1] == [prefix] else tokens)
+        return found
 
     def decode_options(self, longest_input: int) -> dict[str, Any]:
         """The ``translate_batch`` keyword arguments for a batch whose longest input is given."""
@@ -370,7 +408,7 @@ class Translator:
             "max_input_length": 0,
             "max_decoding_length": max_len,
             "min_decoding_length": min_len,
-            "replace_unknowns": True,
+            "replace_unknowns": o.replace_unknowns,
         }
 
     # -- internals --------------------------------------------------------------------------------------

@@ -54,8 +54,8 @@ def score_translations(
     src_tokens, tgt_tokens, rows = [], [], []
     for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
         if source.strip() and target.strip():
-            src_tokens.append(translator.tokenize(source.strip()))
-            tgt_tokens.append(([prefix] if prefix else []) + translator.tokenize(target.strip()))
+            src_tokens.append(translator.tokenize_source(source.strip()))
+            tgt_tokens.append(([prefix] if prefix else []) + translator.tokenize_target(target.strip()))
             rows.append(i)
     out = [TokenScores() for _ in sources]
     lengths = [max(len(s), len(t)) for s, t in zip(src_tokens, tgt_tokens, strict=True)]

@@ -1,0 +1,193 @@
+"""Random-weight Hugging Face checkpoints shaped like OPUS-MT (Marian) and M2M-100, built locally.
+
+No model can be downloaded here, so the import path (``python -m align models import``) is tested
+and benchmarked on checkpoint folders we write ourselves: the same files a hub download has
+(``config.json``, ``model.safetensors``, the tokenizer's SentencePiece models, ``vocab.json``,
+``tokenizer_config.json``, ``README.md`` with a licence), random weights, SentencePiece models
+trained on the German and English sides of ``devtools/data/fixture_pairs.tsv``. Everything is
+seeded, so a test can compare CTranslate2's output with transformers' token for token.
+
+Needs transformers and torch (``pip install -r requirements-dev.txt``); imported lazily.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PAIRS = Path(__file__).resolve().parent / "data" / "fixture_pairs.tsv"
+README = "---\nlicense: {license}\n---\n\n# {name}\n\nRandom weights, for tests only.\n"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Transformer sizes of a generated checkpoint (tiny for tests, transformer-base for benchmarks)."""
+
+    d_model: int = 32
+    layers: int = 2
+    heads: int = 2
+    ffn: int = 64
+    vocab: int = 300  # SentencePiece pieces per side (hard limit off: fewer if the text has fewer)
+    max_positions: int = 256
+
+
+def fixture_sides() -> tuple[list[str], list[str]]:
+    """The German and the English sentences of the fixture pairs."""
+    de, en = [], []
+    for line in PAIRS.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            a, b = line.split("\t", 1)
+            de.append(a.strip())
+            en.append(b.strip())
+    return de, en
+
+
+def train_spm(sentences: list[str], vocab_size: int, path: Path, *, hard: bool = False) -> Path:
+    """Train a unigram SentencePiece model on ``sentences`` (one thread: deterministic)."""
+    import sentencepiece as spm
+
+    buffer = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sentences),
+        model_writer=buffer,
+        vocab_size=vocab_size,
+        hard_vocab_limit=hard,
+        model_type="unigram",
+        character_coverage=1.0,
+        num_threads=1,
+        seed_sentencepiece_size=100000,
+        minloglevel=2,
+    )
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _pieces(path: Path) -> list[str]:
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(path))
+    return [sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))]
+
+
+def _synthetic(sentences: list[str], vocab: int) -> list[str]:
+    """Training text with enough distinct words for a ``vocab``-sized SentencePiece model: the
+    sentences, then numbered word variants (transformer-base vocabularies exceed our few pairs)."""
+    if vocab <= 400:
+        return sentences
+    words = sorted({w for s in sentences for w in s.split()})
+    extra = [" ".join(f"{w}{n}" for w in words[k : k + 12]) for n in range(vocab // 40) for k in range(0, len(words), 12)]
+    return sentences + extra
+
+
+def _save(model: Any, tokenizer: Any, folder: Path, name: str, license: str) -> Path:
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    (folder / "README.md").write_text(README.format(license=license, name=name), encoding="utf-8")
+    return folder
+
+
+def build_marian(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_std: float = 0.3) -> Path:
+    """A MarianMTModel checkpoint (OPUS-MT layout: source.spm, target.spm, one vocab.json)."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    de, en = fixture_sides()
+    src = train_spm(_synthetic(de, shape.vocab), shape.vocab, folder / "source.spm")
+    tgt = train_spm(_synthetic(en, shape.vocab), shape.vocab, folder / "target.spm")
+    tokens = ["</s>", "<unk>"] + sorted(set(_pieces(src)) | set(_pieces(tgt))) + ["<pad>"]
+    vocab = {t: i for i, t in enumerate(tokens)}
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        d_model=shape.d_model,
+        encoder_layers=shape.layers,
+        decoder_layers=shape.layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=shape.max_positions,
+        activation_function="swish",
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        bad_words_ids=[[pad]],
+        init_std=init_std,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        architectures=["MarianMTModel"],
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config).eval()
+    tokenizer = MarianTokenizer(str(src), str(tgt), str(folder / "vocab.json"), source_lang="de", target_lang="en")
+    return _save(model, tokenizer, folder, "tiny-opus-mt-de-en", "cc-by-4.0")
+
+
+def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_std: float = 0.3) -> Path:
+    """An M2M100ForConditionalGeneration checkpoint (M2M-100 layout: sentencepiece.bpe.model,
+    vocab.json; the tokenizer adds the ``__xx__`` language tokens after the vocabulary)."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    de, en = fixture_sides()
+    spm_path = train_spm(_synthetic(de + en, shape.vocab), shape.vocab, folder / "sentencepiece.bpe.model")
+    tokens = ["<s>", "<pad>", "</s>", "<unk>"] + _pieces(spm_path)
+    (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False), encoding="utf-8")
+    from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
+
+    languages = [f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]]  # listed, as in M2M-100's own files
+    tokenizer = M2M100Tokenizer(
+        str(folder / "vocab.json"), str(spm_path), src_lang="de", tgt_lang="en", additional_special_tokens=languages
+    )
+    config = M2M100Config(
+        # vocabulary, then the 100 language tokens, then fairseq's padding words (as M2M-100's own)
+        vocab_size=len(tokenizer.encoder) + len(tokenizer.lang_token_to_id) + tokenizer.num_madeup_words,
+        d_model=shape.d_model,
+        encoder_layers=shape.layers,
+        decoder_layers=shape.layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=shape.max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        init_std=init_std,
+        scale_embedding=True,
+        architectures=["M2M100ForConditionalGeneration"],
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config).eval()
+    return _save(model, tokenizer, folder, "tiny-m2m100", "mit")
+
+
+def build_bert(folder: Path, *, seed: int = 1) -> Path:
+    """A tiny BertModel folder: a checkpoint the importer must refuse (not a translation model)."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        architectures=["BertModel"],
+    )
+    torch.manual_seed(seed)
+    BertModel(config).save_pretrained(folder)
+    return folder

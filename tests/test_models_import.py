@@ -1,0 +1,169 @@
+"""Importing Hugging Face checkpoints (OPUS-MT/Marian, M2M-100) as packages: conformance and errors.
+
+The checkpoints are tiny random-weight models written by ``devtools.checkpoints`` (seeded, built
+once per session). Conformance: the imported package, run by our Translator (CTranslate2, greedy,
+float32), produces exactly the tokens transformers' greedy ``generate()`` produces, with the same
+penalties (none) and the same length limit; our source tokens equal the model tokenizer's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("transformers")
+
+from align.cli import main  # noqa: E402
+from align.mt.packages import find_package, install_from_path, list_packages  # noqa: E402
+from align.mt.translate import TranslateOptions, Translator  # noqa: E402
+from align.settings import load_settings  # noqa: E402
+from devtools.checkpoints import build_bert, build_m2m100, build_marian, fixture_sides  # noqa: E402
+
+NO_ARGOS = {"ARGOS_PACKAGES_DIR": "/nonexistent-argos"}
+GREEDY = TranslateOptions(
+    beam_size=1, threads=1, compute_type="float32", repetition_penalty=1.0, no_repeat_ngram_size=0, replace_unknowns=False
+)
+
+
+@pytest.fixture(scope="session")
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("checkpoints")
+    return {"marian": build_marian(root / "tiny-opus-mt-de-en"), "m2m100": build_m2m100(root / "tiny-m2m100")}
+
+
+def sentences() -> list[str]:
+    de, _ = fixture_sides()
+    return de[:10] + ["Das ist ein völlig unbekanntes Wort: Quxzyl.", "Kurz."]
+
+
+def run(*argv: str) -> int:
+    return main([str(a) for a in argv])
+
+
+def leftovers(home: Path) -> list[str]:
+    folder = home / "packages"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+@pytest.fixture(scope="session")
+def imported_home(tmp_path_factory: pytest.TempPathFactory, checkpoints: dict[str, Path]) -> Path:
+    home = tmp_path_factory.mktemp("import-home")
+    for folder in checkpoints.values():
+        assert run("--home", home, "models", "import", folder, "--src", "de", "--tgt", "en") == 0
+    return home
+
+
+def hf_greedy(folder: Path, translator: Translator, text: str) -> list[str]:
+    """transformers' greedy output tokens for ``text`` under the translator's length limit."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(folder)).eval()
+    kwargs = {}
+    if hasattr(tokenizer, "get_lang_id"):
+        tokenizer.src_lang = "de"
+        kwargs["forced_bos_token_id"] = tokenizer.get_lang_id("en")
+    ids = tokenizer(text, return_tensors="pt")
+    assert tokenizer.convert_ids_to_tokens(ids["input_ids"][0]) == translator.tokenize(text)  # same source tokens
+    max_len = translator.decode_options(len(translator.tokenize(text)))["max_decoding_length"]
+    with torch.no_grad():
+        out = model.generate(
+            **ids,
+            num_beams=1,
+            do_sample=False,
+            max_new_tokens=max_len,
+            min_new_tokens=0,
+            repetition_penalty=1.0,
+            no_repeat_ngram_size=0,
+            forced_eos_token_id=None,  # CTranslate2 does not force </s> at the length limit
+            **kwargs,
+        )
+    tokens = tokenizer.convert_ids_to_tokens(out[0])[1:]  # drop the decoder start token
+    if kwargs:
+        tokens = tokens[1:]  # the forced target language token (our target_prefix)
+    return [t for t in tokens if t not in (tokenizer.eos_token, tokenizer.pad_token)]
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100"])
+def test_imported_model_translates_like_transformers(family, checkpoints, imported_home):
+    settings = load_settings(home=imported_home)
+    name = {"marian": "tiny-opus-mt-de-en-de_en", "m2m100": "tiny-m2m100-de_en"}[family]
+    package = find_package("de", "en", settings, env=NO_ARGOS, model=name)
+    translator = Translator.load(package, GREEDY)
+    for text in sentences():
+        ours = translator.decode_tokens([translator.tokenize(text)])[0]
+        assert ours == hf_greedy(checkpoints[family], translator, text), text
+    texts = translator.translate(sentences())
+    assert len(texts) == len(sentences()) and all(texts)
+
+
+def test_metadata_and_layout(imported_home, checkpoints):
+    marian = json.loads((imported_home / "packages" / "tiny-opus-mt-de-en-de_en" / "metadata.json").read_text())
+    assert marian["source_sentencepiece"] == "source.spm" and marian["target_sentencepiece"] == "target.spm"
+    assert marian["license"] == "cc-by-4.0" and marian["source_suffix"] == "</s>" and marian["converter"] == "ctranslate2"
+    m2m = json.loads((imported_home / "packages" / "tiny-m2m100-de_en" / "metadata.json").read_text())
+    assert (m2m["source_prefix"], m2m["target_prefix"], m2m["license"]) == ("__de__", "__en__", "mit")
+    assert {p.name for p in list_packages(load_settings(home=imported_home), env=NO_ARGOS)} == {
+        "tiny-opus-mt-de-en-de_en",
+        "tiny-m2m100-de_en",
+    }
+
+
+def test_int8_import_translates_and_installs_from_folder(tmp_path, checkpoints, fixture_package_file, capsys):
+    home = tmp_path / "home"
+    assert (
+        run("--home", home, "models", "import", checkpoints["marian"], "--src", "de", "--tgt", "en", "--quantization", "int8")
+        == 0
+    )
+    settings = load_settings(home=home)
+    argos = install_from_path(fixture_package_file, settings)  # an Argos package beside it: both stay
+    names = [p.name for p in list_packages(settings, env=NO_ARGOS)]
+    assert sorted(names) == sorted(["tiny-opus-mt-de-en-de_en-int8", argos.name])
+    assert find_package("de", "en", settings, env=NO_ARGOS).name == argos.name  # a fixed choice
+    imported = find_package("de", "en", settings, env=NO_ARGOS, model="tiny-opus-mt-de-en-de_en-int8")
+    translator = Translator.load(imported, TranslateOptions(threads=1))
+    assert len(translator.translate(sentences())) == len(sentences())
+    assert translator.describe()["package"] == "tiny-opus-mt-de-en-de_en-int8"
+    # the package folder carries to another machine: models install --from FOLDER
+    other = tmp_path / "other"
+    assert run("--home", other, "models", "install", "--from", imported.path) == 0
+    assert [p.name for p in list_packages(load_settings(home=other), env=NO_ARGOS)] == ["tiny-opus-mt-de-en-de_en-int8"]
+
+
+def check_error(capsys, home: Path, argv: list, *needles: str) -> None:
+    assert run("--home", home, *argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("error: "), err
+    for needle in needles:
+        assert needle in err, err
+    assert leftovers(home) == [], "nothing may be left behind"
+
+
+def test_unsupported_architecture(tmp_path, capsys):
+    bert = build_bert(tmp_path / "bert")
+    check_error(
+        capsys, tmp_path / "h", ["models", "import", bert, "--src", "de", "--tgt", "en"], "BertModel", "cannot be imported"
+    )
+
+
+def test_missing_tokenizer_file(tmp_path, checkpoints, capsys):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(checkpoints["marian"], broken)
+    (broken / "target.spm").unlink()
+    check_error(capsys, tmp_path / "h", ["models", "import", broken, "--src", "de", "--tgt", "en"], "target.spm", str(broken))
+
+
+def test_unknown_language_code(tmp_path, checkpoints, capsys):
+    argv = ["models", "import", checkpoints["m2m100"], "--src", "xx", "--tgt", "en"]
+    check_error(capsys, tmp_path / "h", argv, "'xx'", "__de__")
+
+
+def test_no_hub_access(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    argv = ["models", "import", "Helsinki-NLP/opus-mt-de-en", "--src", "de", "--tgt", "en"]
+    check_error(capsys, tmp_path / "h", argv, "Helsinki-NLP/opus-mt-de-en", "models import FOLDER")
