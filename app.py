@@ -99,12 +99,49 @@ def get_embedder(cache_dir: str):
     return Embedder(cache_dir=Path(cache_dir))
 
 
-def find_translator(src: str, tgt: str, settings):
-    """The translator for a language pair; ModelNotInstalled says how to get one."""
+def find_translator(src: str, tgt: str, settings, model: str | None = None):
+    """The translator for a language pair: the package named ``model``, else find_package's fixed
+    default; ModelNotInstalled says how to get one."""
     from align.mt.packages import find_package
 
-    package = find_package(src, tgt, settings)
+    package = find_package(src, tgt, settings, model=model)
     return get_translator(str(package.path), package.version)
+
+
+def pair_packages(src: str, tgt: str, settings) -> list:
+    """The installed ``src`` -> ``tgt`` packages, find_package's default first (the order the page offers them)."""
+    from align.mt.packages import find_package, list_packages
+
+    matches = [p for p in list_packages(settings) if p.from_code == src and p.to_code == tgt]
+    if not matches:
+        return []
+    default = find_package(src, tgt, settings)
+    return [default] + [p for p in matches if p.path != default.path]
+
+
+def package_label(package) -> str:
+    """A package as the page names it: its name, and the checkpoint an imported one came from."""
+    source = package.metadata.get("source_model")
+    return f"{package.name} (imported from {source})" if source else f"{package.name} (Argos {package.version})"
+
+
+def model_choice(src: str, tgt: str, settings) -> str | None:
+    """The package the user picks when more than one translates the pair (a "Model" selectbox whose
+    default is what translates without a choice); None when there is nothing to choose."""
+    packages = pair_packages(src, tgt, settings)
+    if len(packages) < 2:
+        return None
+    labels = {p.name: package_label(p) for p in packages}
+    return st.selectbox("Model", list(labels), key="new_model", format_func=labels.__getitem__)
+
+
+def document_model(doc, settings) -> str | None:
+    """The package a document was translated with, while it is still installed for its pair (so
+    Re-translate keeps the document in one model's words); None: the default package."""
+    signature = doc.signature
+    name = signature.settings.get("package") or (signature.model if signature.method == "translate" else "")
+    installed = {p.name for p in pair_packages(doc.src_lang, doc.tgt_lang, settings)}
+    return name if name in installed else None
 
 
 # ---- small helpers ----------------------------------------------------------------------------
@@ -237,18 +274,26 @@ def sidebar(store: Store, settings) -> int | None:
 
 
 def models_panel(settings) -> None:
-    """Installed Argos packages, and installing one from an uploaded .argosmodel file."""
+    """Installed packages (Argos and imported), and installing one from an uploaded .argosmodel file."""
     from align.mt.packages import install_from_path, list_packages
 
     with st.expander("Translation models", expanded=False):
         packages = list_packages(settings)
         if packages:
             st.dataframe(
-                [{"pair": f"{p.from_code}→{p.to_code}", "version": p.version, "name": p.name} for p in packages],
+                [
+                    {
+                        "pair": f"{p.from_code}→{p.to_code}",
+                        "version": p.version,
+                        "name": p.name,
+                        "model": p.metadata.get("source_model") or "Argos",
+                    }
+                    for p in packages
+                ],
                 hide_index=True,
             )
         else:
-            st.caption("No Argos packages installed.")
+            st.caption("No translation packages installed.")
         upload = st.file_uploader("Install a package (.argosmodel)", type=["argosmodel"], key="model_file")
         if upload is not None and not too_large(upload) and st.button("Install", key="model_install"):
             with tempfile.TemporaryDirectory(prefix="align-model-") as folder:
@@ -359,7 +404,7 @@ def new_project(store: Store, settings) -> None:
     translator = None
     if mode == "translate":
         try:
-            translator = find_translator(src_lang, tgt_lang, settings)
+            translator = find_translator(src_lang, tgt_lang, settings, model_choice(src_lang, tgt_lang, settings))
         except ModelNotInstalled as err:
             src_lang, tgt_lang = plain(src_lang), plain(tgt_lang)
             st.info(
@@ -384,7 +429,7 @@ def new_project(store: Store, settings) -> None:
     helper = None
     if use_mt:  # the installed package's translation as an extra alignment signal
         try:
-            helper = find_translator(src_lang, tgt_lang, settings)
+            helper = find_translator(src_lang, tgt_lang, settings, model_choice(src_lang, tgt_lang, settings))
         except AlignError as err:
             st.info(f"Aligning without machine translation: {plain(str(err))}")
     label = "Translate" if mode == "translate" else "Align"
@@ -874,7 +919,7 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
             if action == "retranslate":
                 from align.ui.actions import estimator
 
-                translator = find_translator(doc.src_lang, doc.tgt_lang, settings)
+                translator = find_translator(doc.src_lang, doc.tgt_lang, settings, document_model(doc, settings))
                 embedder = get_embedder(str(settings.cache_dir)) if doc.signature.settings.get("quality") else None
                 glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
                 translate = functools.partial(translator.translate, glossary=glossary) if glossary else translator.translate

@@ -1,4 +1,4 @@
-"""Random-weight Hugging Face checkpoints shaped like OPUS-MT (Marian) and M2M-100, built locally.
+"""Random-weight Hugging Face checkpoints shaped like OPUS-MT (Marian), M2M-100 and NLLB-200, built locally.
 
 No model can be downloaded here, so the import path (``python -m align models import``) is tested
 and benchmarked on checkpoint folders we write ourselves: the same files a hub download has
@@ -172,6 +172,56 @@ def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
     torch.manual_seed(seed)
     model = M2M100ForConditionalGeneration(config).eval()
     return _save(model, tokenizer, folder, "tiny-m2m100", "mit")
+
+
+def build_nllb(
+    folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_std: float = 0.3, legacy_behaviour: bool = False
+) -> Path:
+    """An NLLB-200 checkpoint: M2M100ForConditionalGeneration with an NllbTokenizer (one
+    sentencepiece.bpe.model, no vocab.json; the FLORES-200 codes ``deu_Latn``, ``eng_Latn``, ...
+    added as special tokens after the vocabulary, as in NLLB's own files).
+
+    ``legacy_behaviour`` is stored in tokenizer_config.json: True makes the tokenizer put the
+    language token after ``</s>`` (how transformers tokenised NLLB before 4.30, and how older
+    checkpoints' configs still ask for it), which is not how NLLB was trained; the importer must
+    not copy that layout.
+    """
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    de, en = fixture_sides()
+    spm_path = train_spm(_synthetic(de + en, shape.vocab), shape.vocab, folder / "sentencepiece.bpe.model")
+    tokenizer = NllbTokenizer(
+        str(spm_path),
+        src_lang="deu_Latn",
+        tgt_lang="eng_Latn",
+        additional_special_tokens=list(FAIRSEQ_LANGUAGE_CODES),
+        legacy_behaviour=legacy_behaviour,
+    )
+    config = M2M100Config(
+        vocab_size=len(tokenizer),  # <s> <pad> </s> <unk>, the pieces, the language codes, <mask>
+        d_model=shape.d_model,
+        encoder_layers=shape.layers,
+        decoder_layers=shape.layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=shape.max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        init_std=init_std,
+        scale_embedding=True,
+        tokenizer_class="NllbTokenizer",
+        architectures=["M2M100ForConditionalGeneration"],
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config).eval()
+    return _save(model, tokenizer, folder, "tiny-nllb", "cc-by-nc-4.0")
 
 
 def build_bert(folder: Path, *, seed: int = 1) -> Path:

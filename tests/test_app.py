@@ -209,6 +209,36 @@ def test_retranslate_sets_a_fresh_quality_estimate(translate_home):
     assert stored(translate_home) == doc
 
 
+def test_the_chosen_model_translates_and_retranslates(home, fixture_package_file):
+    """With an Argos and an imported package for de->en, the form offers a Model choice (the Argos
+    one by default); the imported one translates, the signature names it, and Re-translate keeps it."""
+    pytest.importorskip("transformers")
+    from align.mt.importer import import_model
+    from align.mt.packages import install_from_path
+    from devtools.checkpoints import build_marian
+
+    settings = load_settings(home=home)
+    argos = install_from_path(fixture_package_file, settings)
+    imported = import_model(str(build_marian(home.parent / "tiny-opus-mt-de-en")), "de", "en", settings)
+    pairs = _fixture_sentences(2)
+    at = start()
+    model = at.selectbox(key="new_model")
+    assert model.value == argos.name and model.options == [f"{argos.name} (Argos {argos.version})", model.options[1]]
+    model.set_value(imported.name).run()
+    at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
+    click(at, "new_start")
+    doc = stored(home)
+    assert doc.signature.model == imported.name == doc.signature.settings["package"]
+    assert rows(doc) != pairs  # random weights: not the fixture's English
+    click(tick(at, 0), "act_retranslate")
+    assert rows(stored(home)) == rows(doc)  # the imported model again, not the default
+    # a document whose package is gone re-translates with the default
+    create(home, make_doc([pairs[0][0]], ["wrong"]).replace(signature=Signature(method="translate", model="removed-1.0")))
+    at.run().sidebar.selectbox(key="project").set_value(2).run()
+    click(tick(at, 0), "act_retranslate")
+    assert rows(stored(home, 2)) == [pairs[0]]
+
+
 def test_retranslate_without_package_is_a_message(home):
     create(home, make_doc())
     at = tick(start(), 0)

@@ -1,4 +1,4 @@
-"""Importing Hugging Face checkpoints (OPUS-MT/Marian, M2M-100) as packages: conformance and errors.
+"""Importing Hugging Face checkpoints (OPUS-MT/Marian, M2M-100, NLLB-200) as packages: conformance and errors.
 
 The checkpoints are tiny random-weight models written by ``devtools.checkpoints`` (seeded, built
 once per session). Conformance: the imported package, run by our Translator (CTranslate2, greedy,
@@ -19,7 +19,7 @@ from align.cli import main  # noqa: E402
 from align.mt.packages import find_package, install_from_path, list_packages  # noqa: E402
 from align.mt.translate import TranslateOptions, Translator  # noqa: E402
 from align.settings import load_settings  # noqa: E402
-from devtools.checkpoints import build_bert, build_m2m100, build_marian, fixture_sides  # noqa: E402
+from devtools.checkpoints import build_bert, build_m2m100, build_marian, build_nllb, fixture_sides  # noqa: E402
 
 NO_ARGOS = {"ARGOS_PACKAGES_DIR": "/nonexistent-argos"}
 GREEDY = TranslateOptions(
@@ -30,7 +30,11 @@ GREEDY = TranslateOptions(
 @pytest.fixture(scope="session")
 def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("checkpoints")
-    return {"marian": build_marian(root / "tiny-opus-mt-de-en"), "m2m100": build_m2m100(root / "tiny-m2m100")}
+    return {
+        "marian": build_marian(root / "tiny-opus-mt-de-en"),
+        "m2m100": build_m2m100(root / "tiny-m2m100"),
+        "nllb": build_nllb(root / "tiny-nllb"),
+    }
 
 
 def sentences() -> list[str]:
@@ -55,17 +59,23 @@ def imported_home(tmp_path_factory: pytest.TempPathFactory, checkpoints: dict[st
     return home
 
 
-def hf_greedy(folder: Path, translator: Translator, text: str) -> list[str]:
-    """transformers' greedy output tokens for ``text`` under the translator's length limit."""
+# the source language as each multilingual tokenizer's ``src_lang`` wants it
+SRC_LANG = {"m2m100": "de", "nllb": "deu_Latn"}
+PACKAGE = {"marian": "tiny-opus-mt-de-en-de_en", "m2m100": "tiny-m2m100-de_en", "nllb": "tiny-nllb-de_en"}
+
+
+def hf_greedy(folder: Path, translator: Translator, text: str, family: str) -> list[str]:
+    """transformers' greedy output tokens for ``text`` under the translator's length limit (for
+    multilingual models with ``forced_bos_token_id`` = the target language token, e.g. eng_Latn)."""
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     model = AutoModelForSeq2SeqLM.from_pretrained(str(folder)).eval()
     kwargs = {}
-    if hasattr(tokenizer, "get_lang_id"):
-        tokenizer.src_lang = "de"
-        kwargs["forced_bos_token_id"] = tokenizer.get_lang_id("en")
+    if family in SRC_LANG:
+        tokenizer.src_lang = SRC_LANG[family]
+        kwargs["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids(translator.package.target_prefix)
     ids = tokenizer(text, return_tensors="pt")
     assert tokenizer.convert_ids_to_tokens(ids["input_ids"][0]) == translator.tokenize(text)  # same source tokens
     max_len = translator.decode_options(len(translator.tokenize(text)))["max_decoding_length"]
@@ -87,15 +97,14 @@ def hf_greedy(folder: Path, translator: Translator, text: str) -> list[str]:
     return [t for t in tokens if t not in (tokenizer.eos_token, tokenizer.pad_token)]
 
 
-@pytest.mark.parametrize("family", ["marian", "m2m100"])
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
 def test_imported_model_translates_like_transformers(family, checkpoints, imported_home):
     settings = load_settings(home=imported_home)
-    name = {"marian": "tiny-opus-mt-de-en-de_en", "m2m100": "tiny-m2m100-de_en"}[family]
-    package = find_package("de", "en", settings, env=NO_ARGOS, model=name)
+    package = find_package("de", "en", settings, env=NO_ARGOS, model=PACKAGE[family])
     translator = Translator.load(package, GREEDY)
     for text in sentences():
         ours = translator.decode_tokens([translator.tokenize(text)])[0]
-        assert ours == hf_greedy(checkpoints[family], translator, text), text
+        assert ours == hf_greedy(checkpoints[family], translator, text, family), text
     texts = translator.translate(sentences())
     assert len(texts) == len(sentences()) and all(texts)
 
@@ -106,10 +115,38 @@ def test_metadata_and_layout(imported_home, checkpoints):
     assert marian["license"] == "cc-by-4.0" and marian["source_suffix"] == "</s>" and marian["converter"] == "ctranslate2"
     m2m = json.loads((imported_home / "packages" / "tiny-m2m100-de_en" / "metadata.json").read_text())
     assert (m2m["source_prefix"], m2m["target_prefix"], m2m["license"]) == ("__de__", "__en__", "mit")
-    assert {p.name for p in list_packages(load_settings(home=imported_home), env=NO_ARGOS)} == {
-        "tiny-opus-mt-de-en-de_en",
-        "tiny-m2m100-de_en",
-    }
+    nllb = json.loads((imported_home / "packages" / "tiny-nllb-de_en" / "metadata.json").read_text())
+    assert (nllb["family"], nllb["source_prefix"], nllb["source_suffix"], nllb["target_prefix"]) == (
+        "nllb",
+        "deu_Latn",
+        "</s>",
+        "eng_Latn",
+    )
+    assert nllb["source_sentencepiece"] == nllb["target_sentencepiece"] == "sentencepiece.model"
+    assert nllb["license"] == "cc-by-nc-4.0"
+    assert {p.name for p in list_packages(load_settings(home=imported_home), env=NO_ARGOS)} == set(PACKAGE.values())
+
+
+def test_nllb_legacy_token_order_is_not_copied(tmp_path, checkpoints, imported_home):
+    """A tokenizer_config.json with legacy_behaviour (language token after </s>) imports with the
+    order NLLB was trained on, [deu_Latn] X </s>, and translates as the current tokenizer does."""
+    import shutil
+
+    legacy = tmp_path / "tiny-nllb-legacy"
+    shutil.copytree(checkpoints["nllb"], legacy)
+    config = json.loads((legacy / "tokenizer_config.json").read_text())
+    (legacy / "tokenizer_config.json").write_text(json.dumps({**config, "legacy_behaviour": True}))
+    home = tmp_path / "home"
+    assert run("--home", home, "models", "import", legacy, "--src", "deu_Latn", "--tgt", "eng_Latn") == 0
+    settings = load_settings(home=home)
+    package = find_package("de", "en", settings, env=NO_ARGOS, model="tiny-nllb-legacy-de_en")
+    translator = Translator.load(package, GREEDY)
+    reference = Translator.load(
+        find_package("de", "en", load_settings(home=imported_home), env=NO_ARGOS, model=PACKAGE["nllb"]), GREEDY
+    )
+    text = sentences()[0]
+    assert translator.tokenize(text)[0] == "deu_Latn" and translator.tokenize(text)[-1] == "</s>"
+    assert translator.decode_tokens([translator.tokenize(text)]) == reference.decode_tokens([reference.tokenize(text)])
 
 
 def test_int8_import_translates_and_installs_from_folder(tmp_path, checkpoints, fixture_package_file, capsys):
@@ -158,9 +195,17 @@ def test_missing_tokenizer_file(tmp_path, checkpoints, capsys):
     check_error(capsys, tmp_path / "h", ["models", "import", broken, "--src", "de", "--tgt", "en"], "target.spm", str(broken))
 
 
-def test_unknown_language_code(tmp_path, checkpoints, capsys):
-    argv = ["models", "import", checkpoints["m2m100"], "--src", "xx", "--tgt", "en"]
-    check_error(capsys, tmp_path / "h", argv, "'xx'", "__de__")
+@pytest.mark.parametrize(
+    ("family", "src", "tgt", "bad", "known"),
+    [
+        ("m2m100", "xx", "en", "'xx'", "__de__"),
+        ("nllb", "xx", "en", "'xx'", "deu_Latn"),
+        ("nllb", "de", "eng_Cyrl", "'eng_Cyrl'", "eng_Latn"),  # a well-formed code the model lacks
+    ],
+)
+def test_unknown_language_code(tmp_path, checkpoints, capsys, family, src, tgt, bad, known):
+    argv = ["models", "import", checkpoints[family], "--src", src, "--tgt", tgt]
+    check_error(capsys, tmp_path / "h", argv, bad, known)
 
 
 def test_no_hub_access(tmp_path, capsys, monkeypatch):

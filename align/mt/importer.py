@@ -186,13 +186,29 @@ def resolve_source(source: str, staging: Path) -> tuple[Path, str]:
 
 
 # ---- languages and tokens ----------------------------------------------------------------------------
-def _tokenizer(folder: Path) -> Any:
+def _tokenizer_options(family: Family, folder: Path) -> dict[str, Any]:
+    """Loading options that make the tokenizer tokenise as the model was trained.
+
+    NLLB-200 was trained on ``[src_lang] X </s>``. transformers before 4.30 put the language token
+    last (``X </s> [src_lang]``), and a tokenizer_config.json with ``legacy_behaviour: true`` still
+    asks for that; a package built on it would translate worse, silently. So an NLLB tokenizer is
+    always loaded with ``legacy_behaviour=False`` (transformers' default since 4.30).
+    """
+    if family is not NLLB:
+        return {}
+    config = folder / "tokenizer_config.json"
+    if config.is_file() and _json(config).get("legacy_behaviour"):
+        log.info("%s: tokenizer_config.json asks for NLLB's legacy token order; using the trained order instead", folder)
+    return {"legacy_behaviour": False}
+
+
+def _tokenizer(folder: Path, family: Family) -> Any:
     try:
         from transformers import AutoTokenizer
     except ImportError:
         raise AlignError(f"importing a model needs transformers: {EXTRA_HINT}") from None
     try:
-        return AutoTokenizer.from_pretrained(str(folder))
+        return AutoTokenizer.from_pretrained(str(folder), **_tokenizer_options(family, folder))
     except Exception as err:  # tokenizer loading fails in many library-specific ways
         raise PackageError(f"{folder}: cannot load the tokenizer ({type(err).__name__}: {str(err).strip()[:200]})") from None
 
@@ -284,7 +300,7 @@ def import_model(source: str, src: str, tgt: str, settings: Settings, *, quantiz
     try:
         folder, model_name = resolve_source(source, staging)
         family = detect_family(folder)
-        tokenizer = _tokenizer(folder)
+        tokenizer = _tokenizer(folder, family)
         layout, from_code, to_code = language_layout(family, tokenizer, src, tgt, folder)
         check_tokenization(tokenizer, family, layout, folder)
 
