@@ -35,6 +35,13 @@ class Shape:
     ffn: int = 64
     vocab: int = 300  # SentencePiece pieces per side (hard limit off: fewer if the text has fewer)
     max_positions: int = 256
+    # Marian only: unused entries appended to vocab.json up to this size, so that the embeddings and
+    # the output layer are as large as a real model's (opus-mt-de-en: 58,101) for speed measurements
+    vocab_total: int = 0
+
+
+#: transformer-base, the shape of Helsinki-NLP/opus-mt-de-en (random weights: for speed only)
+MARIAN_BASE = Shape(d_model=512, layers=6, heads=8, ffn=2048, vocab=8000, max_positions=512, vocab_total=58101)
 
 
 def fixture_sides() -> tuple[list[str], list[str]]:
@@ -101,7 +108,8 @@ def build_marian(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
     de, en = fixture_sides()
     src = train_spm(_synthetic(de, shape.vocab), shape.vocab, folder / "source.spm")
     tgt = train_spm(_synthetic(en, shape.vocab), shape.vocab, folder / "target.spm")
-    tokens = ["</s>", "<unk>"] + sorted(set(_pieces(src)) | set(_pieces(tgt))) + ["<pad>"]
+    tokens = ["</s>", "<unk>"] + sorted(set(_pieces(src)) | set(_pieces(tgt)))
+    tokens += [f"<unused{k}>" for k in range(max(0, shape.vocab_total - len(tokens) - 1))] + ["<pad>"]
     vocab = {t: i for i, t in enumerate(tokens)}
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     pad = vocab["<pad>"]
@@ -130,7 +138,8 @@ def build_marian(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()
     tokenizer = MarianTokenizer(str(src), str(tgt), str(folder / "vocab.json"), source_lang="de", target_lang="en")
-    return _save(model, tokenizer, folder, "tiny-opus-mt-de-en", "cc-by-4.0")
+    name = "tiny-opus-mt-de-en" if shape.vocab_total == 0 else "random-opus-mt-de-en-base"
+    return _save(model, tokenizer, folder, name, "cc-by-4.0")
 
 
 def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_std: float = 0.3) -> Path:

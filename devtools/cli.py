@@ -6,6 +6,7 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
     python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm;
                                                  ARGS go to the benchmark: bench NAME --help)
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
+    python -m devtools build-checkpoint DIR [--family marian|m2m100|nllb] [--shape tiny|base]
     python -m devtools walkthrough OUT_DIR   (the page in a real browser: screenshots of TM, glossary, repeats, .docx)
 """
 
@@ -65,6 +66,17 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build_checkpoint(args: argparse.Namespace) -> int:
+    from devtools import checkpoints
+
+    builders = {"marian": checkpoints.build_marian, "m2m100": checkpoints.build_m2m100, "nllb": checkpoints.build_nllb}
+    shape = checkpoints.MARIAN_BASE if args.shape == "base" else checkpoints.Shape()
+    if args.shape == "base" and args.family != "marian":
+        raise AlignError("--shape base is built for the Marian family only (the OPUS-MT de-en shape)")
+    print(builders[args.family](Path(args.out_dir), shape=shape))
+    return 0
+
+
 def cmd_walkthrough(args: argparse.Namespace) -> int:
     from devtools.walkthrough import main as walkthrough
 
@@ -107,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", choices=list(SECTIONS), default=[], help="measure these sections only")
     p.add_argument("-o", "--output", default=str(RESULTS), help="the results file (default %(default)s)")
     p.set_defaults(func=cmd_results)
+
+    p = sub.add_parser(
+        "build-checkpoint",
+        help="write a random-weight Hugging Face checkpoint (for models import): tiny ones for the conformance tests, "
+        "or a transformer-base Marian shaped like opus-mt-de-en (58k vocabulary) for speed",
+    )
+    p.add_argument("out_dir", help="the checkpoint folder to write")
+    p.add_argument("--family", choices=["marian", "m2m100", "nllb"], default="marian", help="architecture (default marian)")
+    p.add_argument("--shape", choices=["tiny", "base"], default="tiny", help="tiny (tests) or base (speed; marian only)")
+    p.set_defaults(func=cmd_build_checkpoint)
 
     p = sub.add_parser(
         "walkthrough",

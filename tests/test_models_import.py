@@ -212,3 +212,42 @@ def test_no_hub_access(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     argv = ["models", "import", "Helsinki-NLP/opus-mt-de-en", "--src", "de", "--tgt", "en"]
     check_error(capsys, tmp_path / "h", argv, "Helsinki-NLP/opus-mt-de-en", "models import FOLDER")
+
+
+def hf_target_log_probs(folder: Path, source: str, target: str, family: str) -> list[float]:
+    """transformers' log probability of each token of ``target`` (and </s>) given ``source``,
+    teacher-forced: every decoder position, not only the greedy path, must match."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(folder)).eval()
+    if family in SRC_LANG:
+        tokenizer.src_lang = SRC_LANG[family]
+        tokenizer.tgt_lang = {"m2m100": "en", "nllb": "eng_Latn"}[family]
+    batch = tokenizer(source, text_target=target, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"]).logits
+    log_probs = torch.log_softmax(logits.float(), dim=-1)[0].gather(1, batch["labels"][0][:, None])[:, 0]
+    skip = 1 if family in SRC_LANG else 0  # the forced target language token is ours as a prefix, not scored
+    return [float(v) for v in log_probs[skip:]]
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
+def test_imported_model_scores_every_token_like_transformers(family, checkpoints, imported_home):
+    """Random tiny models repeat a token when decoding greedily, so the greedy test alone sees few
+    decoder states: here every token of real English targets is scored, teacher-forced, by our
+    package (CTranslate2 score_batch, as the quality estimate does) and by transformers."""
+    import numpy as np
+
+    from align.quality.modelscore import score_translations
+
+    settings = load_settings(home=imported_home)
+    translator = Translator.load(find_package("de", "en", settings, env=NO_ARGOS, model=PACKAGE[family]), GREEDY)
+    de, en = fixture_sides()
+    ours = score_translations(translator, de[:8], en[:8])
+    for source, target, scores in zip(de[:8], en[:8], ours, strict=True):
+        theirs = hf_target_log_probs(checkpoints[family], source, target, family)
+        assert len(scores.log_probs) == len(theirs), (source, scores.tokens)
+        assert np.allclose(scores.log_probs, theirs, rtol=1e-3, atol=1e-3), (source, scores.log_probs[:5], theirs[:5])
+        assert np.ptp(theirs) > 1.0  # varied decoder states, not one repeated distribution
