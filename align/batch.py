@@ -30,8 +30,9 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,8 @@ class BatchOptions:
     estimate: bool = True  # quality estimate of each translated row (quality and reasons columns)
     tm: bool | None = None  # 101%/100% matches of the data folder's memory first (None: when it has the pair)
     glossary: Glossary | None = None  # terminology the translation should follow (align.glossary)
+    cluster: str = ""  # decode on Ray workers: 'ray' (a local Ray for the run) or 'ray://HOST:PORT' (align.cluster)
+    cluster_workers: int = 0  # worker actors (0: one per ``threads`` CPUs of the cluster)
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,12 @@ def run_batch(
         raise AlignError("give at least one output format with --formats (csv, tsv, xlsx, tmx, jsonl)")
     if options.align_with is not None and not Path(options.align_with).is_dir():
         raise InputError(f"{options.align_with}: folder of translations not found")
+    if options.cluster and options.align_with is not None:
+        raise AlignError("--cluster translates on Ray workers; it does not apply to --align-with")
+    if options.cluster:
+        from align.cluster import import_ray
+
+        import_ray()  # a missing Ray is one line before anything is read or loaded
     options = dataclasses.replace(options, formats=formats)
     if options.align_with is None:
         from align.tm import wants_memory
@@ -237,12 +246,25 @@ def run_batch(
         # a missing package fails the whole run at once, before any file is read
         translator = load_translator(options.src_lang, options.tgt_lang, settings, options.translate)
     if pending:
-        runner = _Runner(out_dir, options, settings, manifest, key, model, translator)
-        for result in runner.run(pending):
-            results[result.rel] = result
+        with _decoding(options, translator) as translator:
+            runner = _Runner(out_dir, options, settings, manifest, key, model, translator)
+            for result in runner.run(pending):
+                results[result.rel] = result
     manifest.save()
     order = [j.rel for j in jobs] + [r.rel for r in refused]
     return BatchSummary([results[rel] for rel in sorted(order)], time.perf_counter() - started, manifest_path, mode)
+
+
+@contextmanager
+def _decoding(options: BatchOptions, translator: Translator | None) -> Iterator[Translator | None]:
+    """The translator itself, or with ``options.cluster`` one whose batches Ray workers decode."""
+    if not options.cluster or translator is None:
+        yield translator
+        return
+    from align.cluster import cluster_translator
+
+    with cluster_translator(options.cluster, translator, options.cluster_workers) as remote:
+        yield remote
 
 
 def plan_jobs(in_dir: Path, out_dir: Path, options: BatchOptions) -> tuple[list[_Job], list[FileResult]]:

@@ -247,6 +247,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         estimate=args.estimate,
         glossary=None if args.align_with else _glossary(args),
         tm=None if args.align_with else args.tm,
+        cluster=args.cluster or "",
+        cluster_workers=args.cluster_workers,
     )
     summary = run_batch(Path(args.in_dir), Path(args.out_dir), options, settings=_settings(args))
     print(summary.format())
@@ -629,6 +631,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")
     p.add_argument("--keep-formulas", action="store_true", help="do not neutralise formula-like cells")
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="decode on Ray workers: 'ray' (a local Ray for this run) or 'ray://HOST:PORT' (needs pip install '.[cluster]')",
+    )
+    p.add_argument("--cluster-workers", type=int, default=0, help="worker actors (default: one per --threads CPUs)")
     _add_estimate_option(p)
     _add_tm_option(p)
     _add_translate_options(p)

@@ -33,6 +33,7 @@ BENCHMARKS = {
     "mt-signal": "devtools.bench.mt_signal",
     "qe": "devtools.bench.qe",
     "tm": "devtools.bench.tm",
+    "cluster": "devtools.bench.cluster",
 }
 
 

@@ -298,9 +298,8 @@ class Translator:
         stats.sentences, stats.pieces, stats.batches = len(sentences), len(pieces), len(batches)
         stats.input_tokens, stats.output_tokens = sum(lengths), 0
         log.info("translating %s%s", stats, f" with a glossary of {len(glossary)} entries" if glossary else "")
-        for batch, n_best in batches:
-            batch_hits = [hits[k] for k in batch] if n_best else None
-            texts = self._translate_batch([pieces[k] for k in batch], stats, batch_hits, terms)
+        work = [([pieces[k] for k in batch], [hits[k] for k in batch] if n_best else None) for batch, n_best in batches]
+        for (batch, _), texts in zip(batches, self._run_batches(work, stats, terms, glossary), strict=True):
             finished = 0
             for index, text in zip(batch, texts, strict=True):
                 outputs[index] = text
@@ -459,6 +458,18 @@ class Translator:
         if scores:
             options["return_scores"] = True
         return self._model.translate_batch(batch, target_prefix=[[prefix]] * len(batch) if prefix else None, **options)
+
+    def _run_batches(
+        self,
+        work: list[tuple[list[list[str]], list[tuple[Hit, ...]] | None]],
+        stats: TranslateStats,
+        terms: GlossaryIndex | None,
+        glossary: Glossary | None,
+    ) -> Iterator[list[str]]:
+        """Each planned batch's texts, in order. Decoding is this one seam so that a subclass
+        (``align.cluster``) can decode the very same batches elsewhere and stay byte-identical."""
+        for tokens, batch_hits in work:
+            yield self._translate_batch(tokens, stats, batch_hits, terms)
 
     def _translate_batch(
         self,
