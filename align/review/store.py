@@ -27,12 +27,12 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from align.document import AlignedDocument, Pair, Sentence, Signature, Status
 from align.errors import StoreError
+from align.sqlitedb import apply_migrations, connect, now
 
 log = logging.getLogger(__name__)
 
@@ -125,31 +125,11 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
-    """Apply the migrations not yet recorded, in order, each in its own transaction."""
-    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in db.execute("SELECT name FROM migrations")}
-    applied = []
-    for name, func in MIGRATIONS:
-        if name in done:
-            continue
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            func(db)
-            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        log.info("store: applied migration %s", name)
-        applied.append(name)
-    return applied
+    """Apply the project store's migrations not yet recorded (``align.sqlitedb``)."""
+    return apply_migrations(db, MIGRATIONS, "store")
 
 
 # ---- rows <-> JSON -------------------------------------------------------------------------
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _pair_row(pair: Pair) -> tuple[Any, ...]:
     return (
         pair.source,
@@ -255,13 +235,7 @@ class Store:
         self.on_confirmed = on_confirmed
         self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            # isolation_level=None: transactions are opened explicitly (BEGIN IMMEDIATE)
+            self._db = connect(self.path, foreign_keys=True)  # transactions opened explicitly (BEGIN IMMEDIATE)
             migrate(self._db)
         except (sqlite3.Error, OSError) as err:
             raise StoreError(f"cannot open the project database {self.path}: {err}") from err
@@ -354,8 +328,8 @@ class Store:
                     json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str),
                     _sentences_json(doc.source_sentences),
                     _sentences_json(doc.target_sentences),
-                    _now(),
-                    _now(),
+                    now(),
+                    now(),
                 ),
             )
             project_id = cur.lastrowid
@@ -410,7 +384,7 @@ class Store:
             raise StoreError("a project needs a name; the new name is empty")
         with self._tx():
             self._project_row(project_id)
-            self._db.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name.strip(), _now(), project_id))
+            self._db.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name.strip(), now(), project_id))
 
     def delete_project(self, project_id: int) -> None:
         """Delete a project with its rows and history (foreign keys cascade)."""
@@ -455,13 +429,13 @@ class Store:
                     start,
                     json.dumps([_pair_json(p) for p in old_slice], ensure_ascii=False),
                     json.dumps([_pair_json(p) for p in new_slice], ensure_ascii=False),
-                    _now(),
+                    now(),
                 ),
             )
             self._db.execute("DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history))
             self._db.execute(
                 "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-                (pos + 1, _now(), project_id),
+                (pos + 1, now(), project_id),
             )
         log.debug("store: %s: rows %s..%s -> %s rows", label, start, start + len(old_slice), len(new_slice))
         confirmed = newly_confirmed(old_slice, new_slice, start)
@@ -512,7 +486,7 @@ class Store:
                 self._replace_slice(project_id, start, len(old), new)
             self._db.execute(
                 "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-                (pos - 1 if back else pos + 1, _now(), project_id),
+                (pos - 1 if back else pos + 1, now(), project_id),
             )
         return self.load(project_id)
 

@@ -21,11 +21,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from align.errors import AlignError
+from align.sqlitedb import apply_migrations, connect, now
 from align.tm.index import BACKENDS, Postings, candidate_ids, count_terms, create_terms_table, fts5_available
 from align.tm.match import EXACT_MATCH, MIN_FUZZY, Match, Unit, fuzzy_score, score
 from align.tm.text import base_lang, normalise
@@ -82,28 +82,13 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection, str], None]]] = [
 
 
 def migrate(db: sqlite3.Connection, index: str) -> list[str]:
-    """Apply the migrations not yet recorded, in order, each in its own transaction."""
-    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in db.execute("SELECT name FROM migrations")}
-    applied = []
-    for name, func in MIGRATIONS:
-        if name in done:
-            continue
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            func(db, index)
-            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now()))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        log.info("tm: applied migration %s", name)
-        applied.append(name)
-    return applied
+    """Apply the memory's migrations not yet recorded (``align.sqlitedb``); ``index`` is the word
+    index a new file is built with."""
 
+    def with_index(func: Callable[[sqlite3.Connection, str], None]) -> Callable[[sqlite3.Connection], None]:
+        return lambda connection: func(connection, index)
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return apply_migrations(db, [(name, with_index(func)) for name, func in MIGRATIONS], "tm")
 
 
 # ---- public types --------------------------------------------------------------------------------
@@ -155,11 +140,7 @@ class TranslationMemory:
         if wanted not in BACKENDS:
             raise TMError(f"unknown TM index {wanted!r}; use one of {', '.join(BACKENDS)}")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db = connect(self.path)
             migrate(self._db, wanted)
             (self.index,) = self._db.execute("SELECT value FROM meta WHERE key = 'index'").fetchone()
             self._postings: Postings = BACKENDS[self.index]()
