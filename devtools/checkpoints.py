@@ -145,8 +145,7 @@ def build_marian(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
 def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_std: float = 0.3) -> Path:
     """An M2M100ForConditionalGeneration checkpoint (M2M-100 layout: sentencepiece.bpe.model,
     vocab.json; the tokenizer adds the ``__xx__`` language tokens after the vocabulary)."""
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+    from transformers import M2M100Tokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
     de, en = fixture_sides()
@@ -159,9 +158,20 @@ def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
     tokenizer = M2M100Tokenizer(
         str(folder / "vocab.json"), str(spm_path), src_lang="de", tgt_lang="en", additional_special_tokens=languages
     )
+    # vocabulary, then the 100 language tokens, then fairseq's padding words (as M2M-100's own)
+    vocab_size = len(tokenizer.encoder) + len(tokenizer.lang_token_to_id) + tokenizer.num_madeup_words
+    model = _m2m100_model(shape, vocab_size, seed, init_std)
+    return _save(model, tokenizer, folder, "tiny-m2m100", "mit")
+
+
+def _m2m100_model(shape: Shape, vocab_size: int, seed: int, init_std: float, **extra: Any) -> Any:
+    """A seeded M2M100ForConditionalGeneration of ``shape`` (M2M-100 and NLLB-200 share it), with
+    fairseq's special ids: <s> 0, <pad> 1, </s> 2, decoding starting from </s>."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
     config = M2M100Config(
-        # vocabulary, then the 100 language tokens, then fairseq's padding words (as M2M-100's own)
-        vocab_size=len(tokenizer.encoder) + len(tokenizer.lang_token_to_id) + tokenizer.num_madeup_words,
+        vocab_size=vocab_size,
         d_model=shape.d_model,
         encoder_layers=shape.layers,
         decoder_layers=shape.layers,
@@ -177,10 +187,10 @@ def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
         init_std=init_std,
         scale_embedding=True,
         architectures=["M2M100ForConditionalGeneration"],
+        **extra,
     )
     torch.manual_seed(seed)
-    model = M2M100ForConditionalGeneration(config).eval()
-    return _save(model, tokenizer, folder, "tiny-m2m100", "mit")
+    return M2M100ForConditionalGeneration(config).eval()
 
 
 def build_nllb(
@@ -195,8 +205,7 @@ def build_nllb(
     checkpoints' configs still ask for it), which is not how NLLB was trained; the importer must
     not copy that layout.
     """
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers import NllbTokenizer
     from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -209,27 +218,8 @@ def build_nllb(
         additional_special_tokens=list(FAIRSEQ_LANGUAGE_CODES),
         legacy_behaviour=legacy_behaviour,
     )
-    config = M2M100Config(
-        vocab_size=len(tokenizer),  # <s> <pad> </s> <unk>, the pieces, the language codes, <mask>
-        d_model=shape.d_model,
-        encoder_layers=shape.layers,
-        decoder_layers=shape.layers,
-        encoder_attention_heads=shape.heads,
-        decoder_attention_heads=shape.heads,
-        encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn,
-        max_position_embeddings=shape.max_positions,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        decoder_start_token_id=2,
-        init_std=init_std,
-        scale_embedding=True,
-        tokenizer_class="NllbTokenizer",
-        architectures=["M2M100ForConditionalGeneration"],
-    )
-    torch.manual_seed(seed)
-    model = M2M100ForConditionalGeneration(config).eval()
+    # <s> <pad> </s> <unk>, the pieces, the language codes, <mask>
+    model = _m2m100_model(shape, len(tokenizer), seed, init_std, tokenizer_class="NllbTokenizer")
     return _save(model, tokenizer, folder, "tiny-nllb", "cc-by-nc-4.0")
 
 
