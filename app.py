@@ -12,9 +12,11 @@ never as HTML.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
@@ -58,6 +60,32 @@ def get_glossary(paths: tuple[str, ...], stamps: tuple[float, ...], src: str, tg
     from align.glossary import load_glossaries
 
     return load_glossaries([Path(p) for p in paths], src_lang=src, tgt_lang=tgt, shared=False)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def memory_stats(path: str, stamp: tuple[int, ...]):
+    """The memory's size per language pair; counting 200,000 units takes about 0.1 s, so a rerun
+    reads it again only when the file changed (``stamp``: the database's and its WAL's size and time)."""
+    return get_tm(path).stats()
+
+
+def memory_size(settings):
+    """``memory_stats`` of the data folder's translation memory, as it is now."""
+    from align.tm import tm_path
+
+    path = tm_path(settings)
+    stamp: list[int] = []
+    for part in (path, path.with_name(path.name + "-wal")):
+        info = part.stat() if part.exists() else None
+        stamp += [info.st_size, info.st_mtime_ns] if info else [0, 0]
+    return memory_stats(str(path), tuple(stamp))
+
+
+def memory_has(settings, src: str, tgt: str) -> bool:
+    """Whether the memory holds units for the pair (languages as the memory stores them: de-DE is de)."""
+    from align.tm.text import base_lang
+
+    return bool(memory_size(settings).pairs.get((base_lang(src), base_lang(tgt))))
 
 
 def shared_glossary(settings, src: str, tgt: str, project_id: int | None = None):
@@ -153,15 +181,36 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+@contextlib.contextmanager
+def uploaded_file(upload) -> Iterator[Path]:
+    """A temporary copy of an uploaded file under its own base name (the library reads paths, and
+    its error messages then name the user's file); removed afterwards."""
+    name = Path(upload.name).name or "upload.txt"
+    with tempfile.TemporaryDirectory(prefix="align-upload-") as folder:
+        path = Path(folder) / (name if Path(name).suffix else f"{name}.txt")
+        path.write_bytes(upload.getvalue())
+        yield path
+
+
 def uploaded_text(upload) -> str:
-    """The text of an uploaded file, read by ``align.text.sources`` from a temporary copy."""
+    """The text of an uploaded file, read by ``align.text.sources``."""
     from align.text.sources import read_text
 
-    suffix = Path(upload.name).suffix.lower() or ".txt"
-    with tempfile.TemporaryDirectory(prefix="align-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(upload.getvalue())
+    with uploaded_file(upload) as path:
         return read_text(path)
+
+
+def uploaded_glossary(upload):
+    """The glossary of an uploaded file, or None after an error message (a bad file is refused
+    before it replaces a glossary in use)."""
+    from align.glossary import read_glossary
+
+    with uploaded_file(upload) as path:
+        try:
+            return read_glossary(path)
+        except AlignError as err:
+            st.error(str(err))
+            return None
 
 
 def choice(container, label: str, options: dict[str, str], key: str, on_change=None) -> str:
@@ -296,9 +345,7 @@ def models_panel(settings) -> None:
             st.caption("No translation packages installed.")
         upload = st.file_uploader("Install a package (.argosmodel)", type=["argosmodel"], key="model_file")
         if upload is not None and not too_large(upload) and st.button("Install", key="model_install"):
-            with tempfile.TemporaryDirectory(prefix="align-model-") as folder:
-                path = Path(folder) / Path(upload.name).name
-                path.write_bytes(upload.getvalue())
+            with uploaded_file(upload) as path:
                 try:
                     pkg = install_from_path(path, settings)
                     st.success(f"Installed {pkg.from_code}→{pkg.to_code} {pkg.version}.")
@@ -312,7 +359,7 @@ def memory_panel(settings) -> None:
 
     with st.expander("Translation memory", expanded=False):
         tm = get_tm(str(tm_path(settings)))
-        stats = tm.stats()
+        stats = memory_size(settings)
         if stats.units:
             pairs = ", ".join(f"{src}→{tgt} {count}" for (src, tgt), count in sorted(stats.pairs.items()))
             st.caption(f"{stats.units} unit(s): {plain(pairs)}")
@@ -320,9 +367,7 @@ def memory_panel(settings) -> None:
             st.caption("Empty: confirmed rows and imported files fill it.")
         upload = st.file_uploader("Import TMX, CSV, TSV or XLSX", type=["tmx", "csv", "tsv", "xlsx"], key="tm_file")
         if upload is not None and not too_large(upload) and st.button("Import", key="tm_import"):
-            with tempfile.TemporaryDirectory(prefix="align-tm-") as folder:
-                path = Path(folder) / Path(upload.name).name
-                path.write_bytes(upload.getvalue())
+            with uploaded_file(upload) as path:
                 try:
                     result = import_file(tm, path)
                     st.success(f"Imported {upload.name}: {result.added} new, {result.updated} updated.")
@@ -351,7 +396,7 @@ def memory_tmx(path: str) -> bytes:
 
 def glossary_panel(settings) -> None:
     """The shared glossary: what it holds, and replacing it with an uploaded CSV/TSV/XLSX/TBX."""
-    from align.glossary import read_glossary, shared_glossary_paths
+    from align.glossary import shared_glossary_paths
     from align.glossary.files import SHARED_NAMES
 
     with st.expander("Glossary", expanded=False):
@@ -362,15 +407,10 @@ def glossary_panel(settings) -> None:
             st.caption("No shared glossary: upload one to use it in every translation.")
         upload = st.file_uploader("Glossary (CSV, TSV, XLSX, TBX)", type=["csv", "tsv", "xlsx", "tbx"], key="glossary_file")
         if upload is not None and not too_large(upload) and st.button("Use as shared glossary", key="glossary_use"):
+            glossary = uploaded_glossary(upload)
+            if glossary is None:
+                return
             suffix = Path(upload.name).suffix.lower()
-            with tempfile.TemporaryDirectory(prefix="align-glossary-") as folder:
-                trial = Path(folder) / f"glossary{suffix}"
-                trial.write_bytes(upload.getvalue())
-                try:
-                    glossary = read_glossary(trial)  # a bad file is refused before it replaces anything
-                except AlignError as err:
-                    st.error(str(err))
-                    return
             for old in paths:
                 old.unlink(missing_ok=True)
             target = Path(settings.home) / next(n for n in SHARED_NAMES if n.endswith(suffix))
@@ -465,7 +505,7 @@ def new_project(store: Store, settings) -> None:
                     name=title,
                     embedder=embedder,
                     glossary=glossary,
-                    tm=tm if tm.count(src_lang, tgt_lang) else None,
+                    tm=tm if memory_has(settings, src_lang, tgt_lang) else None,
                 )
                 project = store.create_project(title, doc)
                 keep_source(settings, project, *kept)  # the translated document is written in its structure
@@ -710,7 +750,6 @@ def editor(store: Store, settings, project_id: int) -> None:
 
 def project_glossary(settings, project_id: int) -> None:
     """This project's own glossary (CSV, TSV, XLSX, TBX), used with the shared one."""
-    from align.glossary import read_glossary
     from align.review.sources import GLOSSARIES, forget_source, keep_source, project_source
 
     own = project_source(settings, project_id, GLOSSARIES)
@@ -719,17 +758,11 @@ def project_glossary(settings, project_id: int) -> None:
         upload = st.file_uploader("Glossary (CSV, TSV, XLSX, TBX)", type=kinds, key="project_glossary_file")
         left, right = st.columns(2)
         if upload is not None and not too_large(upload) and left.button("Use for this project", key="project_glossary_use"):
-            with tempfile.TemporaryDirectory(prefix="align-glossary-") as folder:
-                trial = Path(folder) / Path(upload.name).name
-                trial.write_bytes(upload.getvalue())
-                try:
-                    glossary = read_glossary(trial)  # a bad file is refused before it replaces anything
-                except AlignError as err:
-                    st.error(str(err))
-                else:
-                    keep_source(settings, project_id, upload.name, upload.getvalue(), GLOSSARIES)
-                    st.success(f"Project glossary: {len(glossary)} entries from {upload.name}.")
-                    own = project_source(settings, project_id, GLOSSARIES)
+            glossary = uploaded_glossary(upload)
+            if glossary is not None:
+                keep_source(settings, project_id, upload.name, upload.getvalue(), GLOSSARIES)
+                st.success(f"Project glossary: {len(glossary)} entries from {upload.name}.")
+                own = project_source(settings, project_id, GLOSSARIES)
         if own is not None and right.button("Remove the project glossary", key="project_glossary_remove"):
             forget_source(settings, project_id, (GLOSSARIES,))
             st.rerun()
@@ -804,7 +837,7 @@ def memory_matches(settings, doc, row: int, store: Store, project_id: int) -> No
     from align.ui.segment import suggestions
 
     tm = get_tm(str(tm_path(settings)))
-    if not tm.count(doc.src_lang, doc.tgt_lang):
+    if not memory_has(settings, doc.src_lang, doc.tgt_lang):
         return
     found = suggestions(doc, row, tm)
     st.caption("Translation memory" + ("" if found else ": no match from 75%"))
@@ -968,7 +1001,7 @@ def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) 
 def exports(store: Store, settings, project_id: int, doc) -> None:
     """Download buttons; the file is made when clicked (from the saved state)."""
     st.divider()
-    translated_document(store, settings, project_id)
+    translated_document(store, settings, project_id, doc.tgt_lang)
     left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
     scope = choice(left, "Export", {"all": "all rows", "confirmed": "confirmed rows only"}, "export_scope")
     stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
@@ -983,7 +1016,7 @@ def exports(store: Store, settings, project_id: int, doc) -> None:
         )
 
 
-def translated_document(store: Store, settings, project_id: int) -> None:
+def translated_document(store: Store, settings, project_id: int, tgt_lang: str) -> None:
     """The target text in the source file's own structure (docx, md, html, txt)."""
     from align.review.sources import project_source
     from align.text.sources import source_kind
@@ -991,7 +1024,8 @@ def translated_document(store: Store, settings, project_id: int) -> None:
     source = project_source(settings, project_id)
     if source is None:
         return
-    kind = source_kind(source, source.read_bytes()[:4096])
+    with source.open("rb") as handle:  # its kind from its first bytes: every rerun draws this row
+        kind = source_kind(source, handle.read(4096))
     kind = "docx" if kind == "pdf" else kind
     left, middle, right = st.columns([2, 3, 1])
     left.markdown(f"**Translated document** ({plain(source.name)} → .{kind})")
@@ -1000,7 +1034,7 @@ def translated_document(store: Store, settings, project_id: int) -> None:
     right.download_button(
         kind.upper(),
         data=functools.partial(translated_bytes, store, project_id, str(source), kind, policy),
-        file_name=f"{source.stem}.{store.load(project_id).tgt_lang}.{kind}",
+        file_name=f"{source.stem}.{tgt_lang}.{kind}",
         key="export_document",
         on_click="ignore",
     )
