@@ -102,11 +102,16 @@ def test_imported_model_translates_like_transformers(family, checkpoints, import
     settings = load_settings(home=imported_home)
     package = find_package("de", "en", settings, env=NO_ARGOS, model=PACKAGE[family])
     translator = Translator.load(package, GREEDY)
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(checkpoints[family]))
     for text in sentences():
         ours = translator.decode_tokens([translator.tokenize(text)])[0]
         assert ours == hf_greedy(checkpoints[family], translator, text, family), text
-    texts = translator.translate(sentences())
-    assert len(texts) == len(sentences()) and all(texts)
+        # the text, too, is transformers' (special tokens skipped: a random model emits language tokens)
+        expected = tokenizer.decode(tokenizer.convert_tokens_to_ids(ours), skip_special_tokens=True)
+        assert translator.detokenize(ours) == expected.strip(), text
+    assert len(translator.translate(sentences())) == len(sentences())
 
 
 def test_metadata_and_layout(imported_home, checkpoints):
@@ -251,3 +256,71 @@ def test_imported_model_scores_every_token_like_transformers(family, checkpoints
         assert len(scores.log_probs) == len(theirs), (source, scores.tokens)
         assert np.allclose(scores.log_probs, theirs, rtol=1e-3, atol=1e-3), (source, scores.log_probs[:5], theirs[:5])
         assert np.ptp(theirs) > 1.0  # varied decoder states, not one repeated distribution
+
+
+# ---- the checkpoint's own languages, its tokenizer's language tokens, special tokens in the output ------
+def _edit_json(path: Path, change) -> None:
+    value = json.loads(path.read_text(encoding="utf-8"))
+    change(value)
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+
+
+def test_marian_languages_must_match_the_checkpoint(tmp_path, checkpoints, capsys):
+    """An OPUS-MT model translates one pair: --src xx used to install a de->en model as marian-xx_en."""
+    argv = ["models", "import", checkpoints["marian"], "--src", "xx", "--tgt", "en"]
+    check_error(capsys, tmp_path / "h1", argv, "de->en", "tokenizer_config.json", "--src de --tgt en")
+    # without source_lang/target_lang in tokenizer_config.json, the model's name says the pair
+    import shutil
+
+    unnamed = tmp_path / "tiny-opus-mt-de-en"
+    shutil.copytree(checkpoints["marian"], unnamed)
+    _edit_json(unnamed / "tokenizer_config.json", lambda c: [c.pop(k, None) for k in ("source_lang", "target_lang")])
+    argv = ["models", "import", unnamed, "--src", "en", "--tgt", "de"]
+    check_error(capsys, tmp_path / "h2", argv, "de->en", "opus-mt-de-en")
+
+
+def test_unsafe_language_code_is_refused(tmp_path, checkpoints, capsys):
+    """--src/--tgt become part of the package's folder name."""
+    import shutil
+
+    anonymous = tmp_path / "model"  # no languages in its name or tokenizer_config.json
+    shutil.copytree(checkpoints["marian"], anonymous)
+    _edit_json(anonymous / "tokenizer_config.json", lambda c: [c.pop(k, None) for k in ("source_lang", "target_lang")])
+    argv = ["models", "import", anonymous, "--src", "../../x", "--tgt", "en"]
+    check_error(capsys, tmp_path / "h", argv, "--src", "'../../x'", "language code")
+
+
+def test_m2m100_tokenizer_without_language_tokens_says_what_is_missing(tmp_path, checkpoints, capsys):
+    """A tokenizer saved without its __xx__ tokens used to fail in CTranslate2's converter with
+    'Source vocabulary 0 has size 309 but the model expected ... 409'."""
+    import shutil
+
+    broken = tmp_path / "m2m-no-language-tokens"
+    shutil.copytree(checkpoints["m2m100"], broken)
+    (broken / "added_tokens.json").unlink(missing_ok=True)
+
+    def strip(config: dict) -> None:
+        config["additional_special_tokens"] = []
+        if "added_tokens_decoder" in config:
+            config["added_tokens_decoder"] = {k: v for k, v in config["added_tokens_decoder"].items() if int(k) < 4}
+
+    _edit_json(broken / "tokenizer_config.json", strip)
+    _edit_json(broken / "special_tokens_map.json", lambda m: m.pop("additional_special_tokens", None))
+    argv = ["models", "import", broken, "--src", "de", "--tgt", "en"]
+    check_error(capsys, tmp_path / "h", argv, str(broken), "__de__", "additional_special_tokens")
+
+
+@pytest.mark.parametrize("family", ["marian", "m2m100", "nllb"])
+def test_output_text_has_no_special_tokens(family, imported_home):
+    """transformers' decode(skip_special_tokens=True) drops language tokens, </s> and <pad> wherever
+    they are; a model that repeats its language token used to give '__en____en__ De the ...'."""
+    settings = load_settings(home=imported_home)
+    translator = Translator.load(find_package("de", "en", settings, env=NO_ARGOS, model=PACKAGE[family]), GREEDY)
+    pieces = translator.tokenize_target("Good morning, how are you?")
+    plain = translator.detokenize(pieces)
+    assert plain.startswith("Good")
+    other = {"marian": "</s>", "m2m100": "__fr__", "nllb": "fra_Latn"}[family]
+    lang = translator.package.target_prefix or "</s>"
+    noisy = [lang, lang, *pieces[:2], other, *pieces[2:], "</s>", "<pad>"]
+    assert translator.detokenize(noisy) == plain
+    assert "\u2047" in translator.detokenize([*pieces, "<unk>"])  # an unknown stays visible, as SentencePiece writes it

@@ -28,17 +28,26 @@ from align.mt.packages import (
 from align.settings import load_settings
 
 NO_ARGOS = {"HOME": "/nonexistent-home-for-tests"}
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "models" / "translate-de_en-fixture.argosmodel"
+
+
+@functools.cache
+def model_files() -> dict[str, bytes]:
+    """The real CTranslate2 model and SentencePiece model of the fixture package (an install
+    loads the package before it replaces anything, so test packages must load)."""
+    top = "translate-de_en-fixture/"
+    with zipfile.ZipFile(FIXTURE) as zf:
+        names = [n for n in zf.namelist() if n.startswith(f"{top}model/") or n == f"{top}sentencepiece.model"]
+        return {n.removeprefix(top): zf.read(n) for n in names if not n.endswith("/")}
 
 
 def package_files(src="de", tgt="en", version="1.0", **meta) -> dict[str, bytes]:
-    """The files of a minimal Argos-layout package (the model bytes are not a real model)."""
+    """The files of an Argos-layout package with a real (tiny) model; README.md names the version."""
     metadata = {"package_version": version, "argos_version": "1.0", "from_code": src, "to_code": tgt, **meta}
     return {
         "metadata.json": json.dumps(metadata).encode(),
-        "model/model.bin": b"model-" + version.encode(),
-        "model/shared_vocabulary.json": b'["<unk>", "<s>", "</s>"]',
-        "sentencepiece.model": b"sp",
-        "README.md": b"A test package.",
+        **model_files(),
+        "README.md": f"A test package {version}.".encode(),
     }
 
 
@@ -67,7 +76,7 @@ def test_install_zip_then_list_find_remove(tmp_path, settings):
     pkg = install_from_path(write_zip(tmp_path / "de_en.argosmodel", package_files()), settings)
     assert (pkg.from_code, pkg.to_code, pkg.version, pkg.name) == ("de", "en", "1.0", "translate-de_en-1_0")
     assert pkg.path == settings.packages_dir / "translate-de_en-1_0"
-    assert (pkg.path / "model" / "model.bin").read_bytes() == b"model-1.0"
+    assert (pkg.path / "README.md").read_text() == "A test package 1.0."
     assert pkg.metadata["argos_version"] == "1.0"
     assert list_packages(settings, env=NO_ARGOS) == [pkg]
     assert find_package("de", "en", settings, env=NO_ARGOS) == pkg
@@ -189,7 +198,7 @@ def test_any_member_names_install_fully_or_not_at_all(tmp_path_factory, names):
 
 # ---- finding packages ---------------------------------------------------------------------------
 def test_find_missing_pair_says_what_to_do(tmp_path, settings):
-    install_from_path(write_zip(tmp_path / "fr.argosmodel", package_files(tgt="fr")), settings)
+    install_from_path(write_zip(tmp_path / "fr.argosmodel", package_files(tgt="fr"), top="translate-de_fr-1_0"), settings)
     with pytest.raises(ModelNotInstalled) as err:
         find_package("de", "en", settings, env=NO_ARGOS)
     message = str(err.value)
@@ -264,7 +273,7 @@ def test_install_from_index_downloads_newest(http_root, settings):
     (www / "index.json").write_text(json.dumps(index))
     seen: list[tuple[int, int | None]] = []
     pkg = install_from_index("de", "en", settings, index_url=f"{base}/index.json", progress=lambda d, t: seen.append((d, t)))
-    assert pkg.version == "1.2" and (pkg.path / "model" / "model.bin").read_bytes() == b"model-1.2"
+    assert pkg.version == "1.2" and (pkg.path / "README.md").read_text() == "A test package 1.2."
     size = (www / "de_en_1_2.argosmodel").stat().st_size
     assert seen[-1] == (size, size)
     assert visible(settings) == ["translate-de_en-1_2"]
@@ -280,6 +289,17 @@ def test_index_errors(http_root, settings):
         install_from_index("de", "en", settings, index_url=f"{base}/bad.json")
     (www / "index.json").write_text(json.dumps([{"from_code": "de", "to_code": "en", "links": [f"{base}/nope"]}]))
     with pytest.raises(NetworkError, match=r"cannot download the de->en package .*nope.*--from PATH"):
+        install_from_index("de", "en", settings, index_url=f"{base}/index.json")
+    assert visible(settings) == []
+
+
+def test_index_package_of_another_pair_is_refused(http_root, settings):
+    """The index promises de->en; a package that says de->fr must not be installed as if it were."""
+    www, base = http_root
+    write_zip(www / "x.argosmodel", package_files(tgt="fr"), top="x")
+    entry = {"from_code": "de", "to_code": "en", "package_version": "1.0", "links": [f"{base}/x.argosmodel"]}
+    (www / "index.json").write_text(json.dumps([entry]))
+    with pytest.raises(PackageError, match=r"x.argosmodel: .*de->fr.*de->en"):
         install_from_index("de", "en", settings, index_url=f"{base}/index.json")
     assert visible(settings) == []
 

@@ -19,8 +19,10 @@ tokenizer does; an import checks that on a sample sentence before installing.
 
 transformers (the ``import`` extra) is needed here only, and imported lazily: translating with an
 imported package needs CTranslate2 and SentencePiece alone. Nothing is installed half: the package
-is built in a hidden staging folder and renamed into place at the end; on any error the staging
-folder is deleted.
+is built in a hidden staging folder, loaded there, and renamed into place at the end; on any error
+the staging folder is deleted. ``--src``/``--tgt`` must agree with the languages a one-pair (Marian)
+checkpoint states (its tokenizer_config.json, else its OPUS-MT name), and a multilingual tokenizer
+must list the language tokens it uses, or the import stops with a one-line error before converting.
 """
 
 from __future__ import annotations
@@ -36,7 +38,16 @@ from typing import Any
 
 from align.errors import AlignError, NetworkError, PackageError
 from align.mt import langcodes
-from align.mt.packages import _TMP_PREFIX, InstalledPackage, _swap_into_place, read_package
+from align.mt.packages import (
+    _TMP_PREFIX,
+    InstalledPackage,
+    _clean_leftovers,
+    _swap_into_place,
+    check_loads,
+    is_language_code,
+    package_folder,
+    read_package,
+)
 from align.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,8 @@ QUANTIZATIONS = ("int8", "int8_float32", "int16", "float16", "bfloat16", "float3
 EXTRA_HINT = "pip install 'align-workbench[import]' (or pip install -r requirements-dev.txt)"
 _SAMPLE = "Guten Morgen, wie geht es Ihnen heute?"
 _HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+# OPUS-MT names end with their pair: opus-mt-de-en, opus-mt-tc-big-en-de (not opus-mt-en-ROMANCE)
+_OPUS_PAIR = re.compile(r"opus-mt-(?:[a-z]+-)*?([a-z]{2,3})-([a-z]{2,3})$")
 _DOWNLOAD_PATTERNS = ["*.json", "*.spm", "*.model", "model.safetensors", "pytorch_model.bin", "README.md"]
 
 
@@ -97,6 +110,8 @@ def _json(path: Path) -> dict[str, Any]:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise PackageError(f"{path}: cannot read it ({err})") from None
+    except RecursionError:
+        raise PackageError(f"{path}: cannot read it (nested too deeply)") from None
     if not isinstance(value, dict):
         raise PackageError(f"{path}: must hold a JSON object")
     return value
@@ -241,6 +256,52 @@ def language_layout(family: Family, tokenizer: Any, src: str, tgt: str, where: P
     return layout, langcodes.iso_code(tokens[0], family.name), langcodes.iso_code(tokens[1], family.name)
 
 
+def _aliases(code: str) -> set[str]:
+    """A language code and its ISO 639-3 form (de -> deu), to compare codes written either way."""
+    code = code.strip().lower()
+    return {code, langcodes.NLLB_CODES.get(code, "").split("_")[0]} - {""}
+
+
+def checkpoint_pair(tokenizer: Any, model_name: str) -> tuple[str, str, str] | None:
+    """The (source, target) a one-pair (Marian) checkpoint states, and where: its tokenizer_config.json
+    (``source_lang``/``target_lang``), else its OPUS-MT name; None when it states none."""
+    source, target = getattr(tokenizer, "source_lang", None), getattr(tokenizer, "target_lang", None)
+    if isinstance(source, str) and isinstance(target, str) and source and target:
+        return source, target, "tokenizer_config.json"
+    found = _OPUS_PAIR.search(package_slug(model_name))
+    return (found.group(1), found.group(2), f"its name {found.group(0)}") if found else None
+
+
+def check_languages(family: Family, tokenizer: Any, model_name: str, src: str, tgt: str, where: Path) -> None:
+    """PackageError for --src/--tgt that cannot name a package, or that contradict the languages
+    a one-pair checkpoint states: a de->en model installed as xx->en translates the wrong text."""
+    for option, code in (("--src", src), ("--tgt", tgt)):
+        if not is_language_code(code):
+            raise PackageError(f"{option} {code[:40]!r} is not a language code (give one such as de or en)")
+    stated = checkpoint_pair(tokenizer, model_name) if not family.multilingual else None
+    if stated and not (_aliases(stated[0]) & _aliases(src) and _aliases(stated[1]) & _aliases(tgt)):
+        raise PackageError(
+            f"{where}: the checkpoint translates {stated[0]}->{stated[1]} ({stated[2]}), not {src}->{tgt}; "
+            f"give --src {stated[0]} --tgt {stated[1]}"
+        )
+
+
+def check_language_tokens(tokenizer: Any, family: Family, layout: Layout, where: Path) -> None:
+    """PackageError unless the tokenizer lists the language tokens the package uses among the tokens
+    CTranslate2's converter takes (its vocabulary and ``additional_special_tokens``): without them
+    the converted vocabulary is shorter than the model's and conversion fails obscurely."""
+    if not family.multilingual:
+        return
+    listed = set(tokenizer.get_vocab()) | set(tokenizer.special_tokens_map.get("additional_special_tokens") or [])
+    missing = [t for t in dict.fromkeys((layout.source_prefix, layout.target_prefix)) if t and t not in listed]
+    if missing:
+        raise PackageError(
+            f"{where}: the tokenizer does not list the language tokens {', '.join(missing)} (tokenizer_config.json's "
+            "additional_special_tokens is missing them), so the vocabulary would not match the model's; use the "
+            "model's original tokenizer files, or save the tokenizer with additional_special_tokens set to its language tokens"
+        )
+
+
 def check_tokenization(tokenizer: Any, family: Family, layout: Layout, folder: Path, text: str = _SAMPLE) -> None:
     """PackageError unless our tokenisation of ``text`` (SentencePiece + prefix/suffix) equals the
     model's own tokenizer's: a tokenizer that adds other tokens would translate worse, silently."""
@@ -296,13 +357,16 @@ def import_model(source: str, src: str, tgt: str, settings: Settings, *, quantiz
         raise AlignError(f"unknown quantization {quantization!r}; choose one of {', '.join(QUANTIZATIONS)}")
     root = settings.packages_dir
     root.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(root)
     staging = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=root))
     try:
         folder, model_name = resolve_source(source, staging)
         family = detect_family(folder)
         tokenizer = _tokenizer(folder, family)
         layout, from_code, to_code = language_layout(family, tokenizer, src, tgt, folder)
+        check_languages(family, tokenizer, model_name, from_code, to_code, folder)
         check_tokenization(tokenizer, family, layout, folder)
+        check_language_tokens(tokenizer, family, layout, folder)
 
         package = staging / "package"
         package.mkdir()
@@ -347,8 +411,8 @@ def import_model(source: str, src: str, tgt: str, settings: Settings, *, quantiz
             "target_prefix": layout.target_prefix,
         }
         (package / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        read_package(package)  # the same checks an install makes
-        final = root / name
+        check_loads(read_package(package), folder)  # the same checks an install makes
+        final = package_folder(root, name)
         _swap_into_place(package, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
