@@ -9,6 +9,12 @@ output at ``max_decoding_length`` (256): we switch the input limit off, split se
 ``max_piece_tokens`` into pieces at clause boundaries (translated separately and joined again),
 and give each batch a decoding limit proportional to its longest input.
 
+No call gets more positions than the model has (CTranslate2 would fail the whole batch: "No
+position encodings are defined for positions >= 512"). The limits come from the model file
+(``Positions``); a piece is never longer than the encoder reads, nor so long that its decoding
+limit passes the decoder's positions, whatever ``max_piece_tokens`` says; no decoding limit
+passes them; and a call with a longer input is refused with an ``InputError``.
+
 With a glossary (``align.glossary``) the pieces whose source contains glossary terms are decoded
 apart, asking CTranslate2 for its ``glossary_hypotheses`` best translations (beam at least as
 wide), and the one that follows the glossary best is kept (``align.glossary.select``: most target
@@ -30,11 +36,14 @@ import dataclasses
 import functools
 import logging
 import re
+import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 
-from align.errors import AlignError, ModelNotInstalled, PackageError
+from align.errors import AlignError, InputError, ModelNotInstalled, PackageError
+from align.mt import langcodes
 from align.mt.packages import InstalledPackage, find_package
 from align.progress import Progress
 from align.settings import Settings
@@ -88,6 +97,77 @@ class TranslateOptions:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+# ---- the model's positions -------------------------------------------------------------------------
+#: Used when model.bin cannot be read: the fewest positions of the packages we know (Argos, OPUS-MT).
+FALLBACK_POSITIONS = 512
+_POSITION_TABLES = ("encoder/position_encodings/encodings", "decoder/position_encodings/encodings")
+
+
+@dataclass(frozen=True)
+class Positions:
+    """How many positions the model's encoder (``source``) and decoder (``target``) have; None
+    where it has no limit (sinusoidal encodings, which CTranslate2 makes for any length).
+
+    CTranslate2 refuses a call that needs more ("No position encodings are defined for
+    positions >= 512"): a source may have ``source`` tokens (its prefix and suffix tokens
+    included), a decoding ``max_decoding_length`` up to ``target`` (the target prefix included),
+    and a scored target ``target - 1`` tokens (the decoder's start token takes a position).
+    """
+
+    source: int | None
+    target: int | None
+
+
+def read_positions(model_file: Path) -> Positions:
+    """The position tables' sizes in a CTranslate2 model.bin, read from its header (a few hundred
+    seeks, no weights loaded): CTranslate2's API does not say them. Unreadable: FALLBACK_POSITIONS."""
+    try:
+        with open(model_file, "rb") as handle:
+            shapes, aliases = _model_bin_shapes(handle)
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as err:
+        log.warning("%s: cannot read its position limits (%s): assuming %d", model_file, err, FALLBACK_POSITIONS)
+        return Positions(FALLBACK_POSITIONS, FALLBACK_POSITIONS)
+
+    def rows(name: str) -> int | None:
+        shape = shapes.get(aliases.get(name, name))
+        return shape[0] if shape else None
+
+    return Positions(*(rows(name) for name in _POSITION_TABLES))
+
+
+def _model_bin_shapes(handle: BinaryIO) -> tuple[dict[str, tuple[int, ...]], dict[str, str]]:
+    """Every variable's shape and every alias of a model.bin (CTranslate2's models/model.cc reads
+    the same layout: binary version, spec, variables with their bytes, then aliases)."""
+
+    def number(fmt: str) -> int:
+        size = struct.calcsize(fmt)
+        data = handle.read(size)
+        if len(data) != size:
+            raise ValueError("the file ends early")
+        return int(struct.unpack(fmt, data)[0])
+
+    def string() -> str:
+        return handle.read(number("<H")).rstrip(b"\0").decode("utf-8")
+
+    version = number("<I")
+    if version >= 2:
+        string(), number("<I")  # spec name and revision
+    shapes: dict[str, tuple[int, ...]] = {}
+    for _ in range(number("<I")):
+        name = string()
+        shape = tuple(number("<I") for _ in range(number("<B")))
+        if version >= 4:
+            number("<B")  # dtype
+            size = number("<I")
+        else:
+            item_size = number("<B")
+            size = number("<I") * item_size
+        handle.seek(size, 1)
+        shapes[name] = shape
+    aliases = {string(): string() for _ in range(number("<I"))} if version >= 3 else {}
+    return shapes, aliases
 
 
 # ---- splitting over-long sentences -----------------------------------------------------------------
@@ -251,8 +331,10 @@ class Translator:
             )
         except ValueError as err:
             raise AlignError(f"cannot use compute type {options.compute_type!r} on this CPU ({err})") from None
-        except RuntimeError as err:
-            raise PackageError(f"{package.model_dir}: cannot load the CTranslate2 model ({err})") from None
+        except (RuntimeError, IndexError, KeyError, OSError) as err:  # a damaged model.bin: IndexError, KeyError
+            raise PackageError(
+                f"{package.model_dir}: cannot load the CTranslate2 model ({type(err).__name__}: {err}); install the package again"
+            ) from None
         log.info("loaded %s from %s (compute type %s)", package.name, package.path, model.compute_type)
         return cls(package, options, model, sp, sp_target)
 
@@ -355,6 +437,27 @@ class Translator:
         """The loaded ``ctranslate2.Translator`` (for benchmarks that call it directly)."""
         return self._model
 
+    @functools.cached_property
+    def positions(self) -> Positions:
+        """The model's position limits (read once from its model.bin)."""
+        return read_positions(self.package.model_dir / "model.bin")
+
+    def piece_limit(self) -> int:
+        """The most source tokens (prefix and suffix tokens included) of one piece: the option
+        ``max_piece_tokens``, lowered to what the model can read and decode in full."""
+        return max(1, min(self.options.max_piece_tokens, self._fit_limit()))
+
+    def _fit_limit(self) -> int:
+        """The longest input the model reads whole and decodes without its decoding limit
+        (``decoding_ratio * length + decoding_margin``) passing the decoder's positions."""
+        o, limits = self.options, []
+        if self.positions.source is not None:
+            limits.append(self.positions.source)
+        if self.positions.target is not None:
+            target = self.positions.target
+            limits.append(target if o.pin_output_length else int((target - o.decoding_margin) / max(o.decoding_ratio, 1e-9)))
+        return max(1, min(limits)) if limits else 1 << 30
+
     def tokenize(self, text: str) -> list[str]:
         """The source tokens of ``text``, as the model reads them (see ``tokenize_source``)."""
         return self.tokenize_source(text)
@@ -373,12 +476,26 @@ class Translator:
         """Target SentencePiece pieces of ``text`` (no prefix token: ``target_prefix`` is apart)."""
         return self._sp_target.encode(text, out_type=str)
 
+    # tokens that are never text (transformers' special tokens), dropped wherever the model puts them
+    _CONTROL_TOKENS = frozenset({"<s>", "</s>", "<pad>", "<mask>"})
+
     def detokenize(self, tokens: Sequence[str]) -> str:
-        """Text of output pieces, without the package's target prefix token."""
-        prefix = self.package.target_prefix
-        if prefix and list(tokens[:1]) == [prefix]:
-            tokens = tokens[1:]
-        return self._sp_target.decode_pieces(list(tokens)).strip()
+        """Text of output pieces without special tokens, as transformers' ``decode(skip_special_tokens=True)``:
+        language tokens (a model may repeat its target prefix: ``__en__ __en__ De the``), ``<s>``,
+        ``</s>``, ``<pad>`` and ``<mask>``, wherever they are. ``<unk>`` stays as SentencePiece writes it (⁇):
+        a lost word must show in the text a translator reviews. A piece the target SentencePiece
+        model does not know (Marian's joint vocabulary holds the source side's too) keeps its word
+        marker, which becomes a space, as in transformers' Marian tokenizer."""
+        text = self._sp_target.decode_pieces([t for t in tokens if not self._is_special(t)])
+        return text.replace("\u2581", " ").strip()
+
+    def _is_special(self, token: str) -> bool:
+        """A control token, the package's own language tokens, or another language token that the
+        target SentencePiece model does not know (multilingual models add them to its vocabulary)."""
+        if token in self._CONTROL_TOKENS or token in (self.package.target_prefix, self.package.source_prefix):
+            return True
+        looks_like_language = any(langcodes.language_tokens([token], family) for family in ("m2m100", "nllb"))
+        return looks_like_language and self._sp_target.piece_to_id(token) == self._sp_target.unk_id()
 
     def decode_tokens(self, batch: list[list[str]]) -> list[list[str]]:
         """The best output tokens of each pre-tokenised input (``tokenize_source``), the target
@@ -398,6 +515,9 @@ class Translator:
         min_len = 1
         if o.pin_output_length:
             max_len = min_len = max(1, longest_input)
+        if self.positions.target is not None:  # a longer decoding fails at the decoder's last position
+            max_len = min(max_len, self.positions.target)
+            min_len = min(min_len, max_len)
         return {
             "beam_size": o.beam_size,
             "repetition_penalty": o.repetition_penalty,
@@ -415,11 +535,11 @@ class Translator:
         """The pieces of a sentence as (text, tokens): the text for the glossary, tokens for the model."""
         text = sentence.strip()
         tokens = self.tokenize(text)
-        limit = self.options.max_piece_tokens
+        limit = self.piece_limit()
         if len(tokens) <= limit:
             yield text, tokens
             return
-        parts = [p.strip() for p in split_long(text, lambda s: len(self.tokenize(s)), limit)]
+        parts = [p.strip() for p in split_long(text, lambda s: len(self.tokenize(s.strip())), limit)]
         parts = [p for p in parts if p]
         log.warning(
             "sentence %d is %d tokens long (limit %d): translating it in %d pieces",
@@ -452,7 +572,13 @@ class Translator:
         """One ``translate_batch`` call; with ``num_hypotheses`` > 1 the beam widens to at least
         that many; ``scores`` asks for the hypotheses' scores."""
         prefix = self.package.target_prefix
-        options = self.decode_options(max(len(tokens) for tokens in batch))
+        longest = max(len(tokens) for tokens in batch)
+        if longest > self._fit_limit():
+            raise InputError(
+                f"{self.package.name}: an input of {longest} tokens is longer than the {self._fit_limit()} the model "
+                "reads and decodes in full (its positions); translate() splits sentences, n_best() takes them whole"
+            )
+        options = self.decode_options(longest)
         if num_hypotheses > 1:
             options.update(beam_size=max(options["beam_size"], num_hypotheses), num_hypotheses=num_hypotheses)
         if scores:
