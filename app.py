@@ -244,27 +244,66 @@ def open_project(project_id: int | str) -> None:
 
 
 def current(store: Store, project_id: int):
-    """The project's document and its row flags, kept in the page state by the store's revision."""
+    """The project's newest document and its row flags (what this run draws), kept in the page
+    state by the store's revision: one indexed read per rerun, a reload only after a change."""
     state = page()
-    key = (project_id, store.revision(project_id))
-    if state.document is not None and state.document[0] == key:
+    if state.document is not None and state.document[0] == (project_id, store.revision(project_id)):
         return state.document[1], state.document[2]
-    return remember(store, project_id, store.load(project_id))
+    return remember(project_id, *store.snapshot(project_id))
 
 
-def remember(store: Store, project_id: int, doc):
-    """Keep ``doc`` (just saved or loaded) and its row flags as the session's current document."""
+def remember(project_id: int, doc, revision: int):
+    """Keep ``doc`` (just saved or loaded, at store revision ``revision``) and its row flags as
+    the session's current document."""
     from align.review.checks import check_pairs
 
     flags = check_pairs(doc.pairs, doc.src_lang, doc.tgt_lang)
-    page().document = ((project_id, store.revision(project_id)), doc, flags)
+    page().document = ((project_id, revision), doc, flags)
     return doc, flags
 
 
-def save(store: Store, project_id: int, doc, label: str) -> None:
-    """Save an edit and keep the new document as the session's current one (no reload)."""
-    store.apply(project_id, doc, label)
-    remember(store, project_id, doc)
+def shown_copy(store: Store, project_id: int):
+    """The document this session's page shows and the revision it was loaded at: what a click
+    edits and the revision its write names. Never the newest saved state: a write from a page
+    that is behind another tab must be noticed, not applied to text the user never saw."""
+    state = page()
+    if state.document is not None and state.document[0][0] == project_id:
+        return state.document[1], state.document[0][1]
+    doc, revision = store.snapshot(project_id)
+    remember(project_id, doc, revision)
+    return doc, revision
+
+
+def save(store: Store, project_id: int, doc, label: str) -> bool:
+    """Save an edit of the shown document and keep it as the session's current one (no reload).
+    When another tab saved first, an edit of other rows is carried onto the newest version
+    (``edits.rebase``); anything else is refused (``refuse``). Returns whether it was saved."""
+    from align.review.edits import rebase
+    from align.review.store import StaleProject
+
+    base, revision = shown_copy(store, project_id)
+    try:
+        remember(project_id, doc, store.apply(project_id, doc, label, base=revision))
+        return True
+    except StaleProject:
+        newest, revision = store.snapshot(project_id)
+    merged = rebase(base, doc, newest)
+    if merged is not None:
+        with contextlib.suppress(StaleProject):  # yet another write in between: refused below
+            remember(project_id, merged, store.apply(project_id, merged, label, base=revision))
+            return True
+    refuse(store, project_id, label)
+    return False
+
+
+STALE = "This project was changed in another tab or window; reloaded the newest version; your last edit was not saved: {}."
+
+
+def refuse(store: Store, project_id: int, what: str) -> None:
+    """A write from a page that is behind: show the newest version, and say what was not saved
+    (``what``: the undo label, or the action in words)."""
+    remember(project_id, *store.snapshot(project_id))
+    page().flash = STALE.format(what)
 
 
 # ---- sidebar ----------------------------------------------------------------------------------
@@ -302,24 +341,45 @@ def sidebar(store: Store, settings) -> int | None:
             with st.expander("Rename or delete"):
                 new_name = st.text_input("New name", key="rename_text")
                 if st.button("Rename", key="rename"):
-                    try:
-                        store.rename_project(project_id, new_name)
-                    except AlignError as err:
-                        st.error(str(err))
-                    else:
-                        open_project(project_id)  # re-set the selector: its label changed
+                    rename(store, project_id, new_name)
                 sure = st.checkbox("Yes, delete this project and its history", key="delete_sure")
                 if st.button("Delete project", key="delete_project", disabled=not sure):
-                    store.delete_project(project_id)
-                    from align.review.sources import forget_source
-
-                    forget_source(settings, project_id)
-                    st.session_state.pop("delete_sure", None)
-                    open_project(NEW)
+                    delete(store, settings, project_id)
         models_panel(settings)
         memory_panel(settings)
         glossary_panel(settings)
     return project_id
+
+
+def rename(store: Store, project_id: int, name: str) -> None:
+    """Rename the open project; refused when another tab changed it since this page loaded it."""
+    from align.review.store import StaleProject
+
+    try:
+        store.rename_project(project_id, name, base=shown_copy(store, project_id)[1])
+    except StaleProject:
+        refuse(store, project_id, f"rename it to {plain(name.strip())}")
+    except AlignError as err:
+        st.error(str(err))
+    else:
+        open_project(project_id)  # re-set the selector: its label changed
+
+
+def delete(store: Store, settings, project_id: int) -> None:
+    """Delete the open project and its files; refused when another tab changed it since this
+    page loaded it (it would delete work the user never saw)."""
+    from align.review.sources import forget_source
+    from align.review.store import StaleProject
+
+    try:
+        store.delete_project(project_id, base=shown_copy(store, project_id)[1])
+    except StaleProject:
+        refuse(store, project_id, "delete the project")
+        st.session_state.pop("delete_sure", None)
+        st.rerun()  # the "Yes, delete" box unticked: the user sees the newest version first
+    forget_source(settings, project_id)
+    st.session_state.pop("delete_sure", None)
+    open_project(NEW)
 
 
 def models_panel(settings) -> None:
@@ -486,13 +546,14 @@ def new_project(store: Store, settings) -> None:
         total = len(segment(source, src_lang))
         if mode == "translate":
             from align.pipeline import translate_text
-            from align.review.sources import keep_source
+            from align.review.sources import keep_source, safe_file_name
             from align.tm import tm_path
 
             embedder = get_embedder(str(settings.cache_dir))  # the estimate's vectors are cached on disk
             tm = get_tm(str(tm_path(settings)))
             glossary = shared_glossary(settings, src_lang, tgt_lang)
-            kept = (Path(src_file.name).name, src_file.getvalue()) if src_file is not None else (f"{title}.txt", source.encode())
+            pasted = (safe_file_name(f"{title}.txt", "source.txt"), source.encode())  # the name: no folder, any length
+            kept = (src_file.name, src_file.getvalue()) if src_file is not None else pasted
 
             def work(progress):
                 assert translator is not None, "the translate mode stops above without a package"
@@ -610,6 +671,11 @@ def editor(store: Store, settings, project_id: int) -> None:
         st.session_state["page"] = 1
     selected = state.selected
 
+    pending = f"editor-{project_id}-{state.editor_rev}"
+    if pending == state.editor_key and (st.session_state.get(pending) or {}).get("edited_rows"):
+        # edits that arrived without the callback: saved against the rows they were made on,
+        # before the page catches up with another tab's changes
+        save_cell_edits(store, project_id, pending, state.editor_rows)
     doc, flags = current(store, project_id)
     estimated = has_estimate(doc)
     confirmed = sum(p.status is Status.CONFIRMED for p in doc.pairs)
@@ -699,6 +765,7 @@ def editor(store: Store, settings, project_id: int) -> None:
         st.caption(f"Page {number} of {pages}: rows {len(rows)} match")
 
     key = state.editor_key = f"editor-{project_id}-{state.editor_rev}"
+    state.editor_rows = tuple(shown)
     frame = editor_frame(doc, shown, flags, selected)
     if st.session_state.get("segment_on", True):
         grid, panel = st.columns([5, 3])
@@ -741,9 +808,6 @@ def editor(store: Store, settings, project_id: int) -> None:
             ),
         },
     )
-    if (st.session_state.get(key) or {}).get("edited_rows"):  # edits that arrived without the callback
-        save_cell_edits(store, project_id, key, tuple(shown))
-        st.rerun()
 
     exports(store, settings, project_id, doc)
 
@@ -787,7 +851,7 @@ def segment_editor(store: Store, settings, project_id: int, doc, flags, rows: li
         st.markdown(f"**Segment {view.position} of {view.of}** · row {row + 1} · {plain(view.band)} · {plain(view.origin)}")
         st.caption(f"Source ({plain(doc.src_lang)})")
         st.markdown(plain(view.source) or "_(empty)_")
-        revision = store.revision(project_id)
+        revision = shown_copy(store, project_id)[1]
         field = f"segment_target-{project_id}-{row}-{revision}"  # a fresh text area for each row and save
         args = (store, project_id, tuple(rows), field)
         with st.form(key=f"segment-{project_id}-{row}-{revision}", border=False):
@@ -875,7 +939,10 @@ def segment_insert(store: Store, project_id: int, match) -> None:
 
     state = page()
     if state.segment is not None:
-        save(store, project_id, *insert_suggestion(current(store, project_id)[0], state.segment, match))
+        try:
+            save(store, project_id, *insert_suggestion(shown_copy(store, project_id)[0], state.segment, match))
+        except AlignError as err:
+            state.flash = str(err)
         state.fresh_editor()
 
 
@@ -886,9 +953,12 @@ def segment_propagate(store: Store, project_id: int) -> None:
     state = page()
     if state.segment is None:
         return
-    doc, changed = propagate(current(store, project_id)[0], state.segment)
-    if changed:
-        save(store, project_id, doc, f"apply row {state.segment + 1} to rows " + ", ".join(str(i + 1) for i in changed[:5]))
+    try:
+        doc, changed = propagate(shown_copy(store, project_id)[0], state.segment)
+        if changed:
+            save(store, project_id, doc, f"apply row {state.segment + 1} to rows " + ", ".join(str(i + 1) for i in changed[:5]))
+    except AlignError as err:
+        state.flash = str(err)
     state.fresh_editor()
 
 
@@ -901,9 +971,9 @@ def segment_confirm(store: Store, project_id: int, rows: tuple[int, ...], field:
     if row is None:
         return
     try:
-        doc, label = confirm_with(current(store, project_id)[0], row, st.session_state.get(field, ""))
-        save(store, project_id, doc, label)
-        state.segment = next_to_review(doc, list(rows), row)
+        doc, label = confirm_with(shown_copy(store, project_id)[0], row, st.session_state.get(field, ""))
+        if save(store, project_id, doc, label):
+            state.segment = next_to_review(doc, list(rows), row)
     except AlignError as err:
         state.flash = str(err)
     state.selected.clear()
@@ -917,10 +987,13 @@ def segment_save(store: Store, project_id: int, rows: tuple[int, ...], field: st
     state = page()
     if state.segment is None:
         return
-    result = save_target(current(store, project_id)[0], state.segment, st.session_state.get(field, ""))
-    if result is not None:
-        save(store, project_id, *result)
-        state.fresh_editor()
+    try:
+        result = save_target(shown_copy(store, project_id)[0], state.segment, st.session_state.get(field, ""))
+        if result is not None:
+            save(store, project_id, *result)
+    except AlignError as err:
+        state.flash = str(err)
+    state.fresh_editor()
 
 
 def segment_move(store: Store, project_id: int, rows: tuple[int, ...], by: int) -> None:
@@ -935,18 +1008,16 @@ def segment_move(store: Store, project_id: int, rows: tuple[int, ...], by: int) 
 
 
 def run_action(store: Store, settings, project_id: int, action: str) -> None:
-    """A toolbar button's callback: apply the action to the saved document and save the result."""
+    """A toolbar button's callback: apply the action to the shown document and save the result."""
     from align.ui.actions import Context, apply_action
 
     state = page()
     try:
         if action in ("undo", "redo"):
-            doc = (store.undo if action == "undo" else store.redo)(project_id)
-            if doc is not None:
-                remember(store, project_id, doc)
+            undo_redo(store, project_id, back=action == "undo")
             state.selected.clear()
         else:
-            doc, _ = current(store, project_id)
+            doc, _ = shown_copy(store, project_id)
             rows = sorted(state.selected)
             context = Context()
             if action == "retranslate":
@@ -964,11 +1035,24 @@ def run_action(store: Store, settings, project_id: int, action: str) -> None:
                     src_at = min(int(widgets.get("split_src_at", 0)), len(pair.source))
                     context = Context(split_at=(src_at, min(int(widgets.get("split_tgt_at", 0)), len(pair.target))))
             result = apply_action(doc, action, rows, context)
-            save(store, project_id, result.doc, result.label)
-            state.selected = set(result.selected)
+            state.selected = set(result.selected) if save(store, project_id, result.doc, result.label) else set()
         state.fresh_editor()
     except AlignError as err:
         state.flash = str(err)
+
+
+def undo_redo(store: Store, project_id: int, *, back: bool) -> None:
+    """Undo or redo the step this page shows; refused when another tab changed the project since
+    (its step would be taken back, one the user never saw)."""
+    from align.review.store import StaleProject
+
+    try:
+        stepped = store.step(project_id, back=back, base=shown_copy(store, project_id)[1])
+    except StaleProject:
+        refuse(store, project_id, "undo" if back else "redo")
+        return
+    if stepped is not None:
+        remember(project_id, *stepped)
 
 
 def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, ...]) -> None:
@@ -980,7 +1064,7 @@ def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, .
     if not edits:
         return
     try:
-        result = apply_cell_edits(current(store, project_id)[0], shown, edits)
+        result = apply_cell_edits(shown_copy(store, project_id)[0], shown, edits)
         state.selected.difference_update(result.unselect)
         state.selected.update(result.select)
         if result.changed_rows:
@@ -1000,16 +1084,18 @@ def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) 
 
 def exports(store: Store, settings, project_id: int, doc) -> None:
     """Download buttons; the file is made when clicked (from the saved state)."""
+    from align.review.sources import safe_file_name
+
     st.divider()
     translated_document(store, settings, project_id, doc.tgt_lang)
     left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
     scope = choice(left, "Export", {"all": "all rows", "confirmed": "confirmed rows only"}, "export_scope")
-    stem = re.sub(r"[^\w.-]+", "_", store.project_name(project_id)).strip("_") or "project"
+    name = store.project_name(project_id)
     for col, fmt in zip(buttons, EXPORT_FORMATS.values(), strict=True):
         col.download_button(
             fmt.name.upper(),
             data=functools.partial(export_bytes, store, project_id, fmt.name, scope == "confirmed"),
-            file_name=f"{stem}.{fmt.name}",
+            file_name=safe_file_name(f"{name}.{fmt.name}", f"project.{fmt.name}"),
             mime=fmt.mime,
             key=f"export_{fmt.name}",
             on_click="ignore",
@@ -1018,7 +1104,7 @@ def exports(store: Store, settings, project_id: int, doc) -> None:
 
 def translated_document(store: Store, settings, project_id: int, tgt_lang: str) -> None:
     """The target text in the source file's own structure (docx, md, html, txt)."""
-    from align.review.sources import project_source
+    from align.review.sources import project_source, safe_file_name
     from align.text.sources import source_kind
 
     source = project_source(settings, project_id)
@@ -1034,7 +1120,7 @@ def translated_document(store: Store, settings, project_id: int, tgt_lang: str) 
     right.download_button(
         kind.upper(),
         data=functools.partial(translated_bytes, store, project_id, str(source), kind, policy),
-        file_name=f"{source.stem}.{tgt_lang}.{kind}",
+        file_name=safe_file_name(f"{source.stem}.{tgt_lang}.{kind}", f"translated.{kind}"),
         key="export_document",
         on_click="ignore",
     )

@@ -447,7 +447,7 @@ def test_rename_delete_and_switch_projects(home):
 def test_a_failed_delete_is_a_message_not_a_traceback(home, monkeypatch):
     from align.errors import StoreError
 
-    def refuse(self, project_id):
+    def refuse(self, project_id, **_):
         raise StoreError(f"{home / 'projects.sqlite3'}: the database is read-only")
 
     create(home, make_doc(), "Erstes")
@@ -736,3 +736,80 @@ def test_a_project_glossary_joins_the_shared_one(home):
     assert at.error and "kaputt.tbx" in at.error[0].value  # refused, the project glossary stays
     click(at, "project_glossary_remove")
     assert not (home / "glossaries" / "1").exists()
+
+
+# ---- two tabs on one project: a stale page never reverts newer edits ----------------------------------
+STALE = "This project was changed in another tab or window; reloaded the newest version; your last edit was not saved: "
+
+
+def test_a_stale_tab_cannot_revert_a_newer_edit(home):
+    """Two sessions on one data folder. The second still shows row 1 as it was; its "Confirm and
+    next" must not put that old text back over the first session's edit, nor confirm text it never showed."""
+    create(home, make_doc())
+    first, second = start(), start()
+    _segment_target(first).input("One is right here.")
+    click(first, "segment_save")
+    click(second, "segment_confirm")  # its text area still holds "One is here."
+    saved = stored(home).pairs[0]
+    assert saved.target == "One is right here." and saved.status is not Status.CONFIRMED
+    assert [w.value for w in second.warning] == [STALE + "confirm row 1."]
+    assert shown(second)[0] == ("Eins ist hier.", "One is right here.")  # reloaded
+    assert _segment_target(second).value == "One is right here."
+    click(second, "segment_confirm")  # now it saves: it shows the newest version
+    assert stored(home).pairs[0].status is Status.CONFIRMED and not second.warning
+
+
+def test_a_stale_tab_merges_edits_of_other_rows_and_refuses_the_same_row(home):
+    create(home, make_doc())
+    first, second = start(), start()
+    edit(first, {1: {"target": "Two is over there."}})
+    edit(second, {3: {"target": "Four went."}})  # another row: carried onto the newest version
+    assert [p.target for p in stored(home).pairs][1:4] == ["Two is over there.", "Three comes.", "Four went."]
+    assert not second.warning and shown(second)[1] == ("Zwei ist da.", "Two is over there.")
+    edit(first, {2: {"target": "Three came."}})
+    edit(second, {2: {"status": "confirmed"}})  # confirming a text this tab never showed
+    assert stored(home).pairs[2].status is not Status.CONFIRMED
+    assert [w.value for w in second.warning] == [STALE + "edit row 3."]
+    assert shown(second)[2] == ("Drei kommt.", "Three came.")
+
+
+def test_a_stale_tab_cannot_undo_or_delete_what_it_never_showed(home):
+    project = create(home, make_doc())
+    with open_store(load_settings(home=home)) as store:
+        store.apply(project, edits.confirm(store.load(project), [0]), "confirm row 1")
+    first, second = start(), start()
+    edit(first, {1: {"target": "Two is over there."}})
+    click(second, "undo")  # would take back the first tab's edit, not the confirmation it shows
+    assert stored(home).pairs[1].target == "Two is over there." and stored(home).pairs[0].status is Status.CONFIRMED
+    assert [w.value for w in second.warning] == [STALE + "undo."]
+    second.checkbox(key="delete_sure").check().run()  # this run shows the newest version
+    edit(first, {2: {"target": "Three came."}})
+    click(second, "delete_project")
+    assert stored(home).pairs[2].target == "Three came."
+    assert [w.value for w in second.warning] == [STALE + "delete the project."]
+    assert second.sidebar.selectbox(key="project").value == project
+    second.text_input(key="rename_text").input("Neu")
+    edit(first, {3: {"target": "Four went."}})
+    click(second, "rename")
+    assert [w.value for w in second.warning] == [STALE + "rename it to Neu."]
+    click(second, "rename")  # now from the newest version
+    assert "Neu" in second.sidebar.selectbox(key="project").format_func(project)
+
+
+def test_a_300_character_project_name_keeps_its_source(translate_home):
+    """Pasted text is kept as "<project name>.txt": a very long name still gives a project with its
+    source (the translated document can be downloaded), under a bounded file name."""
+    from align.review.sources import MAX_NAME_BYTES, project_source
+
+    pairs = _fixture_sentences(2)
+    name = ("Lieferbedingungen für die Brücke: Anlage " * 8)[:300]
+    at = start()
+    at.text_input(key="new_name").input(name)
+    at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
+    click(at, "new_start")
+    assert not at.error and shown(at) == pairs
+    source = project_source(load_settings(home=translate_home), 1)
+    assert source is not None and source.read_text(encoding="utf-8") == " ".join(de for de, _ in pairs)
+    assert len(source.name.encode("utf-8")) <= MAX_NAME_BYTES
+    assert any(m.value.startswith("**Translated document**") for m in at.markdown)
+    assert "export_document" in {b.key for b in at.download_button}

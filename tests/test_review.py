@@ -225,3 +225,22 @@ def test_no_text_lost_or_duplicated_and_ids_stay_in_order(src, tgt, steps):
         assert [i for p in doc.pairs for i in p.tgt_ids] == list(range(len(doc.target_sentences)))
         # an estimate stays only on the very text it was made for
         assert all(texts[p.quality] == (p.source, p.target) for p in doc.pairs if p.quality is not None)
+
+
+# ---- merging the edit of a stale copy ---------------------------------------------------------------
+def test_rebase_merges_edits_of_different_rows_only():
+    """Another tab saved first: an edit of other rows is carried onto the newest version; an edit
+    of the same row, or any change of the row count on either side, is not merged (None)."""
+    base = make_doc(["Eins.", "Zwei.", "Drei."], ["One.", "Two.", "Three."])
+    theirs = edits.edit_text(base, 0, target="One!")
+    mine = edits.confirm(edits.edit_text(base, 2, target="Three!"), [2])
+    merged = edits.rebase(base, mine, theirs)
+    assert merged is not None and rows(merged) == [("Eins.", "One!"), ("Zwei.", "Two."), ("Drei.", "Three!")]
+    assert merged.pairs[2].status is Status.CONFIRMED and merged.pairs[0] == theirs.pairs[0]
+    assert edits.rebase(base, edits.confirm(base, [0]), theirs) is None  # the same row: confirming text never seen
+    assert edits.rebase(base, edits.delete_rows(base, [2]), theirs) is None  # rows moved: positions differ
+    assert edits.rebase(base, mine, edits.insert_row(base, 0)) is None
+    assert edits.rebase(base, edits.edit_text(base, 0, target="One!"), theirs) == theirs  # the same edit twice
+    signed = theirs.replace(name="renamed")  # a change beside the rows, on one side only, is kept
+    assert edits.rebase(base, mine, signed) == merged.replace(name="renamed")
+    assert edits.rebase(base, mine.replace(name="mine"), signed) is None  # on both sides, differently

@@ -68,3 +68,32 @@ def test_a_projects_source_file_is_kept_and_forgotten(tmp_path):
     assert project_source(Settings, 3) == path and path.read_bytes() == b"PK data"
     forget_source(Settings, 3)
     assert project_source(Settings, 3) is None
+
+
+def test_kept_file_names_are_bounded_and_safe_on_windows_too(tmp_path):
+    """A kept source is named from user content (an upload's name, or the project name for pasted
+    text): any length, Windows device names and characters Windows refuses give a usable file."""
+    from align.review.sources import MAX_NAME_BYTES, safe_file_name
+
+    class Settings:
+        home = tmp_path
+
+    long_name = "Vertrag über die Lieferung " * 12 + ".txt"  # 300+ characters, umlauts: 2 bytes each
+    path = keep_source(Settings, 1, long_name, b"text")
+    assert project_source(Settings, 1) == path and path.suffix == ".txt" and path.name.startswith("Vertrag über")
+    assert len(path.name.encode("utf-8")) <= MAX_NAME_BYTES
+    windows = {
+        "CON": "_CON",
+        "aux.txt": "_aux.txt",
+        "Com1.docx": "_Com1.docx",
+        'a<b>:"c"|d?*.md': "a_b___c__d__.md",
+        "Bericht. . ": "Bericht",
+        "Vertrag 1/2024.txt": "Vertrag 1_2024.txt",  # a project name, not a path
+        "tab\there\n.txt": "tab_here_.txt",
+        "...": "source.txt",
+        "": "source.txt",
+    }
+    assert {name: safe_file_name(name, "source.txt") for name in windows} == windows
+    assert keep_source(Settings, 2, "CON", b"x").name == "_CON"
+    assert keep_source(Settings, 2, "C:\\Users\\x\\Vertrag.docx", b"x").name == "Vertrag.docx"  # an upload's path
+    assert keep_source(Settings, 2, "../../etc/passwd", b"x") == tmp_path / "sources" / "2" / "passwd"

@@ -97,7 +97,8 @@ def test_many_inserts_at_one_place_keep_the_order(store):
 def test_undo_redo_and_a_new_edit_clears_redo(store):
     doc = make_doc(4)
     pid = store.create_project("p", doc)
-    d1 = store.apply(pid, edits.confirm(doc, [0]), "confirm")
+    d1 = edits.confirm(doc, [0])
+    store.apply(pid, d1, "confirm")
     store.apply(pid, edits.delete_rows(d1, [3]), "delete")
     assert store.history(pid).undo_label == "delete"
     assert store.undo(pid) == d1
@@ -122,7 +123,8 @@ def test_history_keeps_the_last_steps_only(settings):
         doc = make_doc(2)
         pid = s.create_project("p", doc)
         for k in range(75):
-            doc = s.apply(pid, edits.edit_text(doc, 0, target=f"t{k}"), f"edit {k}")
+            doc = edits.edit_text(doc, 0, target=f"t{k}")
+            s.apply(pid, doc, f"edit {k}")
         undone = 0
         while s.undo(pid) is not None:
             undone += 1
@@ -288,3 +290,66 @@ def test_a_database_from_before_quality_estimates_keeps_rows_and_undo(settings):
     with open_store(settings) as s:
         assert s.load(1) == estimated
         assert s.undo(1).pairs[0].quality is None
+
+
+# ---- two tabs on one project: a stale copy never reverts newer edits -----------------------------------
+def test_a_stale_copy_cannot_revert_a_newer_edit(settings):
+    """Two tabs are two Store objects on one file. The second saves an edit made on the copy it
+    loaded before the first tab saved: refused with nothing written, the first tab's text stays."""
+    from align.review.store import StaleProject
+
+    with open_store(settings) as one, open_store(settings) as two:
+        pid = one.create_project("p", make_doc(3))
+        mine, base = one.snapshot(pid)
+        theirs, stale = two.snapshot(pid)
+        assert base == stale
+        saved = one.apply(pid, edits.edit_text(mine, 1, target="First tab."), "edit row 2", base=base)
+        assert saved == two.revision(pid) > base
+        with pytest.raises(StaleProject, match=r"changed in another tab or window.*reload"):
+            two.apply(pid, edits.edit_text(theirs, 2, target="Second tab."), "edit row 3", base=stale)
+        assert [p.target for p in two.load(pid).pairs] == ["Sentence 0.", "First tab.", "Sentence 2."]
+        assert two.history(pid).undo_label == "edit row 2" and two.revision(pid) == saved
+
+
+def test_every_write_checks_the_revision_it_started_from(settings):
+    """Undo, redo, rename and delete from a stale revision are refused too; nothing changes."""
+    from align.review.store import StaleProject
+
+    with open_store(settings) as one, open_store(settings) as two:
+        pid = one.create_project("p", make_doc(3))
+        one.apply(pid, edits.confirm(one.load(pid), [0]), "confirm row 1")
+        stale = two.revision(pid)
+        one.apply(pid, edits.edit_text(one.load(pid), 1, target="First tab."), "edit row 2", base=stale)
+        before = (one.load(pid), one.history(pid), one.revision(pid))
+        writes = {
+            "undo": lambda: two.undo(pid, base=stale),
+            "redo": lambda: two.redo(pid, base=stale),
+            "rename": lambda: two.rename_project(pid, "Neu", base=stale),
+            "delete": lambda: two.delete_project(pid, base=stale),
+        }
+        for what, write in writes.items():
+            with pytest.raises(StaleProject):
+                write()
+            assert (one.load(pid), one.history(pid), one.revision(pid)) == before, what
+        assert one.project_name(pid) == "p"
+
+
+def test_every_write_bumps_the_revision(store):
+    """Rows, undo, redo, a new signature alone, a rename: each gives a new revision, and each
+    accepts the revision the caller holds; a write without changes keeps it."""
+    pid = store.create_project("p", make_doc(3))
+    doc, seen = store.snapshot(pid)
+    revisions = [seen]
+    revisions.append(store.apply(pid, edits.confirm(doc, [0]), "confirm row 1", base=revisions[-1]))
+    assert store.apply(pid, edits.confirm(doc, [0]), "again", base=revisions[-1]) == revisions[-1]
+    assert store.undo(pid, base=revisions[-1]) == doc
+    revisions.append(store.revision(pid))
+    assert store.redo(pid, base=revisions[-1]) == edits.confirm(doc, [0])
+    revisions.append(store.revision(pid))
+    resigned = edits.confirm(doc, [0]).replace(signature=Signature(method="translate", model="other"))
+    revisions.append(store.apply(pid, resigned, "re-translate", base=revisions[-1]))
+    assert store.snapshot(pid) == (resigned, revisions[-1])
+    store.rename_project(pid, "Neu", base=revisions[-1])
+    revisions.append(store.revision(pid))
+    store.delete_project(pid, base=revisions[-1])
+    assert revisions == sorted(set(revisions)) and not store.list_projects()

@@ -32,6 +32,9 @@ Semantics (the classic two-column aligner, as in OmegaT's aligner and LF Aligner
   stayed keeps them, and status changes keep them too. A row whose target text changed gets the
   origin "edited" (it is no longer the machine's or the memory's). ``_touched`` is the one place
   for this.
+* **rebase** carries an edit made on a stale copy (another tab saved first) onto the newest
+  version, when both changed different rows and neither changed the row count; otherwise there
+  is no safe merge and the page refuses the edit.
 * **propagate** copies a row's target to the other rows with the same source (whitespace aside)
   that are not confirmed, as one edit (one undo step when the page saves it).
 
@@ -322,3 +325,23 @@ def set_status(doc: AlignedDocument, rows: Iterable[int], status: Status | str) 
 def confirm(doc: AlignedDocument, rows: Iterable[int]) -> AlignedDocument:
     """Mark rows as confirmed by the translator."""
     return set_status(doc, rows, Status.CONFIRMED)
+
+
+def rebase(base: AlignedDocument, mine: AlignedDocument, theirs: AlignedDocument) -> AlignedDocument | None:
+    """``mine`` (an edit of ``base``) carried onto ``theirs`` (a newer version of ``base``, saved
+    by another tab), or None when that is not safe: a row count changed on either side (positions
+    no longer name the same rows), both changed the same row differently, or both changed what
+    lies beside the rows (signature, sentence lists) differently."""
+    if not len(base.pairs) == len(mine.pairs) == len(theirs.pairs):
+        return None
+    pairs = list(theirs.pairs)
+    for row, (old, new, other) in enumerate(zip(base.pairs, mine.pairs, theirs.pairs, strict=True)):
+        if new == old or new == other:
+            continue
+        if other != old:
+            return None
+        pairs[row] = new
+    rest, mine_rest, their_rest = (doc.replace(pairs=()) for doc in (base, mine, theirs))
+    if mine_rest not in (rest, their_rest) and their_rest != rest:
+        return None
+    return (theirs if mine_rest == rest else mine).replace(pairs=pairs)

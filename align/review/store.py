@@ -12,6 +12,12 @@ does not renumber the rows below it.
 The undo history is a list of patches ``(start, old rows, new rows)`` per project, also in the
 database: a reload, a closed tab or a restarted app finds the same document and can still undo.
 
+Two tabs or windows on one project must never undo each other's work: every project has a
+``revision`` that every write bumps (edit, undo, redo, rename), and every write from the page
+names the revision its copy was loaded at (``base``, optimistic concurrency): when another tab
+wrote in between, the write is refused with :class:`StaleProject` and nothing changes, so a stale
+copy never brings old text back. The check is one indexed read inside the write's transaction.
+
 Rows that become confirmed are handed to ``on_confirmed`` once saved (``open_store`` adds them to
 the data folder's translation memory, ``align.tm``): every way of confirming a row (the page's
 Confirm, any edit of the document) passes through :meth:`Store.apply`, and a new project's
@@ -99,7 +105,8 @@ def _m001_initial(db: sqlite3.Connection) -> None:
 
 
 def _m002_revision(db: sqlite3.Connection) -> None:
-    # a counter bumped by every change of a project's rows: the page caches the document by it
+    # a counter bumped by every write of a project: the page caches the document by it, and a
+    # write names the revision it started from (a stale tab's write is refused)
     db.execute("ALTER TABLE projects ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
 
 
@@ -195,6 +202,11 @@ _PAIR_VALUES = ", ".join("?" * len(_PAIR_COLUMNS.split(",")))
 
 
 # ---- public types ---------------------------------------------------------------------------
+class StaleProject(StoreError):
+    """A write started from an older revision of the project than the stored one: another tab or
+    window saved in between. Nothing was written; reload the project and edit again."""
+
+
 @dataclass(frozen=True)
 class ProjectInfo:
     """A line of the project list."""
@@ -254,15 +266,30 @@ class Store:
     def _tx(self) -> _Transaction:
         return _Transaction(self)
 
-    def _project_row(self, project_id: int) -> sqlite3.Row | tuple:
+    def _project_row(self, project_id: int, base: int | None = None) -> sqlite3.Row | tuple:
+        """The project's row (name, src_lang, tgt_lang, doc_name, signature, source_sentences,
+        target_sentences, history_pos, revision); StaleProject when ``base`` is not its revision."""
         row = self._db.execute(
-            "SELECT name, src_lang, tgt_lang, doc_name, signature, source_sentences, target_sentences, history_pos "
-            "FROM projects WHERE id = ?",
+            "SELECT name, src_lang, tgt_lang, doc_name, signature, source_sentences, target_sentences, history_pos, "
+            "revision FROM projects WHERE id = ?",
             (project_id,),
         ).fetchone()
         if row is None:
             raise StoreError(f"project {project_id} does not exist in {self.path} (deleted in another tab?)")
+        if base is not None and row[8] != base:
+            raise StaleProject(
+                f"project {project_id} in {self.path} was changed in another tab or window (revision {row[8]}, "
+                f"this copy is of revision {base}); reload it and make the change again"
+            )
         return row
+
+    def _bump(self, project_id: int, **columns: object) -> None:
+        """Record a write: the next revision, the time, and ``columns``' new values."""
+        sets = "".join(f"{name} = ?, " for name in columns)
+        self._db.execute(
+            f"UPDATE projects SET {sets}revision = revision + 1, updated_at = ? WHERE id = ?",
+            (*columns.values(), now(), project_id),
+        )
 
     def _row_ids(self, project_id: int) -> list[tuple[int, float]]:
         return list(self._db.execute("SELECT id, ord FROM pairs WHERE project_id = ? ORDER BY ord", (project_id,)))
@@ -354,9 +381,22 @@ class Store:
 
     def load(self, project_id: int) -> AlignedDocument:
         """The project's document as last saved."""
+        return self.snapshot(project_id)[0]
+
+    def snapshot(self, project_id: int) -> tuple[AlignedDocument, int]:
+        """The project's document and its revision, read together (one read transaction): the
+        revision a later write names as its ``base``."""
         with self._lock:
-            _, src_lang, tgt_lang, doc_name, signature, src_sents, tgt_sents, _ = self._project_row(project_id)
-            pairs = self._load_pairs(project_id)
+            self._db.execute("BEGIN")
+            try:
+                row = self._project_row(project_id)
+                return self._document(row, self._load_pairs(project_id)), int(row[8])
+            finally:
+                self._db.execute("COMMIT")
+
+    @staticmethod
+    def _document(row: Sequence[Any], pairs: tuple[Pair, ...]) -> AlignedDocument:
+        _, src_lang, tgt_lang, doc_name, signature, src_sents, tgt_sents = row[:7]
         return AlignedDocument(
             src_lang=src_lang,
             tgt_lang=tgt_lang,
@@ -368,7 +408,7 @@ class Store:
         )
 
     def revision(self, project_id: int) -> int:
-        """A number that changes whenever the project's rows change (edit, undo, redo)."""
+        """A number that changes with every write of the project (edit, undo, redo, rename)."""
         with self._lock:
             row = self._db.execute("SELECT revision FROM projects WHERE id = ?", (project_id,)).fetchone()
         if row is None:
@@ -379,79 +419,67 @@ class Store:
         with self._lock:
             return self._project_row(project_id)[0]
 
-    def rename_project(self, project_id: int, name: str) -> None:
+    def rename_project(self, project_id: int, name: str, *, base: int | None = None) -> None:
+        """Rename the project; StaleProject when it changed since revision ``base`` (None: unchecked)."""
         if not name.strip():
             raise StoreError("a project needs a name; the new name is empty")
         with self._tx():
-            self._project_row(project_id)
-            self._db.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name.strip(), now(), project_id))
+            self._project_row(project_id, base)
+            self._bump(project_id, name=name.strip())
 
-    def delete_project(self, project_id: int) -> None:
-        """Delete a project with its rows and history (foreign keys cascade)."""
+    def delete_project(self, project_id: int, *, base: int | None = None) -> None:
+        """Delete a project with its rows and history (foreign keys cascade); StaleProject when it
+        changed since revision ``base`` (a tab must not delete work it never showed)."""
         with self._tx():
-            self._project_row(project_id)
+            self._project_row(project_id, base)
             self._db.execute("DELETE FROM projects WHERE id = ?", (project_id,))
 
     # -- edits and history --
-    def apply(self, project_id: int, doc: AlignedDocument, label: str) -> AlignedDocument:
-        """Save ``doc`` as the project's new state, as one undo step named ``label``.
+    def apply(self, project_id: int, doc: AlignedDocument, label: str, *, base: int | None = None) -> int:
+        """Save ``doc`` as the project's new state, as one undo step named ``label``; returns the
+        project's revision afterwards (the ``base`` of the caller's next write).
 
-        Only rows that differ from the stored ones are written. Returns ``doc``. An edit that
-        changes nothing records nothing. The signature and sentence lists are updated when the
-        document brings new ones (a re-translation), outside the undo history.
+        ``base``: the revision the caller's copy was loaded at; when the project changed since
+        (another tab saved), StaleProject and nothing is written, so a stale copy cannot revert
+        newer edits. None (scripts, tests): unchecked. Only rows that differ from the stored ones
+        are written; an edit that changes nothing records nothing. The signature and sentence
+        lists are updated when the document brings new ones (a re-translation), outside the undo
+        history.
         """
-        with self._tx():
-            row = self._project_row(project_id)
-            pos = row[7]
-            old = self._load_pairs(project_id)
-            new = tuple(doc.pairs)
-            start = 0
-            limit = min(len(old), len(new))
-            while start < limit and old[start] == new[start]:
-                start += 1
-            end = 0
-            while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
-                end += 1
-            old_slice = old[start : len(old) - end]
-            new_slice = new[start : len(new) - end]
-            self._save_meta(project_id, row, doc)
-            if not old_slice and not new_slice:
-                return doc
-            self._replace_slice(project_id, start, len(old_slice), new_slice)
-            self._db.execute("DELETE FROM history WHERE project_id = ? AND seq > ?", (project_id, pos))
-            self._db.execute(
-                "INSERT INTO history (project_id, seq, label, start, old_rows, new_rows, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    project_id,
-                    pos + 1,
-                    label,
-                    start,
-                    json.dumps([_pair_json(p) for p in old_slice], ensure_ascii=False),
-                    json.dumps([_pair_json(p) for p in new_slice], ensure_ascii=False),
-                    now(),
-                ),
-            )
-            self._db.execute("DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history))
-            self._db.execute(
-                "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-                (pos + 1, now(), project_id),
-            )
-        log.debug("store: %s: rows %s..%s -> %s rows", label, start, start + len(old_slice), len(new_slice))
-        confirmed = newly_confirmed(old_slice, new_slice, start)
-        if confirmed and self.on_confirmed is not None:
-            self.on_confirmed(doc, confirmed, row[0])
-        return doc
+        with self._lock:  # held until the hook ran: the memory hears of confirmed rows in saved order
+            with self._tx():
+                row = self._project_row(project_id, base)
+                start, old_slice, new_slice = _changed(self._load_pairs(project_id), tuple(doc.pairs))
+                meta = _meta_changes(row, doc)
+                if not old_slice and not new_slice:
+                    if meta:
+                        self._bump(project_id, **meta)
+                    return int(row[8]) + bool(meta)
+                self._replace_slice(project_id, start, len(old_slice), new_slice)
+                self._record_step(project_id, row[7], label, start, old_slice, new_slice)
+                self._bump(project_id, history_pos=row[7] + 1, **meta)
+            log.debug("store: %s: rows %s..%s -> %s rows", label, start, start + len(old_slice), len(new_slice))
+            confirmed = newly_confirmed(old_slice, new_slice, start)
+            if confirmed and self.on_confirmed is not None:
+                self.on_confirmed(doc, confirmed, row[0])
+        return int(row[8]) + 1
 
-    def _save_meta(self, project_id: int, row: Sequence[Any], doc: AlignedDocument) -> None:
-        signature = json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str)
-        if signature != row[4]:
-            self._db.execute("UPDATE projects SET signature = ? WHERE id = ?", (signature, project_id))
-        src, tgt = _sentences_json(doc.source_sentences), _sentences_json(doc.target_sentences)
-        if (src, tgt) != (row[5], row[6]):
-            self._db.execute(
-                "UPDATE projects SET source_sentences = ?, target_sentences = ? WHERE id = ?", (src, tgt, project_id)
-            )
+    def _record_step(self, project_id: int, pos: int, label: str, start: int, old: Sequence[Pair], new: Sequence[Pair]) -> None:
+        """The undo step after position ``pos``: drops the redo steps and the steps over max_history."""
+        self._db.execute("DELETE FROM history WHERE project_id = ? AND seq > ?", (project_id, pos))
+        self._db.execute(
+            "INSERT INTO history (project_id, seq, label, start, old_rows, new_rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                project_id,
+                pos + 1,
+                label,
+                start,
+                json.dumps([_pair_json(p) for p in old], ensure_ascii=False),
+                json.dumps([_pair_json(p) for p in new], ensure_ascii=False),
+                now(),
+            ),
+        )
+        self._db.execute("DELETE FROM history WHERE project_id = ? AND seq <= ?", (project_id, pos + 1 - self.max_history))
 
     def history(self, project_id: int) -> HistoryState:
         """Labels of the step undo would revert and the step redo would repeat."""
@@ -460,17 +488,25 @@ class Store:
             labels = dict(self._db.execute("SELECT seq, label FROM history WHERE project_id = ?", (project_id,)))
         return HistoryState(undo_label=labels.get(pos), redo_label=labels.get(pos + 1), steps=len(labels))
 
-    def undo(self, project_id: int) -> AlignedDocument | None:
-        """Revert the last edit; returns the document, or None when there is nothing to undo."""
-        return self._step(project_id, back=True)
+    def undo(self, project_id: int, *, base: int | None = None) -> AlignedDocument | None:
+        """Revert the last edit; returns the document, or None when there is nothing to undo.
+        StaleProject when the project changed since revision ``base`` (the step to undo would
+        be one the caller never showed)."""
+        stepped = self.step(project_id, back=True, base=base)
+        return None if stepped is None else stepped[0]
 
-    def redo(self, project_id: int) -> AlignedDocument | None:
-        """Repeat the last undone edit; returns the document, or None when there is nothing to redo."""
-        return self._step(project_id, back=False)
+    def redo(self, project_id: int, *, base: int | None = None) -> AlignedDocument | None:
+        """Repeat the last undone edit; returns the document, or None when there is nothing to
+        redo. StaleProject as for undo."""
+        stepped = self.step(project_id, back=False, base=base)
+        return None if stepped is None else stepped[0]
 
-    def _step(self, project_id: int, *, back: bool) -> AlignedDocument | None:
+    def step(self, project_id: int, *, back: bool, base: int | None = None) -> tuple[AlignedDocument, int] | None:
+        """Undo (``back``) or redo, returning the document with its revision (what the page keeps
+        as its copy, without reading it again); None when there is no step to take."""
         with self._tx():
-            pos = self._project_row(project_id)[7]
+            row = self._project_row(project_id, base)
+            pos = row[7]
             seq = pos if back else pos + 1
             entry = self._db.execute(
                 "SELECT start, old_rows, new_rows FROM history WHERE project_id = ? AND seq = ?", (project_id, seq)
@@ -484,11 +520,33 @@ class Store:
                 self._replace_slice(project_id, start, len(new), old)
             else:
                 self._replace_slice(project_id, start, len(old), new)
-            self._db.execute(
-                "UPDATE projects SET history_pos = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-                (pos - 1 if back else pos + 1, now(), project_id),
-            )
-        return self.load(project_id)
+            self._bump(project_id, history_pos=pos - 1 if back else pos + 1)
+            return self._document(row, self._load_pairs(project_id)), int(row[8]) + 1
+
+
+def _changed(old: tuple[Pair, ...], new: tuple[Pair, ...]) -> tuple[int, tuple[Pair, ...], tuple[Pair, ...]]:
+    """Where ``new`` differs from ``old``: the first differing position and both middle slices
+    (common prefix and suffix left out), so a one-cell edit writes one row."""
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
+        end += 1
+    return start, old[start : len(old) - end], new[start : len(new) - end]
+
+
+def _meta_changes(row: Sequence[Any], doc: AlignedDocument) -> dict[str, str]:
+    """The project columns besides the rows that ``doc`` changes (signature, sentence lists)."""
+    changes = {}
+    signature = json.dumps(doc.signature.as_dict(), ensure_ascii=False, default=str)
+    if signature != row[4]:
+        changes["signature"] = signature
+    src, tgt = _sentences_json(doc.source_sentences), _sentences_json(doc.target_sentences)
+    if (src, tgt) != (row[5], row[6]):
+        changes.update(source_sentences=src, target_sentences=tgt)
+    return changes
 
 
 def newly_confirmed(old: Sequence[Pair], new: Sequence[Pair], start: int) -> list[int]:
