@@ -185,7 +185,12 @@ def plain(text: str) -> str:
 def uploaded_file(upload) -> Iterator[Path]:
     """A temporary copy of an uploaded file under its own base name (the library reads paths, and
     its error messages then name the user's file); removed afterwards."""
-    name = Path(upload.name).name or "upload.txt"
+    from pathlib import PureWindowsPath
+
+    from align.review.sources import safe_file_name
+
+    # the browser's name is a stranger's string: no folders, no device names, bounded length
+    name = safe_file_name(PureWindowsPath(str(upload.name)).name, "upload.txt")
     with tempfile.TemporaryDirectory(prefix="align-upload-") as folder:
         path = Path(folder) / (name if Path(name).suffix else f"{name}.txt")
         path.write_bytes(upload.getvalue())
@@ -384,7 +389,7 @@ def delete(store: Store, settings, project_id: int) -> None:
 
 def models_panel(settings) -> None:
     """Installed packages (Argos and imported), and installing one from an uploaded .argosmodel file."""
-    from align.mt.packages import install_from_path, list_packages
+    from align.mt.packages import install_package, list_packages
 
     with st.expander("Translation models", expanded=False):
         packages = list_packages(settings)
@@ -407,8 +412,12 @@ def models_panel(settings) -> None:
         if upload is not None and not too_large(upload) and st.button("Install", key="model_install"):
             with uploaded_file(upload) as path:
                 try:
-                    pkg = install_from_path(path, settings)
+                    done = install_package(path, settings)
+                    pkg = done.package
                     st.success(f"Installed {pkg.from_code}→{pkg.to_code} {pkg.version}.")
+                    replaced = [f"{old.name} ({old.version})" for old in done.replaced if old.path != pkg.path]
+                    if replaced:
+                        st.info(f"It replaces {', '.join(replaced)}.")
                 except AlignError as err:
                     st.error(str(err))
 

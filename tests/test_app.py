@@ -259,6 +259,20 @@ def test_install_a_package_from_an_upload(home, fixture_package_file):
     assert at.button(key="new_start").label == "Translate"
 
 
+def test_installing_a_newer_package_says_which_it_replaces(home, tmp_path):
+    """The page's upload goes through the same checked install as the command line, and names the
+    package of the pair it replaced."""
+    from test_packages import package_files, write_zip
+
+    at = start()
+    for version in ("1.0", "1.1"):
+        archive = write_zip(tmp_path / f"de_en-{version}.argosmodel", package_files(version=version))
+        at.file_uploader(key="model_file").set_value((archive.name, archive.read_bytes(), "application/zip")).run()
+        click(at, "model_install")
+        assert any(f"Installed de→en {version}" in s.value for s in at.success)
+    assert any("replaces translate-de_en-1_0 (1.0)" in i.value for i in at.info)
+
+
 # ---- editor actions: the page does what the library does --------------------------------------
 ACTION_CASES = [
     ("act_merge", [1], lambda d: edits.merge_next(d, 1)),
