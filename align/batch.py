@@ -17,6 +17,11 @@ written.
 One bad file does not stop the run: it is listed in the summary and in the manifest, and the
 summary's ``ok`` is False. Output paths never leave OUT_DIR: symlinks that resolve outside IN_DIR
 are refused, and every output path is checked against OUT_DIR after resolving.
+
+Output names (``output_bases``) are unique (ignoring case, for Windows and macOS disks), valid on
+Windows, Linux and macOS (``safe_name``), and stable: an input keeps the name the manifest gave it
+on every rerun, so a new sibling never takes over an existing output. Names are shown escaped
+(``printable``): a file name can hold terminal escape sequences or bytes that are not UTF-8.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +62,19 @@ MANIFEST_VERSION = 1
 DONE, FAILED, SKIPPED = "done", "failed", "skipped"
 #: A translation window holds at least this many full batches (``max_batch_tokens``) of source tokens.
 WINDOW_BATCHES = 4
+#: Longest output file or folder name in UTF-8 bytes, before its format suffix (``.jsonl``): file
+#: systems allow 255 bytes (Windows 255 UTF-16 units), and the atomic writer's temporary name adds
+#: some 20 (``.NAME.0123456789ab.tmp``). Longer names are cut and get a hash (``safe_name``).
+NAME_LIMIT = 200
+#: Hex digits of the hash that keeps changed names apart (``name~0123abcd``).
+HASH_DIGITS = 8
+#: Names Windows reserves for devices, with any extension and in any case (``aux.txt``, ``Com1``).
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789¹²³"}
+)
+#: Characters Windows forbids in names, control characters, and lone surrogates (bytes of a name
+#: that were not UTF-8 and are not Latin-1 either).
+_UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 
 @dataclass(frozen=True)
@@ -127,19 +147,21 @@ class BatchSummary:
         ]
         if self.failed:
             lines.append("failed:")
-            lines.extend(f"  {r.rel}: {r.error}" for r in self.failed)
+            lines.extend(f"  {printable(r.rel)}: {printable(r.error)}" for r in self.failed)
         if self.manifest is not None:
-            lines.append(f"manifest: {self.manifest}")
+            lines.append(f"manifest: {printable(str(self.manifest))}")
         return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class _Job:
-    """One input file and where its outputs go."""
+    """One input file and where its outputs go (``name``: their path under OUT_DIR without the
+    format suffix, ``output_bases``)."""
 
     rel: str
     path: Path
     outputs: tuple[Path, ...]
+    name: str = ""
     aligned: Path | None = None
 
 
@@ -207,6 +229,8 @@ def run_batch(
         raise UnknownFormat(f"--formats: unknown output format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
     if not formats:
         raise AlignError("give at least one output format with --formats (csv, tsv, xlsx, tmx, jsonl)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: is a file, not a folder; give a folder for the outputs")
     if options.align_with is not None and not Path(options.align_with).is_dir():
         raise InputError(f"{options.align_with}: folder of translations not found")
     if options.cluster and options.align_with is not None:
@@ -223,10 +247,10 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temp_files(out_dir)
 
-    jobs, refused = plan_jobs(in_dir, out_dir, options)
     mode = "align" if options.align_with is not None else "translate"
     manifest_path = out_dir / MANIFEST_NAME
     manifest = Manifest.load(manifest_path)
+    jobs, refused = plan_jobs(in_dir, out_dir, options, manifest.names())
     key, model = _options_key(options, settings, translator)
 
     results: dict[str, FileResult] = {r.rel: r for r in refused}
@@ -267,13 +291,15 @@ def _decoding(options: BatchOptions, translator: Translator | None) -> Iterator[
         yield remote
 
 
-def plan_jobs(in_dir: Path, out_dir: Path, options: BatchOptions) -> tuple[list[_Job], list[FileResult]]:
+def plan_jobs(
+    in_dir: Path, out_dir: Path, options: BatchOptions, claims: Mapping[str, str] | None = None
+) -> tuple[list[_Job], list[FileResult]]:
     """The supported files under ``in_dir`` and their output paths; refused files as failed results.
 
     Hidden files and folders (names starting with '.') are ignored, symlinked folders are not
     followed, a symlinked file must resolve inside ``in_dir``, and OUT_DIR is skipped when it lies
-    inside IN_DIR. Two inputs with the same stem in one folder (``x.docx``, ``x.txt``) keep their
-    extension in the output names (``x.docx.csv``, ``x.txt.csv``) so neither overwrites the other.
+    inside IN_DIR. Output names come from ``output_bases`` (``claims``: the names the manifest gave
+    before, ``Manifest.names``).
     """
     from align.text.sources import SUPPORTED_TEXT_SUFFIXES
 
@@ -294,15 +320,13 @@ def plan_jobs(in_dir: Path, out_dir: Path, options: BatchOptions) -> tuple[list[
                 continue
             found.append((rel, path))
 
-    stems: dict[str, int] = {}
-    for rel, _ in found:
-        base = rel.rsplit(".", 1)[0]
-        stems[base] = stems.get(base, 0) + 1
+    bases = output_bases([rel for rel, _ in found], claims or {})
     jobs: list[_Job] = []
     for rel, path in found:
-        base = rel.rsplit(".", 1)[0]
-        stem = rel if stems[base] > 1 else base
-        outputs = tuple(out_dir / f"{stem}.{fmt}" for fmt in options.formats)
+        if rel not in bases:
+            refused.append(FileResult(rel, FAILED, error="no output name left that differs from the others; rename the file"))
+            continue
+        outputs = tuple(out_dir / f"{bases[rel]}.{fmt}" for fmt in options.formats)
         bad = [p for p in outputs if not _inside(p.resolve(), out_root)]
         if bad:
             refused.append(FileResult(rel, FAILED, error=f"output {bad[0]} would lie outside the output folder; refused"))
@@ -310,8 +334,155 @@ def plan_jobs(in_dir: Path, out_dir: Path, options: BatchOptions) -> tuple[list[
         aligned = None
         if options.align_with is not None:
             aligned = _find_translation(Path(options.align_with), rel)
-        jobs.append(_Job(rel, path, outputs, aligned))
+        jobs.append(_Job(rel, path, outputs, bases[rel], aligned))
     return jobs, refused
+
+
+# ---- output names --------------------------------------------------------------------------------
+
+
+def output_bases(rels: Sequence[str], claims: Mapping[str, str]) -> dict[str, str]:
+    """Each input's output path under OUT_DIR without its format suffix (``sub/x`` for ``sub/x.docx``).
+
+    ``claims`` are the names earlier runs gave (input -> name, inputs gone since included): an input
+    keeps its claim, and nobody else gets a claimed name, so a new sibling never takes over an output
+    and reruns write the same files. The others get the first of their ``_candidates`` (``x``, then
+    ``x.docx``, then ``x.docx~HASH``) that no other input or claim has: inputs whose names collide
+    all take their next longer one (of those, only the ones with the shorter kind of name: ``x.md``
+    keeps its whole name against the stem of ``x.md.txt``), so the result does not depend on the
+    order of the files.
+    Names compare ignoring case and Unicode normalisation (Windows and macOS disks). An input left
+    without a name (only on a hash collision) is missing from the result.
+    """
+    wanted = set(rels)
+    taken, chosen = _kept_claims(claims, wanted)
+    names = {rel: _candidates(rel) for rel in wanted if rel not in chosen}
+    level = _resolve_levels(names, taken)
+    for rel in sorted(level):
+        base = names[rel][level[rel]]
+        if _name_key(base) not in taken:
+            taken[_name_key(base)] = rel
+            chosen[rel] = base
+    return chosen
+
+
+def _kept_claims(claims: Mapping[str, str], wanted: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The claimed names (key -> input) and the claims of the inputs there are now (input -> name).
+    A claim that is not one of its input's ``_candidates`` (a stale or edited manifest) is dropped."""
+    taken: dict[str, str] = {}
+    kept: dict[str, str] = {}
+    for rel, base in sorted(claims.items()):
+        if base not in _candidates(rel) or _name_key(base) in taken:
+            continue
+        taken[_name_key(base)] = rel
+        if rel in wanted:
+            kept[rel] = base
+    return taken, kept
+
+
+def _resolve_levels(names: Mapping[str, tuple[str, ...]], taken: Mapping[str, str]) -> dict[str, int]:
+    """Which of its candidate names each input takes: colliding inputs move on to their next one
+    until no two share a name (or the longest ones still collide: a hash collision)."""
+    level = dict.fromkeys(names, 0)
+    moved = True
+    while moved:
+        holders: dict[str, list[str]] = defaultdict(list)
+        for rel, n in level.items():
+            holders[_name_key(names[rel][n])].append(rel)
+        moved = False
+        for key, members in holders.items():
+            if len(members) > 1 or key in taken:
+                lowest = min(level[rel] for rel in members)  # a whole name wins over another's stem
+                for rel in members:
+                    if level[rel] == lowest < len(names[rel]) - 1:
+                        level[rel] += 1
+                        moved = True
+    return level
+
+
+def _candidates(rel: str) -> tuple[str, str, str]:
+    """The names ``rel`` may get, shortest first: its stem, its whole name, its whole name and a hash
+    of its path; every folder and name made safe (``safe_name``)."""
+    *folders, name = rel.split("/")
+    prefix = "".join(safe_name(folder) + "/" for folder in folders)
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return (
+        prefix + safe_name(stem, keep_trailing=True),
+        prefix + safe_name(name, keep_trailing=True),
+        prefix + safe_name(f"{name}~{_short_hash(rel)}", keep_trailing=True),
+    )
+
+
+def _name_key(base: str) -> str:
+    """What makes two names the same file on Windows and macOS: case and Unicode normalisation."""
+    return unicodedata.normalize("NFC", base).casefold()
+
+
+def safe_name(name: str, suffix: str = "", *, keep_trailing: bool = False) -> str:
+    """``name`` + ``suffix`` as a file or folder name valid on Windows, Linux and macOS.
+
+    Bytes that were not UTF-8 (``os.fsdecode``'s surrogates) are read as Latin-1, the usual legacy
+    encoding of such names; characters Windows forbids (``<>:"/\\|?*``) and control characters
+    become '_'; a name longer than ``NAME_LIMIT`` bytes is cut. A name changed in any of these ways,
+    a device name Windows reserves (``CON``, ``aux.txt``, ``LPT1``) and a name ending in '.' or ' '
+    get '~' and a hash of the original name, which keeps them apart from each other and from the
+    names they resemble and is the same on every run; a reserved name also gets '_' before its
+    first dot. ``suffix`` (``.csv``) is kept as it is.
+    ``keep_trailing``: a suffix is added later, so a trailing dot or space is harmless.
+    """
+    cleaned = _UNSAFE_CHARS.sub("_", _latin1_for_undecodable(name))
+    head, dot, rest = cleaned.partition(".")
+    if head.rstrip(" ").upper() in WINDOWS_RESERVED:
+        cleaned = f"{head}_{dot}{rest}"  # Windows reserves 'aux' before any extension: 'aux_.txt'
+    changed = cleaned != name
+    if not (suffix or keep_trailing) and cleaned.endswith((".", " ")):
+        changed = True
+    if len(cleaned.encode("utf-8")) > NAME_LIMIT:
+        cleaned = _cut(cleaned, NAME_LIMIT - 1 - HASH_DIGITS)
+        changed = True
+    if changed:
+        cleaned = f"{cleaned}~{_short_hash(name)}"
+    return cleaned + suffix
+
+
+def _latin1_for_undecodable(name: str) -> str:
+    """A name with ``os.fsdecode``'s stand-ins (U+DC80..U+DCFF) for bytes that were not UTF-8, with
+    those bytes read as Latin-1 (``caf\\udce9`` -> ``café``)."""
+    return "".join(chr(ord(ch) - 0xDC00) if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in name)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, at a character boundary."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+
+
+def _short_hash(text: str) -> str:
+    """A short hash of ``text`` (its original bytes where it holds undecodable ones)."""
+    return hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()[:HASH_DIGITS]
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print or log: control and formatting characters (terminal escape
+    sequences, carriage returns, right-to-left overrides) and undecodable bytes of file names are
+    shown escaped (``\\x1b``, ``\\u202e``, ``\\xe9``) instead of acting on the terminal."""
+    if not any(_hidden(ch) for ch in text):
+        return text
+    return "".join(_escape(ch) if _hidden(ch) else ch for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    """Control, format, surrogate, private-use and unassigned characters, and line and paragraph
+    separators (spaces of any width stay: they show as spaces)."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # an undecodable byte of a file name
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # ---- manifest ------------------------------------------------------------------------------------
@@ -327,6 +498,7 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
+        """The manifest at ``path``; empty when there is none, or when it cannot be read (logged)."""
         if not path.exists():
             return cls(path)
         try:
@@ -336,6 +508,19 @@ class Manifest:
             log.warning("%s: unreadable manifest (%s); every file will be redone", path, err)
             files = {}
         return cls(path, dict(files))
+
+    def names(self) -> dict[str, str]:
+        """The output name (``_Job.name``) each input was given, for ``output_bases`` to keep."""
+        names: dict[str, str] = {}
+        for rel, entry in self.files.items():
+            if not isinstance(entry, dict):
+                continue
+            name = entry.get("name")
+            if not isinstance(name, str) or not name:
+                name = _name_from_outputs(entry.get("outputs"))
+            if name:
+                names[rel] = name
+        return names
 
     def is_finished(self, job: _Job, key: str) -> bool:
         """Finished with the same options, the same input (and translation), all outputs present."""
@@ -356,7 +541,18 @@ class Manifest:
             return False
         return True
 
-    def record(self, result: FileResult, *, key: str, input_sha256: str = "", aligned_sha256: str = "", model: str = "") -> None:
+    def record(
+        self,
+        result: FileResult,
+        *,
+        key: str,
+        input_sha256: str = "",
+        aligned_sha256: str = "",
+        model: str = "",
+        name: str = "",
+    ) -> None:
+        """Add or replace the entry of ``result.rel`` and save. ``name`` (``_Job.name``) stays with a
+        failed file too, so its earlier outputs keep their name for it."""
         entry = {
             "status": result.status,
             "options_key": key,
@@ -365,6 +561,8 @@ class Manifest:
             "sentences": result.sentences,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+        if name:
+            entry["name"] = name
         if aligned_sha256:
             entry["aligned_sha256"] = aligned_sha256
         if model:
@@ -383,7 +581,10 @@ class Manifest:
         from align.formats import atomic_write_bytes
 
         data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}
-        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        # a name that was not UTF-8 holds surrogates (os.fsdecode); as the JSON escape '\\udce9' the
+        # file stays UTF-8 and json.loads gives the same name back. Bytes, so '\\n' on every system.
+        atomic_write_bytes(self.path, text.encode("utf-8", errors="backslashreplace"))
 
 
 def sha256_file(path: Path) -> str:
@@ -518,8 +719,8 @@ class _Runner:
         except AlignError as err:
             loaded.error = str(err)
         except Exception as err:  # a bug or a library failure on one file must not stop the run
-            log.exception("unexpected error on %s", job.path)
-            loaded.error = f"unexpected error: {type(err).__name__}: {err}"
+            log.exception("unexpected error on %s", printable(str(job.path)))
+            loaded.error = f"unexpected error: {type(err).__name__}: {_one_line(err)}"
         return loaded
 
     def _align(self, src_text: str, tgt_text: str, name: str) -> AlignedDocument:
@@ -571,7 +772,7 @@ class _Runner:
             return [str(err)] * len(window)
         except Exception as err:
             log.exception("translation of %d file(s) failed", len(window))
-            return [f"unexpected error while translating: {type(err).__name__}: {err}"] * len(window)
+            return [f"unexpected error while translating: {type(err).__name__}: {_one_line(err)}"] * len(window)
 
     def _embedder(self) -> Embedder:
         """One embedder for the run, its vectors cached in the data folder."""
@@ -605,24 +806,47 @@ class _Runner:
                 write_document(doc, path, fmt, neutralise_formulas=self.options.neutralise_formulas)
             result = FileResult(job.rel, DONE, tuple(_rel(p, self.out_dir) for p in job.outputs), len(doc.pairs))
         except (AlignError, OSError) as err:
-            result = FileResult(job.rel, FAILED, error=f"cannot write the output: {err}")
+            result = FileResult(job.rel, FAILED, error=f"cannot write the output: {_one_line(err)}")
         except Exception as err:  # one file's failure must not stop the run
-            log.exception("unexpected error writing %s", job.rel)
-            result = FileResult(job.rel, FAILED, error=f"unexpected error while writing: {type(err).__name__}: {err}")
+            log.exception("unexpected error writing %s", printable(job.rel))
+            result = FileResult(job.rel, FAILED, error=f"unexpected error while writing: {type(err).__name__}: {_one_line(err)}")
         self._finish(result, loaded)
 
     def _finish(self, result: FileResult, loaded: _Loaded) -> None:
         self.manifest.record(
-            result, key=self.key, input_sha256=loaded.input_sha256, aligned_sha256=loaded.aligned_sha256, model=self.model
+            result,
+            key=self.key,
+            input_sha256=loaded.input_sha256,
+            aligned_sha256=loaded.aligned_sha256,
+            model=self.model,
+            name=loaded.job.name,
         )
         with self.results_lock:
             self.results.append(result)
             self.files_bar.update(1)
         if result.status == FAILED:
-            log.warning("%s: %s", result.rel, result.error)
+            log.warning("%s: %s", printable(result.rel), printable(result.error))
 
 
 # ---- helpers -------------------------------------------------------------------------------------
+
+
+def _name_from_outputs(outputs: object) -> str:
+    """The output name of a manifest entry that lists only its outputs (written before names were
+    recorded): its first output less the format suffix; '' when there is none."""
+    from align.formats import FORMATS
+
+    if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
+        return ""
+    base, dot, suffix = outputs[0].rpartition(".")
+    return base if dot and suffix in FORMATS else ""
+
+
+def _one_line(err: BaseException) -> str:
+    """The first line of an error's message: a library's multi-line report (a Ray error with its
+    remote traceback) must not repeat under every file of the summary."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -1,20 +1,25 @@
 """The command line: parse arguments, make one library call, print the result.
 
 Each ``cmd_*`` function is small: it calls into the library and returns an exit code. Library
-errors (``AlignError``) become a one-line message on stderr and exit code 1, never a traceback.
-Heavy modules are imported inside the command functions so ``python -m align --help`` is instant.
+errors (``AlignError``) and the system's (``OSError``: a full disk, no permission) become a one-line
+message on stderr and exit code 1, never a traceback; bad numbers are usage errors (exit code 2).
+An output that is a folder or one of the command's own inputs is refused before any work
+(``check_output``). Names in messages are escaped (``align.batch.printable``): a file name can
+hold terminal escape sequences. Heavy modules are imported inside the command functions so
+``python -m align --help`` is instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from align import __version__
-from align.errors import AlignError
+from align.errors import AlignError, InputError
 
 log = logging.getLogger("align")
 
@@ -116,7 +121,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
         glossary=_glossary(args),
         use_tm=args.tm,
     )
-    print(f"wrote {out}")
+    print(f"wrote {_shown(out)}")
     return EXIT_OK
 
 
@@ -180,7 +185,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         embedder=_embedder(args),
         options=_align_options(args),
     )
-    print(f"wrote {out}")
+    print(f"wrote {_shown(out)}")
     return EXIT_OK
 
 
@@ -217,7 +222,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         confirmed_only=args.confirmed_only,
         neutralise_formulas=not args.keep_formulas,
     )
-    print(f"wrote {out}")
+    print(f"wrote {_shown(out)}")
     return EXIT_OK
 
 
@@ -227,7 +232,7 @@ def cmd_export_doc(args: argparse.Namespace) -> int:
 
     doc = load_aligned(args.aligned, _settings(args), src_lang=args.src, tgt_lang=args.tgt)
     out = write_translated(doc, Path(args.source), Path(args.output), unconfirmed=args.unconfirmed)
-    print(f"wrote {out}")
+    print(f"wrote {_shown(out)}")
     return EXIT_OK
 
 
@@ -278,11 +283,12 @@ def cmd_tm_import(args: argparse.Namespace) -> int:
 
 
 def cmd_tm_export(args: argparse.Namespace) -> int:
-    from align.tm import export_tmx, open_tm
+    from align.tm import export_tmx, open_tm, tm_path
 
+    check_output(Path(args.output), [tm_path(_settings(args))])
     with open_tm(_settings(args)) as tm:
         count = export_tmx(tm, Path(args.output), src_lang=args.src, tgt_lang=args.tgt)
-    print(f"wrote {count} unit(s) to {args.output}")
+    print(f"wrote {count} unit(s) to {_shown(args.output)}")
     return EXIT_OK
 
 
@@ -296,6 +302,74 @@ def cmd_tm_stats(args: argparse.Namespace) -> int:
     with TranslationMemory(path) as tm:
         print(tm.stats().format())
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# paths and messages
+# --------------------------------------------------------------------------------------------
+def check_output(output: Path, inputs: Sequence[Path]) -> None:
+    """Refuse an output that is a folder, or that is one of ``inputs`` under any spelling, link or
+    hard link (``os.path.samefile``): ``translate same.html -o same.html`` would replace the source."""
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; name the output file, e.g. {output / 'translated.csv'}")
+    for source in inputs:
+        if _same_file(source, output):
+            raise InputError(f"{output}: is the input {source}; write the output to another file")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """``check_output`` for the paths a command's parser names in ``writes`` and ``reads``."""
+    inputs = [Path(getattr(args, dest)) for dest in getattr(args, "reads", ()) if getattr(args, dest, None)]
+    for dest in getattr(args, "writes", ()):
+        if getattr(args, dest, None):
+            check_output(Path(getattr(args, dest)), inputs)
+
+
+def _shown(value: object) -> str:
+    """A path or message as it may be printed (``align.batch.printable``)."""
+    from align.batch import printable
+
+    return printable(str(value))
+
+
+def _os_error(err: OSError) -> str:
+    """An OSError as one line: the file(s), then the system's reason."""
+    names = " -> ".join(str(name) for name in (err.filename, err.filename2) if name is not None)
+    reason = err.strerror or str(err)
+    return f"{names}: {reason}" if names else reason
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"{value!r} is less than {minimum}")
+        return number
+
+    return parse
+
+
+def _positive(value: str) -> float:
+    """An argparse type: a number above 0."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not above 0")
+    return number
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,17 +410,17 @@ def _add_translate_options(p: argparse.ArgumentParser) -> None:
     from align.mt.translate import TranslateOptions as Defaults  # the one place the defaults live
 
     g = p.add_argument_group("translation settings")
-    g.add_argument("--beam-size", type=int, default=Defaults.beam_size, help="beam width (1 = greedy; default %(default)s)")
-    g.add_argument("--threads", type=int, default=Defaults.threads, help="CPU threads for CTranslate2 (0 = all cores)")
+    g.add_argument("--beam-size", type=_whole(1), default=Defaults.beam_size, help="beam width (1 = greedy; default %(default)s)")
+    g.add_argument("--threads", type=_whole(0), default=Defaults.threads, help="CPU threads for CTranslate2 (0 = all cores)")
     g.add_argument(
         "--compute-type",
         default=Defaults.compute_type,
         help="CTranslate2 compute type: int8, int8_float32, float32, auto (default %(default)s)",
     )
     for field, kind, what in (
-        ("max_batch_tokens", int, "source tokens per translate_batch call"),
-        ("repetition_penalty", float, "penalty >1 against repetition loops"),
-        ("no_repeat_ngram_size", int, "forbid repeating n-grams of this size (0 = off)"),
+        ("max_batch_tokens", _whole(1), "source tokens per translate_batch call"),
+        ("repetition_penalty", _positive, "penalty >1 against repetition loops"),
+        ("no_repeat_ngram_size", _whole(0), "forbid repeating n-grams of this size (0 = off)"),
     ):
         flag = "--" + field.replace("_", "-")
         g.add_argument(flag, type=kind, default=getattr(Defaults, field), help=f"{what}; default %(default)s")
@@ -409,7 +483,7 @@ def _add_embedding_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--threads",
-        type=int,
+        type=_whole(0),
         default=0,
         help="CPU threads for the embeddings (0 = all cores) and for the aligner's matrix products (default 1)",
     )
@@ -524,7 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_estimate_option(p)
     _add_tm_option(p)
     _add_translate_options(p)
-    p.set_defaults(func=cmd_translate)
+    p.set_defaults(func=cmd_translate, reads=("input",), writes=("output",))
 
     p = sub.add_parser("align", help="align a source file with its translation")
     p.add_argument("src_file", help="the source text (e.g. German)")
@@ -540,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_mt_option(p, default=False)
     _add_embedding_options(p)
-    p.set_defaults(func=cmd_align)
+    p.set_defaults(func=cmd_align, reads=("src_file", "tgt_file"), writes=("output",))
 
     p = sub.add_parser(
         "estimate",
@@ -568,7 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_embedding_options(p)
-    p.set_defaults(func=cmd_estimate)
+    p.set_defaults(func=cmd_estimate, reads=("src_file", "mt_file"), writes=("output",))
 
     p = sub.add_parser("eval-align", help="score the aligner on Text+Berg-layout folders (src/, tgt/, gold/)")
     p.add_argument("bench_dirs", nargs="+", metavar="bench_dir", help="folder with src/NNN, tgt/NNN and gold/NNN files")
@@ -596,7 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not neutralise cells starting with = + - @ in spreadsheet formats",
     )
-    p.set_defaults(func=cmd_convert)
+    p.set_defaults(func=cmd_convert, reads=("input",), writes=("output",))
 
     p = sub.add_parser(
         "export-doc",
@@ -615,7 +689,7 @@ def build_parser() -> argparse.ArgumentParser:
         "[untranslated: source] (default %(default)s)",
     )
     _add_langs(p)  # for inputs that do not name their languages (CSV, TSV)
-    p.set_defaults(func=cmd_export_doc)
+    p.set_defaults(func=cmd_export_doc, reads=("aligned", "source"), writes=("output",))
 
     p = sub.add_parser("batch", help="translate (or align) every supported file under a folder")
     p.add_argument("in_dir", help="folder of source files (searched recursively)")
@@ -627,7 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating"
     )
-    p.add_argument("--jobs", type=int, default=1, help="parallel readers/writers (default 1)")
+    p.add_argument("--jobs", type=_whole(1), default=1, help="parallel readers/writers (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")
     p.add_argument("--keep-formulas", action="store_true", help="do not neutralise formula-like cells")
@@ -637,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="decode on Ray workers: 'ray' (a local Ray for this run) or 'ray://HOST:PORT' (needs pip install '.[cluster]')",
     )
-    p.add_argument("--cluster-workers", type=int, default=0, help="worker actors (default: one per --threads CPUs)")
+    p.add_argument("--cluster-workers", type=_whole(0), default=0, help="worker actors (default: one per --threads CPUs)")
     _add_estimate_option(p)
     _add_tm_option(p)
     _add_translate_options(p)
@@ -673,12 +747,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        _check_paths(args)
         return func(args)
     except AlignError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_shown(err)}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # output piped into head: not an error
+        return EXIT_OK
+    except OSError as err:  # the system's refusal (permissions, a full disk, a file where a folder should be)
+        log.debug("%s", type(err).__name__, exc_info=True)
+        print(f"error: {_shown(_os_error(err))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK

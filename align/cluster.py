@@ -29,6 +29,8 @@ import os
 import shutil
 import tarfile
 import tempfile
+import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,11 +46,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: For tests: a worker that finds the file this variable names deletes it and exits at once.
+#: For tests: a worker that finds the file this variable names deletes it and exits at once
+#: (every worker, every time, and the file stays, when it holds ``CRASH_FLAG_ALWAYS``).
 CRASH_FLAG_ENV = "ALIGN_CLUSTER_CRASH_FLAG"
+CRASH_FLAG_ALWAYS = "always"
 #: A dead worker is restarted (and its batch retried) this many times before the window fails.
 MAX_RESTARTS = 3
 INSTALL_HINT = "pip install '.[cluster]'"
+#: What a client of a head with token authentication needs (Ray 2.60's client retries a refused
+#: token for 30 s and then says only "ray client connection timeout").
+TOKEN_SETTINGS = "set RAY_AUTH_MODE=token and the cluster's token (RAY_AUTH_TOKEN, or a file named by RAY_AUTH_TOKEN_PATH)"
+#: Ray Client's debug line when the head rejects this client's token (or its lack of one).
+_TOKEN_REJECTED = "authentication token"
 
 
 def import_ray() -> Any:
@@ -104,7 +113,10 @@ def _crash_if_flagged() -> None:
     flag = os.environ.get(CRASH_FLAG_ENV)
     if flag:
         try:
-            os.unlink(flag)
+            with open(flag, encoding="utf-8") as handle:
+                always = handle.read().strip() == CRASH_FLAG_ALWAYS
+            if not always:
+                os.unlink(flag)
         except FileNotFoundError:
             return
         log.warning("crash flag %s found: exiting this worker", flag)
@@ -130,9 +142,26 @@ class RemoteTranslator(Translator):
         # all at once: each actor runs its queue in order; results are taken back in plan order
         refs = [self.actors[n % len(self.actors)].decode.remote(tokens, hits, shared) for n, (tokens, hits) in enumerate(work)]
         for ref in refs:
-            texts, output_tokens = ray.get(ref)
+            try:
+                texts, output_tokens = ray.get(ref)
+            except ray.exceptions.RayError as err:
+                raise AlignError(_worker_failure(err)) from None
             stats.output_tokens += output_tokens
             yield texts
+
+
+def _worker_failure(err: Exception) -> str:
+    """One line for a batch the workers could not decode: Ray's own report runs to a dozen lines
+    (the actor, its process, a remote traceback) and would repeat under every file of the window."""
+    import ray
+
+    first = next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__).rstrip(".")
+    if isinstance(err, ray.exceptions.RayActorError):
+        return (
+            f"a Ray worker died more than {MAX_RESTARTS} times, the restart limit: {first}; "
+            "see the workers' Ray logs (out of memory? a missing package?)"
+        )
+    return f"a Ray worker failed: {type(err).__name__}: {first}"
 
 
 def _connect(ray: Any, address: str) -> bool:
@@ -143,14 +172,56 @@ def _connect(ray: Any, address: str) -> bool:
         ray.init(address="local", include_dashboard=False, log_to_driver=False)
     elif address.startswith("ray://"):
         try:
-            ray.init(address=address, log_to_driver=False)
+            with _client_messages() as messages, warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Ray's multi-line "connection timed out" hint: ours says more
+                ray.init(address=address, log_to_driver=False)
         except ImportError as err:  # Ray Client needs grpcio (the cluster extra pins ray[client])
             raise AlignError(f"--cluster {address}: {err}; {INSTALL_HINT}") from None
         except ConnectionError as err:
-            raise AlignError(f"--cluster {address}: cannot connect ({err})") from None
+            raise AlignError(_connection_failure(address, err, messages)) from None
     else:
         raise AlignError(f"--cluster {address!r}: use 'ray' (a local Ray for this run) or 'ray://HOST:PORT'")
     return True
+
+
+def _connection_failure(address: str, err: Exception, messages: list[str]) -> str:
+    """One line naming the likely cause: a token the head wants, or a head that cannot be reached."""
+    reason = next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)
+    if any(_TOKEN_REJECTED in message.lower() for message in messages):
+        return (
+            f"--cluster {address}: the head rejected this client's token ({reason}); it runs with token "
+            f"authentication (RAY_AUTH_MODE=token): {TOKEN_SETTINGS} in this shell"
+        )
+    return (
+        f"--cluster {address}: cannot connect ({reason}); check that the head's Ray client server listens on that "
+        f"port and can be reached from here; if the head runs with token authentication (RAY_AUTH_MODE=token), "
+        f"{TOKEN_SETTINGS} here too"
+    )
+
+
+@contextmanager
+def _client_messages() -> Iterator[list[str]]:
+    """The debug messages Ray Client logs while this thread connects, for ``_connection_failure``:
+    only they say why a head refused (its ConnectionError never does). Debug records are only
+    collected here, not passed on to Ray's own handlers."""
+    logger = logging.getLogger("ray.util.client.worker")
+    messages: list[str] = []
+    before = logger.level
+    passing = logger.getEffectiveLevel()
+    thread = threading.get_ident()
+
+    def collect(record: logging.LogRecord) -> bool:
+        if record.thread == thread:
+            messages.append(record.getMessage())
+        return record.levelno >= passing
+
+    logger.addFilter(collect)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield messages
+    finally:
+        logger.setLevel(before)
+        logger.removeFilter(collect)
 
 
 @contextmanager

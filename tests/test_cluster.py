@@ -6,9 +6,14 @@ exactly the batches the driver's translator planned (align.cluster).
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +21,7 @@ import pytest
 from test_batch import _text
 
 from align.batch import MANIFEST_NAME, BatchOptions, run_batch
-from align.cluster import CRASH_FLAG_ENV
+from align.cluster import CRASH_FLAG_ALWAYS, CRASH_FLAG_ENV
 from align.mt.translate import TranslateOptions
 
 ray = pytest.importorskip("ray")
@@ -122,3 +127,95 @@ def test_missing_ray_is_one_line(tmp_path: Path, installed_settings) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "pip install '.[cluster]'" in proc.stderr
+
+
+def test_workers_that_keep_dying_fail_each_file_in_one_line(
+    tmp_path: Path, local_ray: Path, installed_settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """More deaths than the restart limit: every file fails, each with one line, no tracebacks."""
+    in_dir = tmp_path / "in"
+    _corpus(in_dir)
+    local_ray.write_text(CRASH_FLAG_ALWAYS, encoding="utf-8")  # every worker exits on its first batch
+    try:
+        with caplog.at_level(logging.WARNING):
+            summary = run_batch(in_dir, tmp_path / "out", _options(cluster="ray", cluster_workers=2), installed_settings)
+    finally:
+        local_ray.unlink(missing_ok=True)
+    assert len(summary.failed) == 5 and not summary.done
+    for result in summary.failed:
+        assert "\n" not in result.error, result.error
+    died = [r for r in summary.failed if r.rel != "broken.docx"]
+    assert all("worker" in r.error and "died" in r.error for r in died), [r.error for r in died]
+    text = summary.format()
+    assert len(text.splitlines()) == 1 + 1 + 5 + 1  # the totals, 'failed:', one line per file, the manifest
+    assert "Traceback" not in caplog.text
+    assert len(caplog.text.splitlines()) <= 5 + 2, caplog.text  # one line per file, and a summary
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def token_head(tmp_path: Path) -> Iterator[int]:
+    """A Ray head on this machine that requires token authentication; yields its client port."""
+    short = Path(tempfile.mkdtemp(prefix="rt", dir="/tmp"))  # Ray's socket paths must stay short
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": "a-secret-token-for-this-test", "HOME": str(tmp_path)}
+    env.pop(CRASH_FLAG_ENV, None)
+    client_port = _free_port()
+    ports = {
+        "--port": _free_port(),
+        "--ray-client-server-port": client_port,
+        "--dashboard-agent-listen-port": _free_port(),
+        "--dashboard-agent-grpc-port": _free_port(),
+        "--runtime-env-agent-port": _free_port(),
+        "--metrics-export-port": _free_port(),
+        "--object-manager-port": _free_port(),
+        "--node-manager-port": _free_port(),
+    }
+    command = ["ray", "start", "--head", "--block", "--node-ip-address=127.0.0.1", "--include-dashboard=false"]
+    command += [f"{flag}={port}" for flag, port in ports.items()]
+    command += ["--num-cpus=1", f"--temp-dir={short}", "--disable-usage-stats"]
+    head = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", client_port)) == 0:
+                    break
+            assert head.poll() is None, "ray start --head exited"
+            time.sleep(0.5)
+        else:
+            pytest.fail("the Ray head did not open its client port in 120 s")
+        yield client_port
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)  # the head and the Ray processes it started, in its own session
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait()
+
+
+def test_a_head_that_requires_a_token_is_named_as_the_cause(tmp_path: Path, token_head: int, installed_settings) -> None:
+    in_dir = tmp_path / "in"
+    in_dir.mkdir()
+    (in_dir / "good.txt").write_text(_text(5, 2)[0], encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ALIGN_HOME": str(installed_settings.home), "HOME": str(tmp_path)}
+    for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH", CRASH_FLAG_ENV):
+        env.pop(name, None)
+    address = f"ray://127.0.0.1:{token_head}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "align", "batch", str(in_dir), str(tmp_path / "out"), "--quiet", "--cluster", address],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert address in errors[0] and "RAY_AUTH_MODE=token" in errors[0] and "RAY_AUTH_TOKEN" in errors[0]
+    assert "UserWarning" not in proc.stderr  # Ray's own multi-line hint is not repeated
