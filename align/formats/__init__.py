@@ -2,7 +2,10 @@
 
 Every format renders a document to bytes (``to_bytes``, which the page's download buttons use);
 ``write_document`` puts those bytes in a temporary file beside the target and renames it, so a
-crash or a kill never leaves a half-written export. ``read_aligned`` reads every format back into
+crash or a kill never leaves a half-written export; the file gets the mode a new file gets (the
+umask decides), or keeps the mode of the file it replaces. A format that cannot hold the document
+whole (an Excel cell holds 32,767 characters) refuses it with an ``ExportError`` before anything
+is written. ``read_aligned`` reads every format back into
 the same pairs, statuses and text, so a translator can continue where they stopped.
 
 Adding a format: a module with ``write_X(doc, quote) -> bytes`` and ``read_X(path, data, src_lang,
@@ -15,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +28,8 @@ from typing import BinaryIO
 from align.document import AlignedDocument, Status
 from align.errors import AlignError, InputError
 from align.formats import delimited, jsonl, tmx, xlsx
-from align.formats.cells import Quote, keep, neutralise, unneutralise
+from align.formats.cells import ExportError as ExportError
+from align.formats.cells import Quote, check_cells, keep, neutralise, unneutralise
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +84,33 @@ def to_bytes(doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, ne
     """Render ``doc`` in ``fmt`` (csv, tsv, xlsx, jsonl, tmx) as the bytes of a file.
 
     In spreadsheet formats (CSV, TSV, XLSX) a cell that a spreadsheet would run as a formula gets
-    a leading apostrophe unless ``neutralise_formulas`` is False (``cells.neutralise``).
+    a leading apostrophe unless ``neutralise_formulas`` is False (``cells.neutralise``). A text
+    longer than a cell holds (``cells.MAX_CELL``; XLSX: Excel's limit) is an ``ExportError``.
     """
     name = format_from_path(Path(f"document.{fmt}"), fmt)
-    if confirmed_only:
-        doc = doc.replace(pairs=[p for p in doc.pairs if p.status is Status.CONFIRMED])
+    doc = _in_scope(doc, confirmed_only)
+    check_cells(doc)
     return REGISTRY[name].write(doc, neutralise if neutralise_formulas else keep)
+
+
+def _in_scope(doc: AlignedDocument, confirmed_only: bool) -> AlignedDocument:
+    return doc.replace(pairs=[p for p in doc.pairs if p.status is Status.CONFIRMED]) if confirmed_only else doc
+
+
+def export_problem(
+    doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, neutralise_formulas: bool = True
+) -> str | None:
+    """Why ``to_bytes`` would refuse ``doc`` in ``fmt`` (a cell too long for it), or None: cheap
+    (nothing is rendered), so a page can say so on its download button instead of failing."""
+    name = format_from_path(Path(f"document.{fmt}"), fmt)
+    doc = _in_scope(doc, confirmed_only)
+    try:
+        check_cells(doc)
+        if name == "xlsx":
+            xlsx.check_lengths(doc, neutralise if neutralise_formulas else keep)
+    except ExportError as err:
+        return str(err)
+    return None
 
 
 def write_document(
@@ -95,10 +121,14 @@ def write_document(
     confirmed_only: bool = False,
     neutralise_formulas: bool = True,
 ) -> Path:
-    """Write ``doc`` to ``path`` atomically in ``fmt`` (default: from the extension); return the path."""
+    """Write ``doc`` to ``path`` atomically in ``fmt`` (default: from the extension); return the path.
+    ``ExportError`` naming ``path`` when the format cannot hold the document (nothing is written)."""
     path = Path(path)
     name = format_from_path(path, fmt)
-    data = to_bytes(doc, name, confirmed_only=confirmed_only, neutralise_formulas=neutralise_formulas)
+    try:
+        data = to_bytes(doc, name, confirmed_only=confirmed_only, neutralise_formulas=neutralise_formulas)
+    except ExportError as err:
+        raise ExportError(f"{path}: {err}") from None
     atomic_write_bytes(path, data)
     log.info("wrote %s (%s, %d bytes)", path, name, len(data))
     return path
@@ -128,12 +158,15 @@ def read_aligned(path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neut
 def atomic_open(path: Path) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only once it is complete: written to a temporary file
     in the same folder, fsynced, then renamed over ``path``; on any error the temporary file is
-    removed and ``path`` stays as it was (an interrupted export never leaves half a file)."""
+    removed and ``path`` stays as it was (an interrupted export never leaves half a file). The
+    file has the mode ``open`` would give a new one (0666 less the umask) or, replacing a file,
+    that file's mode (a translator's private file stays private)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
+            _keep_mode(path, handle.fileno())
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -144,6 +177,29 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         except FileNotFoundError:
             pass
         raise
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path``, created exclusively with mode 0666 so the
+    kernel applies the umask (``tempfile.mkstemp`` makes 0600, and reading the umask is racy)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path.parent}: no free temporary file name beside {path.name}")
+
+
+def _keep_mode(path: Path, fd: int) -> None:
+    """Give the temporary file ``fd`` the mode of the file at ``path`` it is to replace, if any."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -6,6 +6,10 @@ Spreadsheet cells that start with ``= + - @``, a tab or a carriage return get a 
 get one more, so a reader removes exactly the one apostrophe a writer added and nothing the
 translator typed.
 
+Text files from other tools are UTF-8, or wholly in one legacy encoding, or (pasted together) UTF-8
+with a few lines in Windows-1252/Latin-1: ``decode_export`` decodes those lines on their own and
+names them in a warning, so the rest of the file is never turned into mojibake.
+
 A pair's quality reasons share one cell, joined with `` | ``; inside a reason a backslash and a
 ``|`` get a backslash in front, so any reason reads back exactly (only a lone empty reason reads
 back as no reason).
@@ -13,12 +17,16 @@ back as no reason).
 
 from __future__ import annotations
 
+import codecs
+import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from align.document import AlignedDocument, Pair, Signature, Status
-from align.errors import FormatError
+from align.errors import AlignError, FormatError
+
+log = logging.getLogger(__name__)
 
 #: The CSV/XLSX header, in order. ``index`` is the 1-based row number.
 COLUMNS = (
@@ -36,6 +44,10 @@ COLUMNS = (
     "reasons",
     "origin",
 )
+#: The most characters one cell (a source, a target, a note) may hold in any format we write and
+#: read: 10 times a 200,000-character cell, and still under the 10 MB that libxml2 reads as one
+#: XML text node (a character is at most 4 bytes of UTF-8). XLSX holds less (Excel's limit).
+MAX_CELL = 2_000_000
 #: Joins the reasons of a pair in one cell; files from before quality estimates lack the column.
 REASON_JOINER = " | "
 #: Tool version and languages in the first record or sheet of the formats that carry them.
@@ -48,6 +60,33 @@ _UNQUOTE = re.compile(r"^'(?='*[=+\-@\t\r])")
 XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Quote = Callable[[str], str]
+#: Byte-order marks of encodings other than UTF-8: such a file is decoded whole, never by line.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: How many line or row numbers a warning lists before "and N more".
+LISTED = 10
+
+
+class ExportError(AlignError):
+    """A document cannot be written in the format asked for without losing text (nothing is written)."""
+
+
+def check_cells(doc: AlignedDocument) -> None:
+    """``ExportError`` naming the row and field when a pair's text is longer than ``MAX_CELL``:
+    no reader of ours would take the file back."""
+    for index, pair in enumerate(doc.pairs, start=1):
+        for field, text in (("source", pair.source), ("target", pair.target), ("note", pair.note)):
+            if len(text) > MAX_CELL:
+                raise ExportError(
+                    f"row {index}: the {field} has {len(text):,} characters; a cell holds at most {MAX_CELL:,} "
+                    "(split the row, or leave it out of the export)"
+                )
+
+
+def describe(noun: str, numbers: Sequence[int]) -> str:
+    """``"line 3"``, ``"lines 3, 7"``, ``"rows 1, 2, ... and 5 more"``: places for a message."""
+    shown = ", ".join(str(n) for n in numbers[:LISTED])
+    more = f" and {len(numbers) - LISTED} more" if len(numbers) > LISTED else ""
+    return f"{noun}{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
 def neutralise(cell: str) -> str:
@@ -206,13 +245,69 @@ def make_document(path: Path, src_lang: str, tgt_lang: str, pairs: list[Pair], *
 
 
 def decode_export(path: Path, data: bytes) -> str:
-    """Our exports are UTF-8 (CSV with a BOM); another tool's may be in any text encoding."""
+    """Our exports are UTF-8 (CSV with a BOM); another tool's may be in any text encoding, or in
+    UTF-8 with a few lines in Windows-1252 (module doc)."""
     from align.text.sources import decode_text
 
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return decode_text(path, data, newlines=False)
+        pass
+    lines = data.split(b"\n")
+    if not legacy_encoded(lines):
+        decoder = LineDecoder(path)
+        text = "\n".join(decoder.decode(number, line) for number, line in enumerate(lines, start=1))
+        decoder.warn()
+        return text.removeprefix("\ufeff")
+    return decode_text(path, data, newlines=False)
+
+
+def legacy_encoded(lines: Iterable[bytes]) -> bool:
+    """True when a file given as ``\\n``-split lines must be decoded whole (``decode_text`` finds
+    its encoding): it has a UTF-16/32 byte-order mark, or a line that is not UTF-8 and no line
+    with letters beyond ASCII that is. Otherwise its lines are UTF-8, but for a few that
+    ``LineDecoder`` reads as Windows-1252. Stops at the first UTF-8 line beyond ASCII."""
+    invalid = False
+    for number, line in enumerate(lines):
+        if number == 0 and line.startswith(_WIDE_BOMS):
+            return True
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            invalid = True
+            continue
+        return False
+    return invalid
+
+
+class LineDecoder:
+    """Decodes the lines of a mostly-UTF-8 file one by one: UTF-8, else Windows-1252 (Latin-1 for
+    the five bytes it leaves undefined); ``warn`` names the lines that were not UTF-8."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fallback: list[int] = []
+
+    def decode(self, number: int, line: bytes) -> str:
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError:
+            self.fallback.append(number)
+        try:
+            return line.decode("cp1252")
+        except UnicodeDecodeError:
+            return line.decode("latin-1")
+
+    def warn(self) -> None:
+        if self.fallback:
+            log.warning(
+                "%s: %s not UTF-8 like the rest of the file; read as Windows-1252 (cp1252): check %s",
+                self.path,
+                describe("line", self.fallback) + (" is" if len(self.fallback) == 1 else " are"),
+                "it" if len(self.fallback) == 1 else "them",
+            )
 
 
 def metadata(doc: AlignedDocument) -> dict[str, object]:

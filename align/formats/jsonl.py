@@ -53,6 +53,8 @@ def read_jsonl(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Q
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise FormatError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+        except RecursionError:  # json nests by recursion: thousands of brackets exhaust the stack
+            raise FormatError(f"{where}: JSON nested too deeply (thousands of brackets); not a record we write") from None
         if not isinstance(record, dict):
             raise FormatError(f"{where}: expected a JSON object, found {type(record).__name__}")
         kind = record.get("type", "pair")

@@ -2,7 +2,9 @@
 confidence, paragraph, ids, flags, origin and the quality estimate in ``x-align-*`` props (each quality
 reason in a ``x-align-quality-reason`` prop of its own, in order, so no joiner is needed). A translation memory needs both
 sides, so one-sided pairs are left out, with a warning that counts them. Reading accepts TMX from
-other tools too: the header's srclang decides the source side, native codes are dropped."""
+other tools too: the header's srclang decides the source side, native codes are dropped; internal
+entities are expanded and hostile XML refused (``align.formats.xmlsafe``). Control characters XML
+cannot hold are removed from what is written, with a warning naming the rows."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from pathlib import Path
 from align.document import AlignedDocument, Pair, Signature
 from align.errors import FormatError
 from align.formats.cells import (
+    XML_INVALID,
     Quote,
+    describe,
     format_confidence,
     format_ids,
     format_quality,
@@ -23,6 +27,7 @@ from align.formats.cells import (
     xml_lang,
     xml_text,
 )
+from align.formats.xmlsafe import syntax_error, xml_parser
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
             etree.SubElement(header, "prop", type=PROP_PREFIX + key).text = xml_text(value)
     body = etree.SubElement(root, "body")
     skipped = 0
+    cleaned = [index for index, pair in enumerate(doc.pairs, start=1) if _holds_invalid(pair)]
     for index, pair in enumerate(doc.pairs, start=1):
         source, target = xml_text(pair.source), xml_text(pair.target)
         if not (source.strip() and target.strip()):
@@ -88,6 +94,12 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
             doc.name or "document",
             skipped,
         )
+    if cleaned:
+        log.warning(
+            "%s: control characters XML cannot hold (NUL and the like) removed from %s of the TMX",
+            doc.name or "document",
+            describe("row", cleaned),
+        )
     tree = etree.ElementTree(root)
     return etree.tostring(
         tree, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
@@ -101,11 +113,10 @@ def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
     missing a side are skipped with a warning. Nothing is unquoted (TMX is no spreadsheet)."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as err:
-        raise FormatError(f"{path}, line {err.lineno}: not well-formed XML ({err.msg})") from None
+        raise syntax_error(path, err) from None
     if root.tag != "tmx":
         raise FormatError(f"{path}, line {root.sourceline}: root element is <{root.tag}>, not <tmx>")
     header = root.find("header")
@@ -149,6 +160,12 @@ def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
             raise FormatError(f"{path}, line {header.sourceline}: the signature property is not valid JSON ({err})") from err
     name = header_props.get(PROP_PREFIX + "name", "")
     return make_document(path, src or src_lang, tgt or tgt_lang, pairs, name=name, signature=signature)
+
+
+def _holds_invalid(pair: Pair) -> bool:
+    """Whether a pair's text has characters an XML file cannot hold (written without them)."""
+    texts = (pair.source, pair.target, pair.note, pair.origin, *pair.flags, *pair.reasons)
+    return any(XML_INVALID.search(text) for text in texts)
 
 
 def seg_text(tuv) -> str:

@@ -14,6 +14,10 @@ Lenient about layout, strict about meaning:
 * CSV may use ``,`` ``;`` or tab (Excel writes ``;`` in German locales); blank rows and rows whose
   first cell starts with ``#`` are skipped; a term without a target term yet (a glossary being
   filled in) is skipped with a warning naming its line.
+
+Files are read as the aligned-document formats read them (``align.formats``): text decoded line by
+line where a UTF-8 file has a few Windows-1252 lines, long cells accepted, workbooks checked for
+their inflated size and for DTDs before openpyxl opens them.
 """
 
 from __future__ import annotations
@@ -22,11 +26,10 @@ import csv
 import io
 import logging
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from align.errors import FormatError, InputError
+from align.errors import FormatError
 from align.glossary.model import Entry, Glossary, Kind, OtherLanguages
 from align.glossary.terms import base_lang
 
@@ -202,15 +205,6 @@ def entries_from_rows(rows: Iterable[tuple[str, Sequence[str]]], src_lang: str, 
             yield entry
 
 
-def _decode(path: Path, data: bytes) -> str:
-    from align.text.sources import decode_text
-
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return decode_text(path, data, newlines=False)
-
-
 def _delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in ("\t", ";", ",")}
@@ -220,17 +214,18 @@ def _delimiter(text: str) -> str:
 
 def read_delimited(path: Path, data: bytes, src_lang: str, tgt_lang: str, delimiter: str | None = None) -> Glossary:
     """A CSV or TSV glossary (``delimiter`` None: tab, ``;`` or ``,``, whichever the first line has most)."""
-    text = _decode(path, data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _delimiter(text), strict=True)
+    from align.formats.cells import decode_export
+    from align.formats.delimited import csv_error, csv_reader
+
+    text = decode_export(path, data)
+    reader = csv_reader(io.StringIO(text, newline=""), delimiter or _delimiter(text))
 
     def rows() -> Iterator[tuple[str, list[str]]]:
         try:
             for row in reader:
                 yield f"{path}, line {reader.line_num}", row
         except csv.Error as err:
-            raise FormatError(
-                f"{path}, line {reader.line_num}: malformed {path.suffix.lstrip('.').upper() or 'CSV'} ({err})"
-            ) from err
+            raise csv_error(path, reader.line_num, err, path.suffix.lstrip(".").upper() or "CSV") from err
 
     entries = tuple(entries_from_rows(rows(), src_lang, tgt_lang))
     return Glossary(entries, src_lang, tgt_lang, path.name)
@@ -238,18 +233,15 @@ def read_delimited(path: Path, data: bytes, src_lang: str, tgt_lang: str, delimi
 
 def read_xlsx(path: Path, data: bytes, src_lang: str, tgt_lang: str) -> Glossary:
     """An XLSX glossary: the sheet named "glossary" or "terms" if there is one, else the first."""
-    from openpyxl import load_workbook
+    from align.formats.xlsx import open_workbook, sheet_rows
 
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise InputError(f"{path}: not a readable .xlsx workbook ({err})") from err
+    book = open_workbook(path, data)
     try:
         named = [name for name in book.sheetnames if name.strip().casefold() in ("glossary", "terms", "termbase", "glossar")]
         sheet = book[named[0]] if named else book.worksheets[0]
 
         def rows() -> Iterator[tuple[str, list[str]]]:
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, row in enumerate(sheet_rows(path, sheet), start=1):
                 yield f"{path}, sheet {sheet.title!r}, row {number}", [_cell_text(v) for v in row]
 
         entries = tuple(entries_from_rows(rows(), src_lang, tgt_lang))

@@ -7,7 +7,8 @@ terms that are not forbidden) and its target terms. A target term whose administ
 older ``normativeAuthorization``) is forbidden or deprecated becomes a forbidden entry tied to the
 concept's source terms; the others are the accepted translations. Other languages are ignored; a
 termbase with no terms in one of the pair's languages is a ``FormatError`` naming the languages it
-has. Parsed with lxml without entity expansion or network access (a termbase may come from anyone).
+has. Parsed with lxml as all XML from others is (``align.formats.xmlsafe``: internal entities
+expanded within libxml2's limits, nothing external or from the network, nesting at most 256 deep).
 """
 
 from __future__ import annotations
@@ -81,11 +82,12 @@ def read_tbx(path: Path, data: bytes, src_lang: str, tgt_lang: str) -> Glossary:
     empty term."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
+    from align.formats.xmlsafe import syntax_error, xml_parser
+
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, xml_parser(remove_comments=True))
     except etree.XMLSyntaxError as err:
-        raise FormatError(f"{path}, line {err.lineno}: not well-formed XML ({err.msg})") from None
+        raise syntax_error(path, err) from None
     if _local(root.tag) not in _ROOTS:
         raise FormatError(
             f"{path}, line {root.sourceline}: not a TBX file (root element <{_local(root.tag)}>, expected <tbx> or <martif>)"

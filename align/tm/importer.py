@@ -18,20 +18,24 @@ flat and progress is the share of the file's bytes read. What other tools write 
 * ``x-align-project`` / ``x-align-file`` / ``x-align-tm-origin`` props written by ``export_tmx``
   restore where a unit came from.
 
-CSV, TSV, XLSX and JSONL are read with ``align.formats.read_aligned`` (so a file the workbench
-exported, or a plain two-column sheet, imports): every row with both sides becomes a unit, its
-neighbours' sources the context. Malformed input is a ``FormatError`` naming the file and line.
+CSV and TSV files are streamed too (``align.formats.delimited.stream_pairs``: a few rows in memory
+at a time, whatever the file's size); XLSX and JSONL are read with ``align.formats.read_aligned``.
+Either way a file the workbench exported, or a plain two-column sheet, imports: every row with
+both sides becomes a unit, its neighbours' sources the context. Malformed input is a
+``FormatError`` naming the file and line. Characters XML cannot hold (NUL and other control
+characters) are not kept in the memory (``align.tm.text.normalise``): a warning names the lines.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from align.document import AlignedDocument, Status
+from align.document import AlignedDocument, Pair, Status
 from align.errors import FormatError, InputError
+from align.formats.cells import XML_INVALID, describe
 from align.progress import Progress
 from align.tm.match import Unit
 from align.tm.memory import AddResult, TranslationMemory
@@ -71,10 +75,13 @@ def import_file(
         reader = TmxUnits(path, src_lang=src_lang, tgt_lang=tgt_lang, progress=progress)
         result = tm.add(reader)
         result = AddResult(result.added, result.updated, result.skipped + reader.skipped)
+    elif _origin(path) in ("csv", "tsv"):
+        result = _import_delimited(tm, path, src_lang or "de", tgt_lang or "en", progress)
     else:
         from align.formats import read_aligned
 
         doc = read_aligned(path, src_lang=src_lang or "de", tgt_lang=tgt_lang or "en")
+        _warn_removed(path, "row", [i + 1 for i, p in enumerate(doc.pairs) if _holds_invalid(p)])
         rows = [i for i, p in enumerate(doc.pairs) if p.source.strip() and p.target.strip()]
         result = tm.add(_counted(document_units(doc, rows, origin=_origin(path), file=path.name), len(rows), progress))
         result = AddResult(result.added, result.updated, result.skipped + len(doc.pairs) - len(rows))
@@ -118,6 +125,61 @@ def document_units(
         )
 
 
+def _import_delimited(tm: TranslationMemory, path: Path, src_lang: str, tgt_lang: str, progress: Progress | None) -> AddResult:
+    """Stream a CSV or TSV file into ``tm``: its rows are read while the memory writes them."""
+    from align.formats.cells import unneutralise
+    from align.formats.delimited import stream_pairs
+
+    origin = _origin(path)
+    lines, pairs = stream_pairs(path, origin, unneutralise)
+    removed: list[int] = []
+    one_sided = 0
+
+    def units() -> Iterator[Unit]:
+        nonlocal one_sided
+        for done, (previous, (line, pair), following) in enumerate(_neighbours(pairs), start=1):
+            if _holds_invalid(pair):
+                removed.append(line)
+            if progress is not None and done % 1000 == 0:
+                progress(lines.position, lines.total)
+            if not (pair.source.strip() and pair.target.strip()):
+                one_sided += 1
+                continue
+            yield Unit(pair.source, pair.target, src_lang, tgt_lang, previous, following, origin=origin, file=path.name)
+
+    result = tm.add(units())
+    if progress is not None:
+        progress(lines.total, lines.total)
+    _warn_removed(path, "line", removed)
+    return AddResult(result.added, result.updated, result.skipped + one_sided)
+
+
+def _neighbours(pairs: Iterable[tuple[int, Pair]]) -> Iterator[tuple[str, tuple[int, Pair], str]]:
+    """Each (line, pair) with the sources of the pairs before and after it ("" at either end)."""
+    previous = ""
+    waiting: tuple[int, Pair] | None = None
+    for item in pairs:
+        if waiting is not None:
+            yield previous, waiting, item[1].source
+            previous = waiting[1].source
+        waiting = item
+    if waiting is not None:
+        yield previous, waiting, ""
+
+
+def _holds_invalid(pair: Pair) -> bool:
+    return bool(XML_INVALID.search(pair.source) or XML_INVALID.search(pair.target))
+
+
+def _warn_removed(path: Path, noun: str, numbers: Sequence[int]) -> None:
+    if numbers:
+        log.warning(
+            "%s: control characters XML cannot hold (NUL and the like) removed from %s: the memory keeps text only",
+            path,
+            describe(noun, numbers),
+        )
+
+
 def _origin(path: Path) -> str:
     from align.formats import ALIGNED_SUFFIXES
 
@@ -158,15 +220,15 @@ class TmxUnits:
     def __iter__(self) -> Iterator[Unit]:
         from lxml import etree
 
+        from align.formats.xmlsafe import PARSER_OPTIONS, syntax_error
+
         path, total = self.path, self.path.stat().st_size
         src = ""
         waiting: _Reading | None = None  # a tu waits for the next one: its source is the context
         previous = ""
         reported = 0  # bytes read at the last progress report (lxml reads the file in chunks)
         with open(path, "rb") as handle:
-            events = etree.iterparse(
-                handle, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-            )
+            events = etree.iterparse(handle, events=("start", "end"), **PARSER_OPTIONS)
             try:
                 for event, element in events:
                     tag = element.tag if isinstance(element.tag, str) else ""
@@ -194,7 +256,7 @@ class TmxUnits:
                             previous = _source_of(waiting, src) or ""
                         waiting = reading
             except etree.XMLSyntaxError as err:
-                raise FormatError(f"{path}, line {err.lineno}: not well-formed XML ({err.msg})") from None
+                raise syntax_error(path, err) from None
         if waiting is not None:
             yield from self._units(waiting, src, previous, "")
         if self.progress is not None:

@@ -35,8 +35,10 @@ log = logging.getLogger(__name__)
 TM_FILE = "tm.sqlite3"
 #: Fuzzy candidates scored per lookup (``align.tm.index``).
 CANDIDATES = 40
-#: Units written per transaction when adding many.
+#: Units written per transaction when adding many, and at most this many characters of text
+#: (source and target) held for one: memory stays bounded however long the units are.
 BATCH = 5000
+BATCH_CHARS = 1_000_000
 
 _UNIT_COLUMNS = "id, src_lang, tgt_lang, source, target, prev_source, next_source, origin, project, file, created_at, updated_at"
 
@@ -169,14 +171,17 @@ class TranslationMemory:
         """Add units (normalised here, languages reduced to their base: ``de-DE`` -> ``de``); a unit
         already stored gets the new context, origin, project, file and ``updated_at``. Units with
         an empty side are skipped. Written in transactions of ``batch`` units, so a huge import
-        holds no lock for long and an error keeps what was written before it."""
+        holds no lock for long, memory stays bounded (``BATCH_CHARS``) and an error keeps what was
+        written before it."""
         result = AddResult()
         chunk: list[Unit] = []
+        chars = 0
         for unit in units:
             chunk.append(unit)
-            if len(chunk) >= batch:
+            chars += len(unit.source) + len(unit.target)
+            if len(chunk) >= batch or chars >= BATCH_CHARS:
                 result += self._add_chunk(chunk)
-                chunk = []
+                chunk, chars = [], 0
         if chunk:
             result += self._add_chunk(chunk)
         return result

@@ -1,7 +1,9 @@
 """How the translation memory sees text: one normal form, language codes, words and index terms.
 
 A unit is stored and compared in one normal form (``normalise``): Unicode NFC, every run of
-whitespace (no-break spaces and line breaks too) one space, no space at either end. A TMX from
+whitespace (no-break spaces and line breaks too) one space, no space at either end, and no
+character XML cannot hold (NUL and the other C0 controls: the memory's exchange format is TMX,
+so what it stores must survive an export; the importers warn when they remove any). A TMX from
 another tool, a CSV typed in a spreadsheet and a sentence of the segmenter then meet on the same
 text: a decomposed umlaut or a double space is no translation difference, so it must not cost a
 100% match nor make a second unit.
@@ -17,7 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_SPACE = re.compile(r"\s+")
+from align.formats.cells import XML_INVALID
+
 #: Letters and digits, as FTS5's unicode61 tokenizer splits (it treats "_" as a separator too).
 _TERM = re.compile(r"[^\W_]+")
 #: A word of the differing-words view: a run of letters/digits, or one other non-space character.
@@ -27,8 +30,9 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 
 
 def normalise(text: str) -> str:
-    """NFC, whitespace runs folded to one space, stripped: the form units are stored and matched in."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC, whitespace runs folded to one space, stripped, characters XML cannot hold removed: the
+    form units are stored and matched in."""
+    return " ".join(XML_INVALID.sub("", unicodedata.normalize("NFC", text)).split())  # split(): what \s matches
 
 
 def base_lang(code: str) -> str:
