@@ -1099,8 +1099,12 @@ def exports(store: Store, settings, project_id: int, doc) -> None:
     translated_document(store, settings, project_id, doc.tgt_lang)
     left, *buttons = st.columns([2] + [1] * len(EXPORT_FORMATS))
     scope = choice(left, "Export", {"all": "all rows", "confirmed": "confirmed rows only"}, "export_scope")
+    from align.formats import export_problem
+
     name = store.project_name(project_id)
     for col, fmt in zip(buttons, EXPORT_FORMATS.values(), strict=True):
+        # a format that would refuse this document (a cell longer than XLSX holds) says why instead
+        problem = export_problem(doc, fmt.name, confirmed_only=scope == "confirmed")
         col.download_button(
             fmt.name.upper(),
             data=functools.partial(export_bytes, store, project_id, fmt.name, scope == "confirmed"),
@@ -1108,7 +1112,11 @@ def exports(store: Store, settings, project_id: int, doc) -> None:
             mime=fmt.mime,
             key=f"export_{fmt.name}",
             on_click="ignore",
+            disabled=problem is not None,
+            help=problem,
         )
+        if problem is not None:
+            col.caption(plain(problem))
 
 
 def translated_document(store: Store, settings, project_id: int, tgt_lang: str) -> None:

@@ -480,6 +480,17 @@ def test_export_buttons_for_every_format(home):
     assert {"export_csv", "export_tsv", "export_xlsx", "export_tmx", "export_jsonl"} <= keys
 
 
+def test_an_export_that_would_be_refused_is_disabled_with_its_reason(home):
+    """A 40,000-character source sentence fits CSV, TSV, TMX and JSONL but not an Excel cell: the
+    XLSX button says so instead of failing (or cutting the cell) when clicked."""
+    long = "Wort " * 8_000
+    create(home, make_doc(src=[long, *SRC[1:]]))
+    at = start()
+    buttons = {b.key: b for b in at.download_button}
+    assert buttons["export_xlsx"].disabled and "32,767" in (buttons["export_xlsx"].help or "")
+    assert not any(buttons[f"export_{name}"].disabled for name in ("csv", "tsv", "tmx", "jsonl"))
+
+
 def test_too_large_upload_gets_a_message(home):
     from streamlit import config
 
