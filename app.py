@@ -187,11 +187,11 @@ def uploaded_file(upload) -> Iterator[Path]:
     its error messages then name the user's file); removed afterwards."""
     from pathlib import PureWindowsPath
 
-    from align.review.sources import safe_file_name
+    from align.filenames import safe_file_name
 
     # the browser's name is a stranger's string: no folders, no device names, bounded length
     name = safe_file_name(PureWindowsPath(str(upload.name)).name, "upload.txt")
-    with tempfile.TemporaryDirectory(prefix="align-upload-") as folder:
+    with tempfile.TemporaryDirectory(prefix="align-upload-", ignore_cleanup_errors=True) as folder:
         path = Path(folder) / (name if Path(name).suffix else f"{name}.txt")
         path.write_bytes(upload.getvalue())
         yield path
@@ -591,8 +591,9 @@ def new_project(store: Store, settings) -> None:
         title = name.strip() or (Path(src_file.name).stem if src_file is not None else source.strip().split("\n")[0][:40])
         total = len(segment(source, src_lang))
         if mode == "translate":
+            from align.filenames import safe_file_name
             from align.pipeline import translate_text
-            from align.review.sources import keep_source, safe_file_name
+            from align.review.sources import keep_source
             from align.tm import tm_path
 
             embedder = get_embedder(str(settings.cache_dir))  # the estimate's vectors are cached on disk
@@ -1130,7 +1131,7 @@ def export_bytes(store: Store, project_id: int, fmt: str, confirmed_only: bool) 
 
 def exports(store: Store, settings, project_id: int, doc) -> None:
     """Download buttons; the file is made when clicked (from the saved state)."""
-    from align.review.sources import safe_file_name
+    from align.filenames import safe_file_name
 
     st.divider()
     translated_document(store, settings, project_id, doc.tgt_lang)
@@ -1158,7 +1159,8 @@ def exports(store: Store, settings, project_id: int, doc) -> None:
 
 def translated_document(store: Store, settings, project_id: int, tgt_lang: str) -> None:
     """The target text in the source file's own structure (docx, md, html, txt)."""
-    from align.review.sources import project_source, safe_file_name
+    from align.filenames import safe_file_name
+    from align.review.sources import project_source
     from align.text.sources import source_kind
 
     source = project_source(settings, project_id)

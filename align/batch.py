@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align.errors import AlignError, InputError
+from align.filenames import is_windows_device, printable
 from align.progress import Progress, as_increments
 from align.settings import Settings
 
@@ -68,10 +69,6 @@ WINDOW_BATCHES = 4
 NAME_LIMIT = 200
 #: Hex digits of the hash that keeps changed names apart (``name~0123abcd``).
 HASH_DIGITS = 8
-#: Names Windows reserves for devices, with any extension and in any case (``aux.txt``, ``Com1``).
-WINDOWS_RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789¹²³"}
-)
 #: Characters Windows forbids in names, control characters, and lone surrogates (bytes of a name
 #: that were not UTF-8 and are not Latin-1 either).
 _UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
@@ -432,7 +429,7 @@ def safe_name(name: str, suffix: str = "", *, keep_trailing: bool = False) -> st
     """
     cleaned = _UNSAFE_CHARS.sub("_", _latin1_for_undecodable(name))
     head, dot, rest = cleaned.partition(".")
-    if head.rstrip(" ").upper() in WINDOWS_RESERVED:
+    if is_windows_device(head):
         cleaned = f"{head}_{dot}{rest}"  # Windows reserves 'aux' before any extension: 'aux_.txt'
     changed = cleaned != name
     if not (suffix or keep_trailing) and cleaned.endswith((".", " ")):
@@ -459,30 +456,6 @@ def _cut(text: str, limit: int) -> str:
 def _short_hash(text: str) -> str:
     """A short hash of ``text`` (its original bytes where it holds undecodable ones)."""
     return hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()[:HASH_DIGITS]
-
-
-def printable(text: str) -> str:
-    """``text`` safe to print or log: control and formatting characters (terminal escape
-    sequences, carriage returns, right-to-left overrides) and undecodable bytes of file names are
-    shown escaped (``\\x1b``, ``\\u202e``, ``\\xe9``) instead of acting on the terminal."""
-    if not any(_hidden(ch) for ch in text):
-        return text
-    return "".join(_escape(ch) if _hidden(ch) else ch for ch in text)
-
-
-def _hidden(ch: str) -> bool:
-    """Control, format, surrogate, private-use and unassigned characters, and line and paragraph
-    separators (spaces of any width stay: they show as spaces)."""
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-
-
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"  # an undecodable byte of a file name
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # ---- manifest ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Each ``cmd_*`` function is small: it calls into the library and returns an exit 
 errors (``AlignError``) and the system's (``OSError``: a full disk, no permission) become a one-line
 message on stderr and exit code 1, never a traceback; bad numbers are usage errors (exit code 2).
 An output that is a folder or one of the command's own inputs is refused before any work
-(``check_output``). Names in messages are escaped (``align.batch.printable``): a file name can
+(``check_output``). Names in messages are escaped (``align.filenames.printable``): a file name can
 hold terminal escape sequences. Heavy modules are imported inside the command functions so
 ``python -m align --help`` is instant.
 """
@@ -12,6 +12,8 @@ hold terminal escape sequences. Heavy modules are imported inside the command fu
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import logging
 import os
 import sys
@@ -364,8 +366,8 @@ def _check_paths(args: argparse.Namespace) -> None:
 
 
 def _shown(value: object) -> str:
-    """A path or message as it may be printed (``align.batch.printable``)."""
-    from align.batch import printable
+    """A path or message as it may be printed (``align.filenames.printable``)."""
+    from align.filenames import printable
 
     return printable(str(value))
 
@@ -788,7 +790,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def utf8_output() -> None:
+    """Write stdout and stderr in UTF-8 where they are not: Windows gives a redirected stream its
+    ANSI code page (cp1252: no Ł, no Greek), and ``segment x.txt > out.txt`` stopped with a
+    UnicodeEncodeError. A console shows UTF-8 either way; PYTHONIOENCODING, when set, decides."""
+    if os.environ.get("PYTHONIOENCODING"):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    utf8_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_HOME = "ALIGN_HOME"
+APP_FOLDER = "align-workbench"  # the data folder's name under the system's data folder
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,40 @@ class Settings:
         return self.home / "projects.sqlite3"
 
 
-def load_settings(env: Mapping[str, str] | None = None, home: str | os.PathLike[str] | None = None) -> Settings:
-    """Resolve the data folder: an explicit ``home``, then ``$ALIGN_HOME``, then the XDG data dir."""
+def load_settings(
+    env: Mapping[str, str] | None = None, home: str | os.PathLike[str] | None = None, *, os_name: str = os.name
+) -> Settings:
+    """Resolve the data folder: an explicit ``home``, then ``$ALIGN_HOME``, then the system's own
+    place for an application's data (``default_home``). ``os_name`` is ``os.name`` (tests pass
+    ``"nt"`` to get Windows' answer on any system)."""
     env = os.environ if env is None else env
     if home is not None:
         return Settings(home=Path(home).expanduser())
     if env.get(ENV_HOME):
         return Settings(home=Path(env[ENV_HOME]).expanduser())
-    xdg = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", str(Path.home()))) / ".local" / "share")
-    return Settings(home=Path(xdg) / "align-workbench")
+    return Settings(home=default_home(env, os_name))
+
+
+def default_home(env: Mapping[str, str], os_name: str) -> Path:
+    """The data folder when none is named. Linux and macOS: the XDG data folder
+    (``~/.local/share/align-workbench``). Windows: ``%LOCALAPPDATA%\\align-workbench``, local rather
+    than roaming because models are hundreds of MB; a folder an earlier version made under
+    ``~/.local/share`` is used while the new one does not exist, so no project is left behind."""
+    if os_name != "nt":
+        return xdg_data_home(env, user_home(env, os_name)) / APP_FOLDER
+    local = Path(env.get("LOCALAPPDATA") or user_home(env, os_name) / "AppData" / "Local") / APP_FOLDER
+    earlier = xdg_data_home(env, user_home(env, "posix")) / APP_FOLDER  # what earlier versions chose on Windows
+    return earlier if earlier.is_dir() and not local.exists() else local
+
+
+def user_home(env: Mapping[str, str], os_name: str) -> Path:
+    """The user's home folder as ``Path.home()`` finds it, read from ``env``: on Windows
+    %USERPROFILE% (Git Bash and MSYS set a HOME that Windows programs do not use), else $HOME."""
+    keys = ("USERPROFILE", "HOME") if os_name == "nt" else ("HOME",)
+    found = next((env[key] for key in keys if env.get(key)), None)
+    return Path(found) if found else Path.home()
+
+
+def xdg_data_home(env: Mapping[str, str], home: Path) -> Path:
+    """$XDG_DATA_HOME, else ``~/.local/share`` (the XDG default)."""
+    return Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")

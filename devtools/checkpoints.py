@@ -95,7 +95,7 @@ def _synthetic(sentences: list[str], vocab: int) -> list[str]:
 def _save(model: Any, tokenizer: Any, folder: Path, name: str, license: str) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    (folder / "README.md").write_text(README.format(license=license, name=name), encoding="utf-8")
+    (folder / "README.md").write_text(README.format(license=license, name=name), encoding="utf-8", newline="\n")
     return folder
 
 
@@ -111,7 +111,7 @@ def build_marian(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
     tokens = ["</s>", "<unk>"] + sorted(set(_pieces(src)) | set(_pieces(tgt)))
     tokens += [f"<unused{k}>" for k in range(max(0, shape.vocab_total - len(tokens) - 1))] + ["<pad>"]
     vocab = {t: i for i, t in enumerate(tokens)}
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8", newline="\n")
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
@@ -151,7 +151,9 @@ def build_m2m100(folder: Path, *, shape: Shape = Shape(), seed: int = 1, init_st
     de, en = fixture_sides()
     spm_path = train_spm(_synthetic(de + en, shape.vocab), shape.vocab, folder / "sentencepiece.bpe.model")
     tokens = ["<s>", "<pad>", "</s>", "<unk>"] + _pieces(spm_path)
-    (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False), encoding="utf-8")
+    (folder / "vocab.json").write_text(
+        json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False), encoding="utf-8", newline="\n"
+    )
     from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
 
     languages = [f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]]  # listed, as in M2M-100's own files

@@ -91,7 +91,7 @@ def resolve(platform: Platform, requirements: Path) -> Resolution:
     kept = requirements_for(requirements.read_text(encoding="utf-8").splitlines(), platform)
     with tempfile.TemporaryDirectory(prefix="platform-check-") as tmp:
         req_file = Path(tmp) / "requirements.txt"
-        req_file.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        req_file.write_text("\n".join(kept) + "\n", encoding="utf-8", newline="\n")
         report = Path(tmp) / "report.json"
         command = [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--ignore-installed"]
         command += ["--target", str(Path(tmp) / "target"), "--only-binary", ":all:", "--implementation", "cp"]

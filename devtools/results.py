@@ -200,7 +200,7 @@ def measure_alignment(scratch: Path) -> str:
         for path in sorted((mt_dev / "mt-VolcTrans-GLAT").iterdir()):
             lines = read_lines(path)
             random.Random(0).shuffle(lines)
-            (shuffled / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            (shuffled / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     runs = [
         ("align-sample", None),
         ("align-dev", None),
@@ -332,12 +332,13 @@ def write_results(names: Sequence[str], path: Path = RESULTS) -> Path:
     stamp = f"{datetime.date.today().isoformat()}, {_cpu()}"
     for name in names or list(SECTIONS):
         section = SECTIONS[name]
-        with tempfile.TemporaryDirectory(prefix=f"results-{name}-") as scratch:
+        # a section's embedder may still hold its cache open: Windows cannot delete that file yet
+        with tempfile.TemporaryDirectory(prefix=f"results-{name}-", ignore_cleanup_errors=True) as scratch:
             start = time.perf_counter()
             body = section.measure(Path(scratch))
             took = time.perf_counter() - start
         old[name] = f"## {section.title} {{#{name}}}\n\nFor: {section.why}. Measured {stamp} ({took:.0f} s).\n\n{body}\n"
         print(f"{name}: measured in {took:.0f} s")  # noqa: T201 - a script's progress
         ordered = [old[key] for key in SECTIONS if key in old]
-        path.write_text(HEADER + "\n" + "\n".join(ordered), encoding="utf-8")  # after each section: nothing lost
+        path.write_text(HEADER + "\n" + "\n".join(ordered), encoding="utf-8", newline="\n")  # after each section: nothing lost
     return path

@@ -69,12 +69,13 @@ def memory_tmx(path: Path) -> Path:
         '<tuv xml:lang="en-GB"><seg>In case of rain, the festival is cancelled.</seg></tuv></tu>\n'
         "</body></tmx>\n",
         encoding="utf-8",
+        newline="\n",
     )
     return path
 
 
 def glossary_csv(path: Path) -> Path:
-    path.write_text("source,target\nFahrradbrücke,cycle bridge\nFest,festival\n", encoding="utf-8")
+    path.write_text("source,target\nFahrradbrücke,cycle bridge\nFest,festival\n", encoding="utf-8", newline="\n")
     return path
 
 
@@ -84,12 +85,12 @@ def page_server(home: Path) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    log = (home / "streamlit.log").open("w")
+    log = (home / "streamlit.log").open("wb")  # the server's bytes as they come, read back as UTF-8
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"]
     proc = subprocess.Popen(
         [*cmd, "--browser.gatherUsageStats", "false"],
         cwd=REPO,
-        env=dict(os.environ, ALIGN_HOME=str(home)),
+        env=dict(os.environ, ALIGN_HOME=str(home), PYTHONIOENCODING="utf-8"),  # its log: UTF-8 on Windows too
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -102,7 +103,7 @@ def page_server(home: Path) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {(home / 'streamlit.log').read_text()[-2000:]}")
+                raise RuntimeError(f"streamlit did not start: {_log_tail(home / 'streamlit.log')}")
             time.sleep(0.3)
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -114,11 +115,21 @@ def page_server(home: Path) -> Iterator[str]:
         log.close()
 
 
+def _log_tail(path: Path, size: int = 2000) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")[-size:]
+
+
 def idle(page, timeout: float = 120) -> None:
     """Wait until the script run ends (the running indicator goes away)."""
     time.sleep(0.4)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout * 1000)
     time.sleep(0.3)
+
+
+def _chromium() -> str | None:
+    """Debian's Chromium where it is installed, else Playwright's own (``playwright install
+    chromium``: Windows, macOS)."""
+    return str(CHROMIUM) if CHROMIUM.exists() else None
 
 
 def run(out_dir: Path) -> Walkthrough:
@@ -130,14 +141,15 @@ def run(out_dir: Path) -> Walkthrough:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="align-walkthrough-") as scratch:
+    # ignore_cleanup_errors: on Windows a file the stopped server held a moment ago may still be locked
+    with tempfile.TemporaryDirectory(prefix="align-walkthrough-", ignore_cleanup_errors=True) as scratch:
         home, files = Path(scratch) / "home", Path(scratch) / "files"
         home.mkdir()
         files.mkdir()
         install_from_path(FIXTURE, load_settings(home=home))
         document = source_docx(files / "Bruecke.docx")
         with page_server(home) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(executable_path=_chromium(), args=["--headless", "--no-sandbox", "--disable-gpu"])
             page = browser.new_context(viewport={"width": 1600, "height": 1200}, accept_downloads=True).new_page()
 
             def shot(name: str) -> None:
@@ -149,7 +161,7 @@ def run(out_dir: Path) -> Walkthrough:
                 exported = _steps(page, url, files, document, shot, out_dir)
             except Exception:
                 page.screenshot(path=str(out_dir / "failed.png"), full_page=True)
-                (out_dir / "streamlit.log").write_text((home / "streamlit.log").read_text())
+                (out_dir / "streamlit.log").write_bytes((home / "streamlit.log").read_bytes())
                 raise
             browser.close()
     result = docx.Document(str(exported))

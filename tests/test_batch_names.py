@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from test_batch import _options, _text
 
-from align.batch import MANIFEST_NAME, plan_jobs, printable, run_batch, safe_name
+from align.batch import MANIFEST_NAME, plan_jobs, run_batch, safe_name
+from align.filenames import printable
 from align.formats import read_aligned
 
 # https://learn.microsoft.com/windows/win32/fileio/naming-a-file

@@ -73,7 +73,7 @@ def test_a_projects_source_file_is_kept_and_forgotten(tmp_path):
 def test_kept_file_names_are_bounded_and_safe_on_windows_too(tmp_path):
     """A kept source is named from user content (an upload's name, or the project name for pasted
     text): any length, Windows device names and characters Windows refuses give a usable file."""
-    from align.review.sources import MAX_NAME_BYTES, safe_file_name
+    from align.filenames import MAX_NAME_BYTES, safe_file_name
 
     class Settings:
         home = tmp_path

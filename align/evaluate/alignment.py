@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import logging
-import resource
 import sys
 import time
 from collections import defaultdict
@@ -80,7 +79,7 @@ class EvalReport:
     documents: list[DocResult] = field(default_factory=list)
     sentences: int = 0
     seconds: float = 0.0
-    max_rss_mb: float = 0.0
+    max_rss_mb: float | None = None  # None where the system does not say (Windows)
     mt_name: str = ""  # where the MT signal came from ("" without one)
 
     @property
@@ -250,7 +249,7 @@ def evaluate_dir(
         documents=docs,
         sentences=sentences,
         seconds=seconds,
-        max_rss_mb=_max_rss_mb(),
+        max_rss_mb=peak_memory_mb(),
         mt_name=mt_dir.name if mt_dir is not None else ("installed package" if use_mt else ""),
     )
 
@@ -273,18 +272,35 @@ def read_mt(path: Path, n_src: int) -> list[str]:
     return lines
 
 
-def _max_rss_mb() -> float:
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory in MB, or None where ``resource`` is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 2**20 if sys.platform == "darwin" else rss / 1024
+    return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # macOS counts bytes, Linux kB
 
 
 def _load_translator(settings, bench_dir: Path):
     """The installed translator for the benchmark's pair (``langs`` file 'de en', default de->en)."""
     from align.mt.translate import load_translator
 
+    return load_translator(*bench_languages(bench_dir), settings)
+
+
+def bench_languages(bench_dir: Path) -> tuple[str, str]:
+    """The benchmark's pair from its ``langs`` file ('de en', UTF-8 with or without BOM); de->en
+    without one, and en where it names only the source."""
     langs_file = bench_dir / "langs"
-    src_lang, tgt_lang = (langs_file.read_text().split() + ["de", "en"])[:2] if langs_file.is_file() else ("de", "en")
-    return load_translator(src_lang, tgt_lang, settings)
+    named = langs_file.read_text(encoding="utf-8-sig").split() if langs_file.is_file() else []
+    return (named[0] if named else "de"), (named[1] if len(named) > 1 else "en")
+
+
+def _memory_line(peak_mb: float | None) -> str:
+    if peak_mb is None:
+        return "peak memory: not measured on this system"
+    return f"peak memory: {peak_mb:.0f} MB max RSS of the process"
 
 
 def wrong_beads(doc: DocResult) -> tuple[list[BeadSides], list[BeadSides]]:
@@ -303,7 +319,7 @@ def format_report(report: EvalReport, *, show_errors: bool = False) -> str:
         f"recall       {s.recall_strict:.4f}   {s.recall_lax:.4f}",
         f"F1           {s.f1_strict:.4f}   {s.f1_lax:.4f}",
         f"time: {report.seconds:.1f} s ({speed:.1f} sentences/s, embeddings included unless cached)",
-        f"peak memory: {report.max_rss_mb:.0f} MB max RSS of the process",
+        _memory_line(report.max_rss_mb),
     ]
     if show_errors:
         for doc in report.documents:

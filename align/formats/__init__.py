@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,13 +171,29 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _replace(tmp: Path, path: Path, waits: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8)) -> None:
+    """``os.replace``; on Windows tried again for a moment (a virus scanner or the search indexer
+    holds a new file briefly), and a file another program keeps open (Excel locks its workbook) is
+    an ExportError the user can act on, not "[WinError 32] ... .out.xlsx.1a2b.tmp -> out.xlsx"."""
+    for wait in (*waits, None) if os.name == "nt" else (None,):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            if wait is None:
+                raise ExportError(
+                    f"{path}: cannot replace it: it is open in another program (Excel?) or read-only; close it and try again"
+                ) from None
+            time.sleep(wait)
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:

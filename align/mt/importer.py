@@ -410,7 +410,9 @@ def import_model(source: str, src: str, tgt: str, settings: Settings, *, quantiz
             "source_suffix": layout.source_suffix,
             "target_prefix": layout.target_prefix,
         }
-        (package / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (package / "metadata.json").write_text(
+            json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+        )
         check_loads(read_package(package), folder)  # the same checks an install makes
         final = package_folder(root, name)
         _swap_into_place(package, final)

@@ -48,7 +48,7 @@ from typing import Any
 from align.archive import PACKAGE_LIMITS, GiB, MiB, check_zip
 from align.errors import ModelNotInstalled, NetworkError, PackageError
 from align.progress import Progress
-from align.settings import Settings
+from align.settings import Settings, user_home, xdg_data_home
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def required_files(meta: Mapping[str, Any], where: str) -> tuple[str, ...]:
     names = []
     for key in ("source_sentencepiece", "target_sentencepiece"):
         name = str(meta.get(key) or DEFAULT_SENTENCEPIECE)
-        if not _SAFE_NAME.match(name):
+        if not portable_name(name):
             raise PackageError(f"{where}: metadata.json names an unsafe {key} {name!r} (a plain file name is needed)")
         names.append(name)
     return ("metadata.json", "model/model.bin", *dict.fromkeys(names))
@@ -215,10 +215,22 @@ def _name(meta: Mapping[str, Any], version: str, where: str) -> str:
     name = meta.get("name")
     if not meta.get("source_model") or not name:
         return package_name(meta["from_code"].strip(), meta["to_code"].strip(), version)
-    if not isinstance(name, str) or not _SAFE_NAME.match(name):
+    if not isinstance(name, str) or not portable_name(name):
         shown = name[:40] if isinstance(name, str) else name
-        raise PackageError(f"{where}: metadata.json has an unusable name {shown!r} (up to 120 letters, digits, '.', '_', '-')")
+        raise PackageError(
+            f"{where}: metadata.json has an unusable name {shown!r} (up to 120 letters, digits, '.', '_', '-'; "
+            "not ending in '.', not a Windows device name such as aux or con)"
+        )
     return name
+
+
+def portable_name(name: str) -> bool:
+    """Whether ``name`` (from a package's metadata) can be a file or folder name everywhere: a
+    plain name (``_SAFE_NAME``) that Windows holds as it is, so no device name (``aux``,
+    ``CON.txt``) and no trailing dot (``safe_file_name``, the one rule for such names)."""
+    from align.filenames import safe_file_name
+
+    return bool(_SAFE_NAME.match(name)) and safe_file_name(name, "") == name
 
 
 def read_package(folder: Path, *, read_only: bool = False) -> InstalledPackage:
@@ -242,14 +254,13 @@ def read_package(folder: Path, *, read_only: bool = False) -> InstalledPackage:
     )
 
 
-def argos_package_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Where argostranslate 1.x keeps packages: $ARGOS_PACKAGES_DIR, else XDG data/argos-translate."""
+def argos_package_dirs(env: Mapping[str, str] | None = None, *, os_name: str = os.name) -> list[Path]:
+    """Where argostranslate 1.x keeps packages: $ARGOS_PACKAGES_DIR, else XDG data/argos-translate
+    under ``Path.home()``, which is %USERPROFILE% on Windows (its settings module, also there)."""
     env = os.environ if env is None else env
     if env.get("ARGOS_PACKAGES_DIR"):
         return [Path(env["ARGOS_PACKAGES_DIR"]).expanduser()]
-    home = Path(env.get("HOME") or Path.home())
-    data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return [data / "argos-translate" / "packages"]
+    return [xdg_data_home(env, user_home(env, os_name)) / "argos-translate" / "packages"]
 
 
 def _scan(folder: Path, *, read_only: bool) -> list[InstalledPackage]:
@@ -450,7 +461,7 @@ def package_folder(root: Path, name: str) -> Path:
     """The install folder of a package named ``name``: a direct child of ``root``, or PackageError
     (names come from files' contents; read_package has checked them, this makes sure)."""
     folder = root / name
-    if not _SAFE_NAME.match(name) or Path(os.path.normpath(folder)).parent != Path(os.path.normpath(root)):
+    if not portable_name(name) or Path(os.path.normpath(folder)).parent != Path(os.path.normpath(root)):
         raise PackageError(f"{name!r} cannot be a package folder name in {root}")
     return folder
 

@@ -12,50 +12,15 @@ character Windows refuses).
 
 from __future__ import annotations
 
-import re
 import shutil
-import unicodedata
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from align.errors import AlignError
+from align.filenames import safe_file_name
 
 SOURCES = "sources"
 GLOSSARIES = "glossaries"
-#: The longest file name we make from user content, in UTF-8 bytes: under the 255 bytes of Linux
-#: and macOS, and short enough that the data folder's path stays under Windows' 260 characters.
-MAX_NAME_BYTES = 120
-MAX_SUFFIX_BYTES = 16  # a longer "suffix" is part of the name, cut like the rest
-_REFUSED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')  # Windows refuses these; / and \ separate folders
-_DEVICES = frozenset(
-    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-    + [f"{port}{n}" for port in ("COM", "LPT") for n in [*"0123456789", "\u00b9", "\u00b2", "\u00b3"]]
-)
-
-
-def safe_file_name(name: str, fallback: str) -> str:
-    """``name`` as a file name any system accepts: characters Windows refuses become ``_``,
-    trailing dots and spaces go (Windows drops them), a device name (``CON``, ``aux.txt``) gets a
-    leading ``_``, and a name over MAX_NAME_BYTES is cut before its suffix; ``fallback`` when
-    nothing is left."""
-    safe = _REFUSED.sub("_", unicodedata.normalize("NFC", name)).strip().rstrip(". ")
-    stem, dot, suffix = safe.rpartition(".")
-    if not dot or not stem or len(suffix.encode("utf-8")) >= MAX_SUFFIX_BYTES:
-        stem, suffix = safe, ""
-    else:
-        suffix = f".{suffix}"
-    room = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
-    stem = _cut(stem, room)
-    if not stem:
-        return fallback
-    if stem.split(".")[0].rstrip(" ").upper() in _DEVICES:
-        stem = "_" + _cut(stem, room - 1)
-    return stem + suffix
-
-
-def _cut(text: str, size: int) -> str:
-    """``text`` cut to at most ``size`` UTF-8 bytes (whole characters), without trailing dots or spaces."""
-    return text.encode("utf-8")[:size].decode("utf-8", "ignore").rstrip(". ")
 
 
 def _folder(settings: Any, project_id: int, kind: str = SOURCES) -> Path:

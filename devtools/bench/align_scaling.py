@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import resource
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+from align.evaluate.alignment import peak_memory_mb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -112,7 +113,7 @@ def main(argv=None) -> int:
     print(
         f"1x: {len(src)} x {len(tgt)} sentences: {t1:.1f} s ({n1 / t1:.0f} sentences/s)"
         f"{_traced(peak1)}, embedded {embedder.computed}, "
-        f"max RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        f"max RSS so far {peak_memory_mb() or 0:.0f} MB"
     )
     if gold is not None:
         s = score_documents([(gold, beads)])
@@ -129,7 +130,7 @@ def main(argv=None) -> int:
         f"2x: {2 * len(src)} x {2 * len(tgt)} sentences: {t2:.1f} s ({2 * n1 / t2:.0f} sentences/s)"
         f"{_traced(peak2)}, embedded {embedder.computed - before}"
     )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_memory_mb() or 0.0  # None on Windows
     memory = f"   memory ratio: {peak2 / max(peak1, 1e-9):.2f}" if args.trace_memory else ""
     print(
         f"time ratio 2x/1x: {t2 / t1:.2f}{memory}   max RSS {rss:.0f} MB "

@@ -43,7 +43,7 @@ def write_corpus(in_dir: Path, files: int, per_file: int, seed: int = 1) -> int:
             i += size
         folder = in_dir / f"part{n % 4}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"doc{n:04d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        (folder / f"doc{n:04d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8", newline="\n")
     return len(sentences)
 
 

@@ -817,5 +817,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(report.format())  # noqa: T201 - a script's output
     if args.json:
-        Path(args.json).write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+        )
     return 0

@@ -94,7 +94,7 @@ def synthetic_units(pairs: list[tuple[str, str]], count: int, seed: int = 1) -> 
 
 def write_other_tool_tmx(units: list[tuple[str, str]], path: Path) -> Path:
     """A TMX 1.4 as another CAT tool writes it: regional language codes, one ``tu`` per unit."""
-    with open(path, "w", encoding="utf-8") as out:
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
         out.write(
             '<header creationtool="OtherCAT" creationtoolversion="1" segtype="sentence" o-tmf="x" '
