@@ -262,9 +262,19 @@ def _nfc(spans: Sequence[tuple[int, int]], text: str) -> tuple[str, list[tuple[i
     if unicodedata.is_normalized("NFC", text):
         return text, list(spans)
     normal = unicodedata.normalize("NFC", text)
+    # NFC never reaches across a character below U+0080 (no composition ends in one, and the
+    # reordering of combining marks stops at it), so the length of a normalised prefix is that of
+    # the stretches before it plus the normalised part of its own stretch (one word at most): linear
+    # in the text, where normalising every span's whole prefix was quadratic (a paragraph of
+    # thousands of runs or HTML text nodes took minutes).
+    cuts = [0, *(k for k in range(1, len(text)) if text[k] < "\x80")]
+    before = [0]
+    for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True):
+        before.append(before[-1] + len(unicodedata.normalize("NFC", text[start:end])))
 
     def moved(position: int) -> int:
-        return min(len(unicodedata.normalize("NFC", text[:position])), len(normal))
+        k = bisect.bisect_right(cuts, position) - 1
+        return min(before[k] + len(unicodedata.normalize("NFC", text[cuts[k] : position])), len(normal))
 
     return normal, [(moved(s), moved(e)) for s, e in spans]
 
@@ -328,20 +338,31 @@ def decode_text(path: Path, data: bytes, *, newlines: bool = True) -> str:
         return fix(_check_controls(path, data.decode("utf-8")))
     except UnicodeDecodeError:
         pass
+    encoding, text = _guess_legacy(path, data)
+    log.info("%s: decoded as %s", path, encoding)
+    return fix(_check_controls(path, text))
+
+
+def _guess_legacy(path: Path, data: bytes) -> tuple[str, str]:
+    """``(encoding, text)`` of bytes that are not UTF-8: Windows-1252 for Western text, else
+    charset-normalizer's best guess; ``InputError`` when there is none."""
     western = _try_western(data)
     if western is not None:
-        log.info("%s: decoded as cp1252", path)
-        return fix(western)
+        return "cp1252", western
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise InputError(f"{path}: unknown text encoding; re-save the file as UTF-8")
-    log.info("%s: decoded as %s (charset-normalizer)", path, best.encoding)
-    return fix(_check_controls(path, str(best)))
+    return best.encoding, str(best)
 
 
 # ---- plain text and Markdown -------------------------------------------------------------------
+
+
+def _one_line(err: BaseException) -> str:
+    """An exception's message on one line (parsers' messages may hold line breaks)."""
+    return " ".join(str(err).split())
 
 
 def read_bytes(path: Path) -> bytes:
@@ -397,20 +418,27 @@ def _plain_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
 
 
+# The Markdown patterns take time linear in the line, whatever it holds: adjacent repeats that
+# could trade characters are possessive (``*+``), and a span cannot hold the character that ends
+# it. (Lazy spans such as ``\[([^\]]*)\]`` or ``(.+?)\1`` rescanned the rest of the line from
+# every ``[`` or ``_``: a 60 kB line of ``_a `` took over a minute.)
 _MD_FENCE = re.compile(r"^\s*(```|~~~)")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")  # the closing #s: _md_heading_text
 _MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_MD_LIST = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
+_MD_LIST = re.compile(r"^\s*+(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
 _MD_QUOTE = re.compile(r"^\s*>\s?")
-_MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*+\1){2,}+\s*+$")
+_MD_TABLE_RULE = re.compile(r"^\s*+\|?\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?\s*+$")
+_MD_URL = r"\((?:[^()]|\([^()]*\))*+\)"  # "(url)", one level of parentheses inside
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _MD_URL)
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]" + _MD_URL)
+_MD_REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _MD_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(  # **, __, ~~, *, _: a span does not hold its own mark (a lone * may be in **)
+    r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_]|_(?!_))+?)(?<=\S)__|~~(?=\S)((?:[^~]|~(?!~))+?)(?<=\S)~~"
+    r"|\*(?=\S)([^*]+?)(?<=\S)\*|_(?=\S)([^_]+?)(?<=\S)_"
+)
 _MD_CODE = re.compile(r"`([^`]+)`")
-_MD_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MD_INLINE_MARK = re.compile(r"[*_~`\[!]")  # no inline markup without one of these
 
 
@@ -486,7 +514,8 @@ def _markdown_drafts(text: str) -> list[_Draft]:
             flush()
             level = len(line.lstrip().split(None, 1)[0]) if heading else 0
             kind = "heading" if heading else "list_item"
-            add(matched.group(1), number, kind=kind, level=level, prefix=quote + line[: matched.start(1)])
+            inner = _md_heading_text(matched.group(1)) if heading else matched.group(1)
+            add(inner, number, kind=kind, level=level, prefix=quote + line[: matched.start(1)])
             flush()
         elif line.lstrip().startswith("|"):
             flush()
@@ -509,18 +538,38 @@ def _strip_md_comments(text: str) -> tuple[str, list[tuple[int, int]]]:
     breaks: list[int] = []  # for each newline kept, the line of ``text`` it ends
     position = 0
     line = 0
-    for match in (*_MD_HTML_COMMENT.finditer(text), None):
-        end = match.start() if match else len(text)
+    for comment in (*_md_comments(text), None):
+        end = comment[0] if comment else len(text)
         breaks.extend(range(line, line + text.count("\n", position, end)))
         line += text.count("\n", position, end)
         kept.append(text[position:end])
-        if match:
-            line += match.group().count("\n")
-            position = match.end()
+        if comment:
+            line += text.count("\n", *comment)
+            position = comment[1]
     stripped = "".join(kept)
     starts = [0, *(b + 1 for b in breaks)]
     ends = [*breaks, line]
     return stripped, list(zip(starts, ends, strict=True))
+
+
+def _md_comments(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``text``'s HTML comments, ``<!--`` to the next ``-->`` (``str.find``: a lazy
+    regex rescanned the rest of the text from every ``<!--`` that is never closed)."""
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            return
+        position = end + 3
+        yield start, position
+
+
+def _md_heading_text(text: str) -> str:
+    """A heading's text without its closing ``#`` sequence (only one set off by a space, as in
+    CommonMark: "C#" keeps its "#")."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1].isspace()) else text
 
 
 def _md_cell_pieces(cells: Sequence[str], row: str) -> list[tuple[int, int, int]]:
@@ -548,8 +597,8 @@ def _md_inline(text: str) -> str:
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_LINK.sub(r"\1", text)
     text = _MD_CODE.sub(r"\1", text)
-    for _ in range(2):
-        text = _MD_EMPHASIS.sub(r"\2", text)
+    for _ in range(2):  # emphasis inside emphasis
+        text = _MD_EMPHASIS.sub(lambda match: match.group(match.lastindex or 0), text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -560,20 +609,38 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _ONE_LINE = re.compile(r"[ \t\u00a0]*[\n\r\v\t][ \t\u00a0]*")
 
 
+_P = f"{_W}p"
+_R = f"{_W}r"
+_TBL = f"{_W}tbl"
+#: Where the body's paragraphs are: tables (rows, cells), block content controls, custom XML.
+_BLOCK_CONTAINERS = frozenset(f"{_W}{tag}" for tag in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml"))
+#: Where a paragraph's runs are: hyperlinks, tracked insertions and moves, content controls, simple
+#: fields, smart tags, custom XML, bidirectional embeddings. Deleted runs (w:del, w:moveFrom) are not text.
+_RUN_CONTAINERS = frozenset(
+    f"{_W}{tag}"
+    for tag in ("hyperlink", "ins", "moveTo", "sdt", "sdtContent", "fldSimple", "smartTag", "customXml", "dir", "bdo")
+)
+
+
 def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any]]], list[_Draft]]:
     """One paragraph per Word paragraph (and per table cell paragraph), in document order.
 
-    Returns the python-docx document, for each paragraph walked its element and runs (the runs
-    of its hyperlinks included, in order: python-docx's ``Paragraph.text`` is their text), and a
-    draft per paragraph with text, whose pieces are its runs.
+    Returns the python-docx document, for each paragraph walked its element and runs
+    (``docx_runs``), and a draft per paragraph with text, whose pieces are its runs. The ZIP is
+    checked against ``OFFICE_LIMITS`` before anything is inflated (a zip bomb is an ``InputError``,
+    not gigabytes of memory); the XML parser python-docx configures neither fetches external
+    entities nor expands nested ones past libxml2's limits (a "billion laughs" is a parse error).
     """
     import io
     import zipfile
 
+    from align.archive import OFFICE_LIMITS, check_zip
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive, path, OFFICE_LIMITS)
             names = set(archive.namelist())
-    except zipfile.BadZipFile as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
         raise InputError(f"{path}: is not a valid .docx file (the ZIP container is damaged)") from err
     if "word/document.xml" not in names:
         raise InputError(f"{path}: is a ZIP archive but not a Word .docx document")
@@ -583,7 +650,8 @@ def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises KeyError, ValueError, lxml errors, PackageNotFoundError
-        raise InputError(f"{path}: the .docx file is damaged and cannot be read ({err})") from err
+        raise InputError(f"{path}: the .docx file is damaged and cannot be read ({_one_line(err)})") from err
+    _inline_xml_nodes(path, document)
 
     slots: list[tuple[Any, list[Any]]] = []
     drafts: list[_Draft] = []
@@ -601,41 +669,104 @@ def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any
     return document, slots, drafts
 
 
+def _inline_xml_nodes(path: Path, document: Any) -> None:
+    """Entity references, comments and processing instructions in the document's XML -> plain text.
+
+    Word never writes them (it refuses a DTD), other programs and attackers do. python-docx parses
+    with ``resolve_entities=False``: a reference stays a node and the text after it is that node's
+    tail, so a ``w:t``'s text stopped at it (the rest of the run was lost), and python-docx saved
+    the reference without its declaration (a document nothing opens). An internal entity whose
+    value is plain text becomes that text; any other (external, nested, undeclared) is left out
+    with a warning, its value never fetched. A comment or processing instruction is left out and
+    the text after it kept. Every XML part is done, since python-docx saves them all.
+    """
+    from lxml import etree
+
+    unresolved: set[str] = set()
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        values = _entity_values(root)
+        for node in list(root.iter(etree.Entity, etree.Comment, etree.ProcessingInstruction)):
+            text = ""
+            if isinstance(node, etree._Entity):
+                text = values.get(node.name, "")
+                if node.name not in values:
+                    unresolved.add(node.name)
+            _replace_with_text(node, text)
+    if unresolved:
+        names = ", ".join(f"&{name};" for name in sorted(unresolved))
+        log.warning("%s: XML entities without a plain-text value in the file (%s) are left out", path, names)
+
+
+def _entity_values(root: Any) -> dict[str, str]:
+    """The internal entities declared in the DTD of ``root``'s document whose value is plain text."""
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is None:
+        return {}
+    return {
+        entity.name: entity.content
+        for entity in dtd.iterentities()
+        if entity.content is not None and entity.system_url is None and not set(entity.content) & set("&<%")
+    }
+
+
+def _replace_with_text(node: Any, text: str) -> None:
+    """Remove ``node`` from its element, ``text`` and the node's tail (the text after it) kept in its place."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    kept = text + (node.tail or "")
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + kept
+    else:
+        parent.text = (parent.text or "") + kept
+    parent.remove(node)
+
+
 def docx_paragraphs(document: Any) -> Iterator[tuple[Any, bool]]:
     """The paragraph elements of a Word document's body in reading order, each with "in a table".
 
-    Table cells are walked row by row (a merged cell once), content controls (``w:sdt``) are
-    entered; headers, footers, footnotes and text boxes are not part of the body's text.
+    Walks the XML as stored: tables row by row and cell by cell (a merged cell is one ``w:tc``; the
+    cells that continue a vertical merge below it are empty ones of their own), content controls
+    (``w:sdt``) and custom XML entered; headers, footers, footnotes and text boxes are not part of
+    the body's text. python-docx's table model gave a vertically merged cell again in every row it
+    spans, and raised on (or skipped) cells with malformed spans. A main part without a body (not a
+    ``w:document``: a damaged file) has no paragraphs.
     """
-    from docx.table import Table
-
-    def walk(parent: Any, in_table: bool) -> Iterator[tuple[Any, bool]]:
-        for child in parent.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                yield child, in_table
-            elif tag == "tbl":
-                table = Table(child, document)
-                for row in table.rows:
-                    seen: set[int] = set()
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:  # merged cells repeat
-                            continue
-                        seen.add(id(cell._tc))
-                        yield from walk(cell._tc, True)
-            elif tag == "sdt":
-                content = child.find(f"{_W}sdtContent")
-                if content is not None:
-                    yield from walk(content, in_table)
-
-    yield from walk(document.element.body, False)
+    body = document.element.find(f"{_W}body")
+    if body is None:
+        return
+    stack: list[tuple[Iterator[Any], bool]] = [(body.iterchildren(), False)]
+    while stack:
+        children, in_table = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif child.tag == _P:
+            yield child, in_table
+        elif child.tag in _BLOCK_CONTAINERS:
+            stack.append((child.iterchildren(), in_table or child.tag == _TBL))
 
 
 def docx_runs(paragraph: Any) -> list[Any]:
-    """A paragraph element's runs whose text makes up python-docx's ``Paragraph.text``, in order."""
+    """A paragraph element's runs in order: its own and those inside ``_RUN_CONTAINERS``.
+
+    python-docx's ``Paragraph.text`` has only those of hyperlinks: the text of tracked insertions,
+    inline content controls, simple fields (a page number) and smart tags was lost.
+    """
     runs: list[Any] = []
-    for child in paragraph.xpath("w:r | w:hyperlink"):
-        runs.extend(child.xpath("w:r") if child.tag == f"{_W}hyperlink" else [child])
+    stack: list[Iterator[Any]] = [paragraph.iterchildren()]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == _R:
+            runs.append(child)
+        elif child.tag in _RUN_CONTAINERS:
+            stack.append(child.iterchildren())
     return runs
 
 
@@ -665,26 +796,29 @@ _HTML_DROP = ("script", "style", "noscript", "template", "head", "svg", "math", 
 
 
 _WHITESPACE = re.compile(r"\s+")
+#: Python codecs that are no web page's charset: a page that names one is read as if it named none.
+_PYTHON_ONLY_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"})
 
 
 def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]:
     """Text of an HTML page: paragraphs, headings, list items and cells become paragraphs.
 
     Scripts, styles, the head (except the title) and comments are left out; ``<br>`` is a space.
-    The encoding comes from a byte-order mark, the ``<meta charset>`` or detection (BeautifulSoup).
-    Returns the parsed tree (untouched: a writer serialises it whole), the text nodes walked, in
-    order, and a draft per paragraph whose pieces are its text nodes; a draft's kind is the
-    innermost block element around its text (``p``, ``h1``, ``li``, ``td``, ...), ``title`` for
-    the page's title.
+    The encoding: see ``_html_markup``. Returns the parsed tree (untouched: a writer serialises it
+    whole), the text nodes walked, in order, and a draft per paragraph whose pieces are its text
+    nodes; a draft's kind is the innermost block element around its text (``p``, ``h1``, ``li``,
+    ``td``, ...), ``title`` for the page's title. Elements nest to any depth (the walk keeps its
+    own stack: a page of thousands of nested ``<span>`` is not a RecursionError).
     """
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _refuse_binary(path, data)
     from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
+    markup = _html_markup(path, data)
     try:
-        soup = BeautifulSoup(data, "lxml")
+        soup = BeautifulSoup(markup, "lxml")
     except Exception as err:  # lxml parser errors on badly broken input
-        raise InputError(f"{path}: the HTML cannot be parsed ({err})") from err
+        raise InputError(f"{path}: the HTML cannot be parsed ({_one_line(err)})") from err
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
 
     nodes: list[Any] = []
@@ -697,34 +831,105 @@ def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]
             drafts.append(draft)
         current.clear()
 
-    def walk(node: Tag, kind: str) -> None:
-        for child in node.children:
-            if isinstance(child, (Doctype, Declaration, ProcessingInstruction, Comment)):
-                continue
-            if isinstance(child, NavigableString):
-                current.append((str(child), len(nodes)))
-                nodes.append(child)
-            elif isinstance(child, Tag):
-                if child.name in _HTML_DROP:
-                    continue
-                if child.name == "br":
-                    current.append((" ", -1))
-                elif child.name in _HTML_BLOCKS:
-                    flush(kind)
-                    walk(child, child.name)
-                    flush(child.name)
-                else:
-                    walk(child, kind)
-
-    walk(soup, "document")
+    # Each open element: its children still to walk, the block kind around them, and the kind to
+    # flush with when it closes (a block element's own name; None for inline elements).
+    stack: list[tuple[Iterator[Any], str, str | None]] = [(iter(soup.children), "document", None)]
+    while stack:
+        children, kind, closes = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if closes is not None:
+                flush(closes)
+        elif isinstance(child, (Doctype, Declaration, ProcessingInstruction, Comment)):
+            continue
+        elif isinstance(child, NavigableString):
+            current.append((str(child), len(nodes)))
+            nodes.append(child)
+        elif isinstance(child, Tag) and child.name not in _HTML_DROP:
+            if child.name == "br":
+                current.append((" ", -1))
+            elif child.name in _HTML_BLOCKS:
+                flush(kind)
+                stack.append((iter(child.children), child.name, child.name))
+            else:
+                stack.append((iter(child.children), kind, None))
     flush("document")
     if title and (not drafts or drafts[0].text != title):
         drafts.insert(0, _Draft(title, kind="title"))
     return soup, nodes, drafts
 
 
+def _html_markup(path: Path, data: bytes) -> str:
+    """The page's characters: its bytes decoded by what they are, not only by what the page declares.
+
+    A byte-order mark decides. Bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the page
+    declares: an editor that re-saved a page as UTF-8 often kept its ``<meta charset="iso-8859-1">``
+    and a browser then shows "PrÃ¼fung", but a translator needs the text (text in a legacy encoding
+    is practically never valid UTF-8). Other bytes are in the declared encoding if they decode in
+    it, else in the encoding ``decode_text`` would guess. A declaration that the bytes contradict is
+    a warning naming the encoding used. As in browsers, ``iso-8859-1`` and ``ascii`` mean
+    Windows-1252, and a declared UTF-16 or UTF-32 without a byte-order mark means UTF-8.
+    """
+    if data.startswith(tuple(bom for bom, _ in _BOMS)):
+        return decode_text(path, data, newlines=False)
+    label, declared = _declared_html_encoding(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if data.isascii() and declared:  # ASCII: the declaration decides (ISO-2022-JP is ASCII bytes)
+            try:
+                return data.decode(declared)
+            except UnicodeError:
+                return text
+        if declared not in (None, "utf-8"):
+            log.warning("%s: declares the encoding %s, but its text is UTF-8; read as UTF-8", path, label)
+        return text
+    if declared not in (None, "utf-8"):
+        try:
+            return data.decode(declared)
+        except UnicodeError:
+            pass
+    used, text = _guess_legacy(path, data)
+    if declared:
+        log.warning("%s: declares the encoding %s, but its text is not in it; read as %s", path, label, used)
+    else:
+        log.info("%s: decoded as %s", path, used)
+    return text
+
+
+def _declared_html_encoding(data: bytes) -> tuple[str, str | None]:
+    """The encoding a page's ``<meta charset>`` (or XML declaration) names, as written, and the
+    Python codec a browser would read it with; None for none, or one Python does not know."""
+    from bs4.dammit import EncodingDetector
+
+    label = EncodingDetector.find_declared_encoding(data, is_html=True) or ""
+    try:
+        name: str | None = codecs.lookup(label).name if label else None
+        if name:
+            "a".encode(name)  # LookupError for Python's bytes-to-bytes codecs (base64, zlib, rot13)
+    except (LookupError, ValueError, UnicodeError):
+        name = None
+    if name in _PYTHON_ONLY_CODECS:
+        name = None
+    elif name in ("iso8859-1", "ascii"):
+        name = "cp1252"
+    elif name and name.startswith(("utf-16", "utf-32")):
+        name = "utf-8"
+    return label, name
+
+
 # ---- PDF -----------------------------------------------------------------------------------------
 
+#: How much a PDF may draw, in inflated content-stream bytes: ``PDF_DRAWING_RATIO`` times the
+#: file's size, and ``PDF_DRAWING_MIN`` always. pypdf parses each drawing instruction in Python
+#: (about 8 s per MB of real page content on one core), so a few kilobytes that inflate to
+#: megabytes of instructions would hold a processor for minutes; real documents draw about their
+#: own size (fonts and images are the rest of the file), text-only ones a few times it.
+PDF_DRAWING_RATIO = 20
+PDF_DRAWING_MIN = 2 << 20
 _SENTENCE_END = re.compile(r"[.!?:;\"'»«“”)]\s*$")
 
 
@@ -735,29 +940,86 @@ def _pdf_text(path: Path, data: bytes) -> str:
     page's typical line ends a paragraph, a blank line always does, and a word hyphenated at a
     line end is joined ("Ver-\\nfahren" -> "Verfahren"). Scanned PDFs (images only) have no text.
     """
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as err:
-                raise InputError(f"{path}: the PDF is encrypted; save an unprotected copy") from err
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
-        raise InputError(f"{path}: the PDF is damaged and cannot be read ({err})") from err
     paragraphs: list[str] = []
-    for page in pages:
+    for page in _pdf_pages(path, data):
         paragraphs.extend(_pdf_paragraphs(page))
     if not paragraphs:
         raise InputError(f"{path}: the PDF has no text layer (a scan?); run OCR first")
     return "\n\n".join(paragraphs) + "\n"
+
+
+def _pdf_pages(path: Path, data: bytes) -> list[str]:
+    """Each page's text as pypdf extracts it; whatever pypdf raises on a damaged or hostile file
+    (its own errors, its limits on what a stream may inflate to, nesting past Python's recursion
+    limit, a decoder that is not installed) is one ``InputError`` naming the file."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            _pdf_decrypt(path, reader)
+        _pdf_check_drawing(path, reader, len(data))
+        return [page.extract_text() or "" for page in reader.pages]
+    except InputError:
+        raise
+    except LimitReachedError as err:
+        raise InputError(
+            f"{path}: the PDF is past the PDF reader's limits ({_one_line(err)}): damaged, or a decompression bomb"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{path}: the PDF's objects nest too deeply to read; damaged, or made to crash readers") from None
+    except DependencyError as err:
+        raise InputError(
+            f"{path}: the PDF needs a decoder that is not installed ({_one_line(err)}); print it to a new PDF"
+        ) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, ArithmeticError) as err:
+        raise InputError(f"{path}: the PDF is damaged and cannot be read ({_one_line(err)})") from err
+
+
+def _pdf_check_drawing(path: Path, reader: Any, size: int) -> None:
+    """Refuse a PDF whose pages draw more than ``PDF_DRAWING_RATIO`` times its size (see there)."""
+    budget = max(PDF_DRAWING_MIN, PDF_DRAWING_RATIO * size)
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        total += _pdf_page_drawing(page)
+        if total > budget:
+            raise InputError(
+                f"{path}: by page {number} the PDF inflates to over {budget / (1 << 20):.0f} MB of drawing instructions, "
+                f"more than {PDF_DRAWING_RATIO} times its size; a decompression bomb (or a drawing, not a text): refusing it"
+            )
+
+
+def _pdf_page_drawing(page: Any) -> int:
+    """The inflated size of what text extraction parses for ``page``: its content streams and the
+    form XObjects it draws (counted again on every page that draws them, as extraction does)."""
+    from pypdf.generic import DictionaryObject, StreamObject
+
+    contents = page.get_contents()
+    size = len(contents.get_data()) if contents is not None else 0
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+    xobjects = xobjects.get_object() if xobjects is not None else None
+    for ref in xobjects.values() if isinstance(xobjects, DictionaryObject) else ():
+        xobject = ref.get_object()
+        if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
+            size += len(xobject.get_data())
+    return size
+
+
+def _pdf_decrypt(path: Path, reader: Any) -> None:
+    """Open a PDF encrypted with an empty user password (only printing or copying restricted)."""
+    from pypdf import PasswordType
+
+    try:
+        opened = reader.decrypt("")
+    except Exception as err:  # an unknown algorithm, or AES without the cryptography package
+        raise InputError(f"{path}: the PDF is encrypted ({_one_line(err)}); save an unprotected copy") from err
+    if opened == PasswordType.NOT_DECRYPTED:
+        raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy")
 
 
 def _pdf_paragraphs(page: str) -> list[str]:
