@@ -89,7 +89,7 @@ def test_other_commands_refuse_to_write_over_an_input(work: Path, settings, argv
         ["translate", "a.txt", "-o", "folder", "--quiet"],
         ["convert", "pairs.tsv", "folder", "--format", "csv"],
         ["align", "a.txt", "pairs.tsv", "-o", "folder", "--split-lines"],
-        ["estimate", "a.txt", "pairs.tsv", "-o", "folder", "--split-lines", "--quiet", "--no-model"],
+        ["estimate", "a.txt", "pairs.tsv", "-o", "folder", "--split-lines", "--quiet", "--no-model-signal"],
         ["tm", "export", "folder"],
     ],
 )

@@ -37,7 +37,7 @@ def test_wheel_holds_the_library_and_its_data(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in [
         "align/__init__.py",
-        "align/cli.py",
+        "align/cli/__init__.py",
         "align/py.typed",
         "align/resources/tmx14.dtd",
         "align/resources/background.txt",
