@@ -32,21 +32,20 @@ import json
 import logging
 import os
 import re
-import sys
 import threading
 import time
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from align.errors import AlignError, InputError
 from align.filenames import is_windows_device, printable
-from align.progress import Progress, as_increments
+from align.progress import BatchProgress, Progress, Tally, stderr_bar
 from align.settings import Settings
 
 if TYPE_CHECKING:
@@ -164,37 +163,15 @@ class _Job:
 
 @dataclass
 class _Loaded:
-    """A read input: its hashes, and its segmented sentences (translate) or its document (align)."""
+    """A read input: its hashes, what its strategy made of it, and what the progress counts."""
 
     job: _Job
     input_sha256: str = ""
     aligned_sha256: str = ""
-    sentences: list[Sentence] | None = None
-    doc: AlignedDocument | None = None
+    sentences: list[Sentence] = field(default_factory=list)  # translate: the segmented source
+    doc: AlignedDocument | None = None  # align: the aligned document
+    count: int = 0  # sentences to translate, or pairs aligned
     error: str = ""
-
-    @property
-    def count(self) -> int:
-        """What the progress bar counts: sentences to translate, or pairs read."""
-        if self.sentences is not None:
-            return len(self.sentences)
-        return len(self.doc.pairs) if self.doc is not None else 0
-
-    @property
-    def chars(self) -> int:
-        return sum(len(s.text) for s in self.sentences) if self.sentences is not None else 0
-
-    def aligned(self) -> AlignedDocument:
-        """The document read in align mode (``--align-with``)."""
-        if self.doc is None:
-            raise AssertionError(f"{self.job.rel} was read for translation, not alignment")
-        return self.doc
-
-    def segmented(self) -> list[Sentence]:
-        """The sentences read in translate mode."""
-        if self.sentences is None:
-            raise AssertionError(f"{self.job.rel} was read for alignment, not translation")
-        return self.sentences
 
 
 # ---- public API --------------------------------------------------------------------------------
@@ -207,17 +184,54 @@ def run_batch(
     settings: Settings,
     *,
     translator: Translator | None = None,
+    progress: BatchProgress | None = None,
 ) -> BatchSummary:
     """Translate (or, with ``options.align_with``, align) every supported file under ``in_dir``.
 
     ``translator`` may be given pre-loaded (benchmarks, tests); otherwise the installed package for
     the language pair is loaded once, and only when some file needs translating (a missing package
-    is a ``ModelNotInstalled`` error for the whole run).
+    is a ``ModelNotInstalled`` error for the whole run). ``progress`` hears finished files and
+    sentences; without it and without ``options.quiet``, transitional bars on stderr
+    (``align.progress.stderr_bar``) until the command line draws its own.
     """
-    from align.formats import FORMATS, UnknownFormat
-
     started = time.perf_counter()
     in_dir, out_dir = Path(in_dir), Path(out_dir)
+    options = _checked(in_dir, out_dir, options, settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(out_dir)
+
+    strategy: _Strategy = (_Aligning if options.align_with is not None else _Translating)(options, settings, translator)
+    manifest_path = out_dir / MANIFEST_NAME
+    manifest = Manifest.load(manifest_path)
+    jobs, refused = plan_jobs(in_dir, out_dir, options, manifest.names())
+    key, model = _options_key(options, settings, translator)
+
+    results: dict[str, FileResult] = {r.rel: r for r in refused}
+    for result in refused:
+        manifest.record(result, key=key)
+    pending = []
+    for job in jobs:
+        if not options.force and manifest.is_finished(job, key):
+            results[job.rel] = FileResult(job.rel, SKIPPED, tuple(_rel(p, out_dir) for p in job.outputs))
+        else:
+            pending.append(job)
+    log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
+
+    if pending:
+        with strategy.opened(), _reporting(progress, options.quiet, len(pending)) as reporting:
+            runner = _Runner(out_dir, options, strategy, manifest, key, model)
+            for result in runner.run(pending, reporting):
+                results[result.rel] = result
+    manifest.save()
+    order = [j.rel for j in jobs] + [r.rel for r in refused]
+    return BatchSummary([results[rel] for rel in sorted(order)], time.perf_counter() - started, manifest_path, strategy.verb)
+
+
+def _checked(in_dir: Path, out_dir: Path, options: BatchOptions, settings: Settings) -> BatchOptions:
+    """``options`` with their formats cleaned and the memory decided; a run that cannot start is
+    an error before anything is read or loaded."""
+    from align.formats import FORMATS, UnknownFormat
+
     if not in_dir.is_dir():
         raise InputError(f"{in_dir}: input folder not found" if not in_dir.exists() else f"{in_dir}: is not a folder")
     formats = tuple(dict.fromkeys(f.strip().lower() for f in options.formats if f.strip()))
@@ -241,39 +255,20 @@ def run_batch(
         from align.tm import wants_memory
 
         options = dataclasses.replace(options, tm=wants_memory(settings, options.src_lang, options.tgt_lang, options.tm))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_files(out_dir)
+    return options
 
-    mode = "align" if options.align_with is not None else "translate"
-    manifest_path = out_dir / MANIFEST_NAME
-    manifest = Manifest.load(manifest_path)
-    jobs, refused = plan_jobs(in_dir, out_dir, options, manifest.names())
-    key, model = _options_key(options, settings, translator)
 
-    results: dict[str, FileResult] = {r.rel: r for r in refused}
-    for result in refused:
-        manifest.record(result, key=key)
-    pending = []
-    for job in jobs:
-        if not options.force and manifest.is_finished(job, key):
-            results[job.rel] = FileResult(job.rel, SKIPPED, tuple(_rel(p, out_dir) for p in job.outputs))
-        else:
-            pending.append(job)
-    log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
-
-    if pending and mode == "translate" and translator is None:
-        from align.mt.translate import load_translator
-
-        # a missing package fails the whole run at once, before any file is read
-        translator = load_translator(options.src_lang, options.tgt_lang, settings, options.translate)
-    if pending:
-        with _decoding(options, translator) as translator:
-            runner = _Runner(out_dir, options, settings, manifest, key, model, translator)
-            for result in runner.run(pending):
-                results[result.rel] = result
-    manifest.save()
-    order = [j.rel for j in jobs] + [r.rel for r in refused]
-    return BatchSummary([results[rel] for rel in sorted(order)], time.perf_counter() - started, manifest_path, mode)
+@contextmanager
+def _reporting(progress: BatchProgress | None, quiet: bool, files: int) -> Iterator[BatchProgress]:
+    """``progress``; without one, TRANSITIONAL (issue 22.3) bars on stderr unless ``quiet``."""
+    if progress is not None or quiet:
+        yield progress or BatchProgress()
+        return
+    with (
+        stderr_bar("files", "file", total=files, position=0) as files_bar,
+        stderr_bar("sentences", "sentence", total=0, position=1) as sentences,
+    ):
+        yield BatchProgress(files=files_bar, sentences=sentences)
 
 
 @contextmanager
@@ -571,96 +566,64 @@ def sha256_file(path: Path) -> str:
 # ---- the run -------------------------------------------------------------------------------------
 
 
-class _Runner:
-    """Reads ahead in a thread pool, translates windows of files in one call each, writes behind."""
+class _Strategy(Protocol):
+    """What a run does with its files: translate them (``_Translating``) or align them with their
+    translations (``_Aligning``). The runner reads ahead, windows and writes behind for either."""
 
-    def __init__(
-        self,
-        out_dir: Path,
-        options: BatchOptions,
-        settings: Settings,
-        manifest: Manifest,
-        key: str,
-        model: str,
-        translator: Translator | None,
-    ) -> None:
-        self.out_dir = out_dir
+    verb: str  # the summary's word for it ("translate", "align")
+
+    def opened(self) -> AbstractContextManager[object]:
+        """The run's resources (models, memory), loaded on entry and released on exit."""
+        ...
+
+    def load(self, loaded: _Loaded, text: str) -> None:
+        """Fill ``loaded`` from its input's text (in a reader thread); AlignError for a bad file."""
+        ...
+
+    def window_full(self, window: Sequence[_Loaded]) -> bool:
+        """Whether ``window`` is enough for one ``documents`` call."""
+        ...
+
+    def documents(self, window: Sequence[_Loaded], progress: Progress) -> list[AlignedDocument | str]:
+        """The document for each file of ``window`` (or its error), ``progress`` hearing their counts."""
+        ...
+
+
+class _Translating:
+    """Segment each file; translate a window of files in ONE ``translate_segmented`` call."""
+
+    verb = "translate"
+
+    def __init__(self, options: BatchOptions, settings: Settings, translator: Translator | None) -> None:
         self.options = options
         self.settings = settings
-        self.manifest = manifest
-        self.key = key
-        self.model = model
         self.translator = translator
-        self.results: list[FileResult] = []
-        self.results_lock = threading.Lock()
-        self.align_lock = threading.Lock()
-        self.embedder: Any = None
+        self.decoder: Translator | None = None  # the translator, or one that decodes on Ray workers
+        self.embedder: Embedder | None = None
         self.memory: TranslationMemory | None = None
 
-    def run(self, jobs: Sequence[_Job]) -> list[FileResult]:
-        from tqdm import tqdm
+    @contextmanager
+    def opened(self) -> Iterator[None]:
+        """The translator (loaded here when not given: a missing package fails the whole run
+        before any file is read), decoding on Ray with ``cluster``; the memory closed on exit."""
+        if self.translator is None:
+            from align.mt.translate import load_translator
 
-        workers = max(1, self.options.jobs)
-        quiet = self.options.quiet
-        files_bar = tqdm(total=len(jobs), unit="file", desc="files", file=sys.stderr, disable=quiet, position=0)
-        sentence_bar = tqdm(total=0, unit="sentence", desc="sentences", file=sys.stderr, disable=quiet, position=1)
-        self.files_bar = files_bar
-        reader = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-read")
-        writer = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-write")
-        writes: list[Future] = []
+            self.translator = load_translator(self.options.src_lang, self.options.tgt_lang, self.settings, self.options.translate)
         try:
-            queue: deque[Future] = deque()
-            upcoming = iter(jobs)
-            ahead = max(4, 2 * workers)
-
-            def top_up(count: int) -> None:
-                while len(queue) < count:
-                    job = next(upcoming, None)
-                    if job is None:
-                        return
-                    queue.append(reader.submit(self._load, job))
-
-            top_up(ahead)
-            while queue:
-                window: list[_Loaded] = []
-                sentences = 0
-                chars = 0
-                while queue and (not window or not self._window_full(sentences, chars)):
-                    loaded: _Loaded = queue.popleft().result()
-                    top_up(max(ahead, len(window) + 1))
-                    if loaded.error:
-                        self._finish(FileResult(loaded.job.rel, FAILED, error=loaded.error), loaded)
-                        continue
-                    window.append(loaded)
-                    count = loaded.count
-                    sentences += count
-                    chars += loaded.chars
-                    sentence_bar.total += count
-                    sentence_bar.refresh()
-                    if self.options.align_with is not None:
-                        break  # aligned documents are ready; nothing to share
-                top_up(max(ahead, len(window)))  # read the next window while this one is translated
-                if not window:
-                    continue
-                docs = self._documents(window, as_increments(sentence_bar.update))
-                for loaded, doc in zip(window, docs, strict=True):
-                    if isinstance(doc, str):
-                        self._finish(FileResult(loaded.job.rel, FAILED, error=doc), loaded)
-                    else:
-                        writes.append(writer.submit(self._write, loaded, doc))
-                writes = [w for w in writes if not w.done()]
-            for w in writes:
-                w.result()
+            with _decoding(self.options, self.translator) as self.decoder:
+                yield
         finally:
-            reader.shutdown(wait=True, cancel_futures=True)
-            writer.shutdown(wait=True)
-            sentence_bar.close()
-            files_bar.close()
             if self.memory is not None:
                 self.memory.close()
-        return self.results
 
-    def _window_full(self, sentences: int, chars: int) -> bool:
+    def load(self, loaded: _Loaded, text: str) -> None:
+        from align.text.segment import segment
+
+        loaded.sentences = segment(text, self.options.src_lang)
+        loaded.count = len(loaded.sentences)
+
+    def window_full(self, window: Sequence[_Loaded]) -> bool:
         """A window holds ``window_sentences`` sentences and about ``WINDOW_BATCHES`` full batches.
 
         A window's last batch is part-filled, so a window of only one or two batches wastes a good
@@ -669,78 +632,28 @@ class _Runner:
         from align.mt.translate import TranslateOptions
 
         batch_tokens = (self.options.translate or TranslateOptions()).max_batch_tokens
+        sentences = sum(w.count for w in window)
+        chars = sum(len(s.text) for w in window for s in w.sentences)
         return sentences >= self.options.window_sentences and chars / 4 >= WINDOW_BATCHES * batch_tokens
 
-    # -- steps ------------------------------------------------------------------------------------
-    def _load(self, job: _Job) -> _Loaded:
-        from align.text.sources import read_text
+    def documents(self, window: Sequence[_Loaded], progress: Progress) -> list[AlignedDocument | str]:
+        """One translate call for the whole window; its error is every file's."""
+        from align.pipeline import TranslateRequest, translate_segmented
 
-        loaded = _Loaded(job)
         try:
-            data_hash = sha256_file(job.path)
-            loaded.input_sha256 = data_hash
-            text = read_text(job.path)
-            if self.options.align_with is None:
-                from align.text.segment import segment
-
-                loaded.sentences = segment(text, self.options.src_lang)
-            else:
-                if job.aligned is None:
-                    raise InputError(f"{job.path}: no translation with the same name under {self.options.align_with}")
-                loaded.aligned_sha256 = sha256_file(job.aligned)
-                loaded.doc = self._align(text, read_text(job.aligned), job.rel)
-        except AlignError as err:
-            loaded.error = str(err)
-        except Exception as err:  # a bug or a library failure on one file must not stop the run
-            log.exception("unexpected error on %s", printable(str(job.path)))
-            loaded.error = f"unexpected error: {type(err).__name__}: {_one_line(err)}"
-        return loaded
-
-    def _align(self, src_text: str, tgt_text: str, name: str) -> AlignedDocument:
-        """Align one pair of texts: one embedder (with its cache) for the run, the installed
-        translation package as an extra signal when there is one; one alignment at a time."""
-        from align.pipeline import align_texts
-
-        with self.align_lock:
-            if self.embedder is None:
-                self._embedder()
-                if self.translator is None and _package_or_none(self.options, self.settings) is not None:
-                    self.translator = self._translator()
-            return align_texts(
-                src_text,
-                tgt_text,
+            if self.decoder is None:
+                raise AssertionError("documents() outside opened()")
+            request = TranslateRequest(
                 src_lang=self.options.src_lang,
                 tgt_lang=self.options.tgt_lang,
-                embedder=self.embedder,
-                translator=self.translator,
-                name=name,
+                names=[w.job.rel for w in window],
+                progress=progress,
+                estimate=self.options.estimate,
+                embedder=self._embedder() if self.options.estimate else None,
+                glossary=self.options.glossary,
+                tm=self._memory(),
             )
-
-    def _documents(self, window: list[_Loaded], progress: Progress) -> list[AlignedDocument | str]:
-        """Documents for a window: one translate call for all of it (or the aligned ones as read)."""
-        if self.options.align_with is not None:
-            docs: list[AlignedDocument | str] = [w.aligned() for w in window]
-            count = sum(w.count for w in window)
-            progress(count, count)
-            return docs
-        from align.pipeline import translate_segmented
-
-        try:
-            translator = self._translator()
-            return list(
-                translate_segmented(
-                    [w.segmented() for w in window],
-                    translator,
-                    src_lang=self.options.src_lang,
-                    tgt_lang=self.options.tgt_lang,
-                    names=[w.job.rel for w in window],
-                    progress=progress,
-                    estimate=self.options.estimate,
-                    embedder=self._embedder() if self.options.estimate else None,
-                    glossary=self.options.glossary,
-                    tm=self._memory(),
-                )
-            )
+            return list(translate_segmented([w.sentences for w in window], self.decoder, request))
         except AlignError as err:
             return [str(err)] * len(window)
         except Exception as err:
@@ -763,12 +676,158 @@ class _Runner:
             self.memory = open_tm(self.settings)
         return self.memory
 
-    def _translator(self) -> Translator:
-        if self.translator is None:
+
+class _Aligning:
+    """Align each file with its translation as it is read; a window is one file."""
+
+    verb = "align"
+
+    def __init__(self, options: BatchOptions, settings: Settings, translator: Translator | None) -> None:
+        self.options = options
+        self.settings = settings
+        self.translator = translator
+        self.embedder: Embedder | None = None
+        self.lock = threading.Lock()  # one alignment at a time
+
+    @contextmanager
+    def opened(self) -> Iterator[None]:
+        yield  # models load with the first file: a run of only bad files loads none
+
+    def load(self, loaded: _Loaded, text: str) -> None:
+        from align.text.sources import read_text
+
+        job = loaded.job
+        if job.aligned is None:
+            raise InputError(f"{job.path}: no translation with the same name under {self.options.align_with}")
+        loaded.aligned_sha256 = sha256_file(job.aligned)
+        loaded.doc = self._align(text, read_text(job.aligned), job.rel)
+        loaded.count = len(loaded.doc.pairs)
+
+    def window_full(self, window: Sequence[_Loaded]) -> bool:
+        return bool(window)  # aligned documents are ready; nothing to share
+
+    def documents(self, window: Sequence[_Loaded], progress: Progress) -> list[AlignedDocument | str]:
+        count = sum(w.count for w in window)
+        progress(count, count)
+        return [w.doc if w.doc is not None else f"{w.job.rel}: not aligned" for w in window]
+
+    def _align(self, src_text: str, tgt_text: str, name: str) -> AlignedDocument:
+        """Align one pair of texts: one embedder (with its cache) for the run, the installed
+        translation package as an extra signal when there is one."""
+        from align.pipeline import align_texts
+
+        with self.lock:
+            if self.embedder is None:
+                self._load_models()
+            return align_texts(
+                src_text,
+                tgt_text,
+                src_lang=self.options.src_lang,
+                tgt_lang=self.options.tgt_lang,
+                embedder=self.embedder,
+                translator=self.translator,
+                name=name,
+            )
+
+    def _load_models(self) -> None:
+        """The embedder, and the pair's translation package when one is installed."""
+        from align.embed import Embedder
+
+        self.embedder = Embedder(self.settings.cache_dir)
+        if self.translator is None and _package_or_none(self.options, self.settings) is not None:
             from align.mt.translate import load_translator
 
             self.translator = load_translator(self.options.src_lang, self.options.tgt_lang, self.settings, self.options.translate)
-        return self.translator
+
+
+class _Runner:
+    """Reads ahead in a thread pool, hands windows of files to the strategy, writes behind."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        options: BatchOptions,
+        strategy: _Strategy,
+        manifest: Manifest,
+        key: str,
+        model: str,
+    ) -> None:
+        self.out_dir = out_dir
+        self.options = options
+        self.strategy = strategy
+        self.manifest = manifest
+        self.key = key
+        self.model = model
+        self.results: list[FileResult] = []
+        self.results_lock = threading.Lock()
+        self.files = Tally(None)
+        self.sentences = Tally(None)
+
+    def run(self, jobs: Sequence[_Job], progress: BatchProgress) -> list[FileResult]:
+        workers = max(1, self.options.jobs)
+        self.files = Tally(progress.files, len(jobs))
+        self.sentences = Tally(progress.sentences)
+        reader = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-read")
+        writer = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-write")
+        writes: list[Future] = []
+        try:
+            for window in self._windows(jobs, reader, ahead=max(4, 2 * workers)):
+                docs = self.strategy.documents(window, self.sentences.part())
+                for loaded, doc in zip(window, docs, strict=True):
+                    if isinstance(doc, str):
+                        self._finish(FileResult(loaded.job.rel, FAILED, error=doc), loaded)
+                    else:
+                        writes.append(writer.submit(self._write, loaded, doc))
+                writes = [w for w in writes if not w.done()]
+            for w in writes:
+                w.result()
+        finally:
+            reader.shutdown(wait=True, cancel_futures=True)
+            writer.shutdown(wait=True)
+        return self.results
+
+    def _windows(self, jobs: Sequence[_Job], reader: ThreadPoolExecutor, ahead: int) -> Iterator[list[_Loaded]]:
+        """Windows of read files, in order, ``ahead`` files read in advance (and the next window
+        while one is translated); files that could not be read are finished as failed."""
+        queue: deque[Future] = deque()
+        upcoming = iter(jobs)
+
+        def top_up(count: int) -> None:
+            while len(queue) < count:
+                job = next(upcoming, None)
+                if job is None:
+                    return
+                queue.append(reader.submit(self._load, job))
+
+        top_up(ahead)
+        while queue:
+            window: list[_Loaded] = []
+            while queue and (not window or not self.strategy.window_full(window)):
+                loaded: _Loaded = queue.popleft().result()
+                top_up(max(ahead, len(window) + 1))
+                if loaded.error:
+                    self._finish(FileResult(loaded.job.rel, FAILED, error=loaded.error), loaded)
+                    continue
+                window.append(loaded)
+                self.sentences.grow(loaded.count)
+            top_up(max(ahead, len(window)))  # read the next window while this one is translated
+            if window:
+                yield window
+
+    # -- steps ------------------------------------------------------------------------------------
+    def _load(self, job: _Job) -> _Loaded:
+        from align.text.sources import read_text
+
+        loaded = _Loaded(job)
+        try:
+            loaded.input_sha256 = sha256_file(job.path)
+            self.strategy.load(loaded, read_text(job.path))
+        except AlignError as err:
+            loaded.error = str(err)
+        except Exception as err:  # a bug or a library failure on one file must not stop the run
+            log.exception("unexpected error on %s", printable(str(job.path)))
+            loaded.error = f"unexpected error: {type(err).__name__}: {_one_line(err)}"
+        return loaded
 
     def _write(self, loaded: _Loaded, doc: AlignedDocument) -> None:
         from align.formats import write_document
@@ -796,7 +855,7 @@ class _Runner:
         )
         with self.results_lock:
             self.results.append(result)
-            self.files_bar.update(1)
+        self.files.add(1)
         if result.status == FAILED:
             log.warning("%s: %s", printable(result.rel), printable(result.error))
 

@@ -126,9 +126,14 @@ def _crash_if_flagged() -> None:
 class RemoteTranslator(Translator):
     """The driver's translator, its planned batches decoded by worker actors instead of locally."""
 
-    def __init__(self, local: Translator, actors: list[Any]) -> None:
-        super().__init__(local.package, local.options, local._model, local._sp, local._sp_target)
-        self.actors = actors
+    actors: list[Any]  # the worker actors, given by ``on_workers``
+
+    @classmethod
+    def on_workers(cls, local: Translator, actors: list[Any]) -> RemoteTranslator:
+        """``local`` (its package, options and planning) with its batches sent to ``actors``."""
+        remote = cls.sharing(local)
+        remote.actors = actors
+        return remote
 
     def _run_batches(
         self,
@@ -240,7 +245,7 @@ def cluster_translator(address: str, local: Translator, workers: int = 0) -> Ite
         options = dataclasses.replace(local.options, threads=cpus)  # threads=0 would take every core per actor
         actors = [actor_class.remote(package, options) for _ in range(count)]
         log.info("%d worker(s) on %s, %d CPU(s) each", count, address, cpus)
-        yield RemoteTranslator(local, actors)
+        yield RemoteTranslator.on_workers(local, actors)
     finally:
         for actor in actors:
             ray.kill(actor)

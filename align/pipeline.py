@@ -9,11 +9,14 @@ Two owners edit this file: the translation flows (``translate_*``) and the align
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from align import __version__
 from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
@@ -26,57 +29,79 @@ if TYPE_CHECKING:
     from align.mt.translate import TranslateOptions, Translator
     from align.settings import Settings
     from align.tm import TranslationMemory
+    from align.tm.match import Match
 
 log = logging.getLogger(__name__)
 
 # ---- translation flows ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TranslateRequest:
+    """What a translation flow is asked to do besides the texts and the translator: one value
+    passed down ``translate_text`` -> ``translate_texts`` -> ``translate_segmented`` instead of the
+    same keyword arguments at every level.
+
+    ``names``: one per document (none: unnamed). ``progress`` hears sentences: the translation,
+    then the estimate as its last tenth. ``estimate``: each row's quality estimate and reasons
+    (``align.quality``), with the package's own scores and ``embedder``'s similarities (an
+    in-memory embedder when None). ``glossary``: terminology the translator prefers
+    (``align.glossary``). ``tm``: a translation memory whose 101%/100% matches replace machine
+    translation (``align.tm``).
+    """
+
+    src_lang: str = "de"
+    tgt_lang: str = "en"
+    names: Sequence[str] = ()
+    progress: Progress | None = None
+    estimate: bool = True
+    embedder: Embedder | None = None
+    glossary: Glossary | None = None
+    tm: TranslationMemory | None = None
+
+
+def _request(request: TranslateRequest | None, fields: dict[str, Any]) -> TranslateRequest:
+    """``request`` with the fields callers give by keyword (the flows took them before there was
+    a request: the page and tests still do); an unknown keyword is a TypeError, as before."""
+    request = request or TranslateRequest()
+    if "names" in fields and fields["names"] is None:
+        fields["names"] = ()
+    return dataclasses.replace(request, **fields) if fields else request
+
+
 def translate_segmented(
     sentence_lists: Sequence[Sequence[Sentence]],
     translator: Translator,
-    *,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
-    names: Sequence[str] | None = None,
-    progress: Progress | None = None,
-    estimate: bool = True,
-    embedder: Embedder | None = None,
-    glossary: Glossary | None = None,
-    tm: TranslationMemory | None = None,
+    request: TranslateRequest | None = None,
+    **fields: Any,
 ) -> list[AlignedDocument]:
     """Translate already segmented documents, all their sentences in ONE ``translator.translate``
     call (so short documents share batches), and return one AlignedDocument per document.
 
     Each source sentence becomes one Pair (``src_ids == tgt_ids == (i,)``, its paragraph kept,
-    status automatic, confidence 1.0); the document's signature records the package and settings.
-    With ``estimate`` each row also gets its quality estimate and reasons (``align.quality``),
-    with the package's own scores and ``embedder``'s similarities (an in-memory one when None).
-    ``progress`` hears sentences: the translation, then the estimate as its last tenth.
-    With a ``glossary`` the translator prefers hypotheses that follow it (``align.glossary``);
-    the signature records it under "glossary".
-    With a translation memory ``tm``, a sentence with a 101% or 100% match (``align.tm``) takes
-    the memory's target (origin "tm101"/"tm100") and is not sent to the translator at all; the
-    others are machine translated (origin "mt"). Only those are estimated: the estimate is about
-    machine translation, and a memory row's quality stays None.
+    status automatic, confidence 1.0); the document's signature records the package and settings
+    (and the glossary under "glossary", the memory under "tm"). ``fields``: ``TranslateRequest``'s
+    fields by keyword. With a memory, a sentence with a 101% or 100% match takes the memory's
+    target (origin "tm101"/"tm100") and is not sent to the translator at all; the others are
+    machine translated (origin "mt"). Only those are estimated: the estimate is about machine
+    translation, and a memory row's quality stays None.
     """
-
-    from align.tm import exact_matches
-
+    request = _request(request, fields)
     flat = [s.text for sentences in sentence_lists for s in sentences]
-    recalled = exact_matches(sentence_lists, tm, src_lang, tgt_lang) if tm is not None else [None] * len(flat)
+    recalled = _recalled(sentence_lists, request, len(flat))
     to_translate = [text for text, match in zip(flat, recalled, strict=True) if match is None]
-    share = max(len(to_translate) // 10, 1) if estimate and to_translate else 0  # a short text's estimate still moves the bar
-    from_tm, translating, estimating = in_stages(progress, [len(flat) - len(to_translate), len(to_translate) - share, share])
+    share = (
+        max(len(to_translate) // 10, 1) if request.estimate and to_translate else 0
+    )  # a short text's estimate still moves the bar
+    from_tm, translating, estimating = in_stages(
+        request.progress, [len(flat) - len(to_translate), len(to_translate) - share, share]
+    )
     if from_tm is not None and len(to_translate) < len(flat):
         from_tm(1, 1)
-    machine = iter(translator.translate(to_translate, progress=translating, glossary=glossary) if to_translate else [])
+    machine = iter(translator.translate(to_translate, progress=translating, glossary=request.glossary) if to_translate else [])
     translations = iter([match.unit.target if match is not None else next(machine) for match in recalled])
     origins = iter([match.origin if match is not None else "mt" for match in recalled])
-    described = {**translator.describe(), **({"glossary": glossary.describe()} if glossary else {})}
-    if tm is not None:
-        described["tm"] = str(tm.path)
-    signature = Signature(version=__version__, method="translate", model=translator.package.name, settings=described)
+    signature = _translate_signature(translator, request)
     docs = []
     for n, sentences in enumerate(sentence_lists):
         targets = [Sentence(text=next(translations), paragraph=s.paragraph) for s in sentences]
@@ -86,18 +111,35 @@ def translate_segmented(
         ]
         docs.append(
             AlignedDocument(
-                src_lang=src_lang,
-                tgt_lang=tgt_lang,
+                src_lang=request.src_lang,
+                tgt_lang=request.tgt_lang,
                 pairs=tuple(pairs),
                 source_sentences=tuple(sentences),
                 target_sentences=tuple(targets),
-                name=names[n] if names else "",
+                name=request.names[n] if request.names else "",
                 signature=signature,
             )
         )
-    if estimate:
-        docs = _with_estimates(docs, translator, embedder, estimating, glossary)
+    if request.estimate:
+        docs = _with_estimates(docs, translator, request.embedder, estimating, request.glossary)
     return docs
+
+
+def _recalled(sentence_lists: Sequence[Sequence[Sentence]], request: TranslateRequest, count: int) -> list[Match | None]:
+    """The memory's exact match for each sentence (None: none, or no memory)."""
+    if request.tm is None:
+        return [None] * count
+    from align.tm import exact_matches
+
+    return exact_matches(sentence_lists, request.tm, request.src_lang, request.tgt_lang)
+
+
+def _translate_signature(translator: Translator, request: TranslateRequest) -> Signature:
+    """The package, its settings, the glossary and the memory that made a translation."""
+    described = {**translator.describe(), **({"glossary": request.glossary.describe()} if request.glossary else {})}
+    if request.tm is not None:
+        described["tm"] = str(request.tm.path)
+    return Signature(version=__version__, method="translate", model=translator.package.name, settings=described)
 
 
 def _with_estimates(
@@ -123,62 +165,24 @@ def _with_estimates(
 
 
 def translate_texts(
-    texts: Sequence[str],
-    translator: Translator,
-    *,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
-    names: Sequence[str] | None = None,
-    progress: Progress | None = None,
-    estimate: bool = True,
-    embedder: Embedder | None = None,
-    glossary: Glossary | None = None,
-    tm: TranslationMemory | None = None,
+    texts: Sequence[str], translator: Translator, request: TranslateRequest | None = None, **fields: Any
 ) -> list[AlignedDocument]:
-    """Segment several texts and translate them together (one translator call for all of them):
-    the batch script's entry point. ``progress`` hears sentence counts across all texts."""
-
-    return translate_segmented(
-        [segment(text, src_lang) for text in texts],
-        translator,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
-        names=names,
-        progress=progress,
-        estimate=estimate,
-        embedder=embedder,
-        glossary=glossary,
-        tm=tm,
-    )
+    """Segment several texts and translate them together (one translator call for all of them).
+    ``progress`` hears sentence counts across all texts; ``fields``: see ``translate_segmented``."""
+    request = _request(request, fields)
+    return translate_segmented([segment(text, request.src_lang) for text in texts], translator, request)
 
 
 def translate_text(
-    text: str,
-    translator: Translator,
-    *,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
-    progress: Progress | None = None,
-    name: str = "",
-    estimate: bool = True,
-    embedder: Embedder | None = None,
-    glossary: Glossary | None = None,
-    tm: TranslationMemory | None = None,
+    text: str, translator: Translator, request: TranslateRequest | None = None, *, name: str | None = None, **fields: Any
 ) -> AlignedDocument:
     """Segment and translate one text: one Pair per source sentence, spans kept, each estimated
-    (memory matches first with ``tm``: see ``translate_segmented``)."""
-    return translate_texts(
-        [text],
-        translator,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
-        names=[name],
-        progress=progress,
-        estimate=estimate,
-        embedder=embedder,
-        glossary=glossary,
-        tm=tm,
-    )[0]
+    (memory matches first with ``tm``: see ``translate_segmented``). ``name``: the document's,
+    short for ``names=(name,)``."""
+    request = _request(request, fields)
+    if name is not None:
+        request = dataclasses.replace(request, names=(name,))
+    return translate_texts([text], translator, request)[0]
 
 
 def translate_file(
@@ -189,27 +193,24 @@ def translate_file(
     src_lang: str = "de",
     tgt_lang: str = "en",
     options: TranslateOptions | None = None,
-    show_progress: bool = True,
+    progress: Progress | None = None,
+    show_progress: bool = False,
     estimate: bool = True,
     glossary: Glossary | None = None,
     use_tm: bool | None = None,
 ) -> Path:
     """Read, segment, translate and write one file (format by the output's extension, CSV when
-    it has none), with a progress bar on stderr and each row's quality estimate (embeddings
-    cached under ``settings.cache_dir``). Input is read before the model is loaded, so a bad
-    file fails fast. ``glossary``: see ``translate_segmented`` (the caller reads it, e.g.
-    ``align.glossary.load_glossaries``). An output named .docx, .md or .html (the input's own
+    it has none), with each row's quality estimate (embeddings cached under
+    ``settings.cache_dir``); ``progress`` hears the sentences. Input is read before the model is
+    loaded, so a bad file fails fast. ``glossary``: see ``TranslateRequest`` (the caller reads it,
+    e.g. ``align.glossary.load_glossaries``). An output named .docx, .md or .html (the input's own
     kind; .docx for a PDF) is the translated document itself (``align.docout``), not estimated.
     ``use_tm``: take 101%/100% matches from the data folder's translation memory (None: when it
-    holds units for the language pair; ``align.tm.memory_for``)."""
-    import sys
-
-    from tqdm import tqdm
-
+    holds units for the language pair; ``align.tm.memory_for``). ``show_progress``: transitional,
+    a bar on stderr (``align.progress.stderr_bar``) until the command line draws its own."""
     from align.docout import translate_writes_document, write_translated
     from align.formats import format_from_path, write_document
     from align.mt.translate import load_translator
-    from align.progress import as_increments
     from align.text.sources import read_text
     from align.tm import memory_for
 
@@ -221,24 +222,31 @@ def translate_file(
     sentences = segment(read_text(input), src_lang)
     translator = load_translator(src_lang, tgt_lang, settings, options)
     memory = memory_for(settings, src_lang, tgt_lang, use_tm)
-    with tqdm(total=len(sentences), unit="sentence", file=sys.stderr, disable=not show_progress, desc=input.name) as bar:
-        [doc] = translate_segmented(
-            [sentences],
-            translator,
-            src_lang=src_lang,
-            tgt_lang=tgt_lang,
-            names=[input.name],
-            progress=as_increments(bar.update),
-            estimate=estimate,
-            embedder=_cached_embedder(settings) if estimate else None,
-            glossary=glossary,
-            tm=memory,
-        )
+    embedder = _cached_embedder(settings) if estimate else None
+    request = TranslateRequest(
+        src_lang, tgt_lang, names=(input.name,), estimate=estimate, embedder=embedder, glossary=glossary, tm=memory
+    )
+    with _legacy_bar(show_progress and progress is None, input.name, "sentence", len(sentences)) as bar:
+        [doc] = translate_segmented([sentences], translator, dataclasses.replace(request, progress=bar or progress))
     if memory is not None:
         memory.close()
     if document:
         return write_translated(doc, input, output)
     return write_document(doc, output, fmt)
+
+
+@contextmanager
+def _legacy_bar(
+    wanted: bool, desc: str, unit: str, total: int | None = None, *, percent: bool = False
+) -> Iterator[Progress | None]:
+    """TRANSITIONAL (issue 22.3): a stderr bar for callers that still pass ``show_progress=True``."""
+    if not wanted:
+        yield None
+        return
+    from align.progress import stderr_bar
+
+    with stderr_bar(desc, unit, total=total, percent=percent) as bar:
+        yield bar
 
 
 @functools.cache
@@ -409,6 +417,11 @@ def estimate_texts(
     return with_estimates(doc, embedder=embedder, translator=translator, progress=progress)
 
 
+#: Why the package's own scores are left out of an estimate when the caller switched them off; the
+#: command line gives its own reason, naming its option.
+MODEL_OFF = "switched off"
+
+
 def estimate_files(
     src_file: Path,
     mt_file: Path,
@@ -418,16 +431,16 @@ def estimate_files(
     tgt_lang: str = "en",
     split_lines: bool = False,
     use_model: bool = True,
+    model_off_reason: str = MODEL_OFF,
     embedder: Embedder | None = None,
-    show_progress: bool = True,
+    progress: Progress | None = None,
+    show_progress: bool = False,
 ) -> AlignedDocument:
     """Read two files and estimate the machine translation row by row, with the installed
     package's own scores when ``use_model`` and one is installed (the document's signature says
-    which signals were left out and why)."""
-    import sys
-
-    from tqdm import tqdm
-
+    which signals were left out and why: ``model_off_reason`` when ``use_model`` is False).
+    ``progress`` hears the rows; ``show_progress``: transitional, a bar on stderr until the
+    command line draws its own."""
     from align.mt.translate import load_translator
     from align.text.sources import read_text
 
@@ -435,13 +448,7 @@ def estimate_files(
     src_text, mt_text = read_text(src_file), read_text(mt_file)
     translator = load_translator(src_lang, tgt_lang, settings, required=False) if use_model else None
     embedder = embedder or _cached_embedder(settings)
-    with tqdm(total=100, unit="%", file=sys.stderr, disable=not show_progress, desc="estimating") as bar:
-
-        def percent(done: int, total: int | None) -> None:
-            if total:
-                bar.n = round(100 * done / total)
-                bar.refresh()
-
+    with _legacy_bar(show_progress and progress is None, "estimating", "%", percent=True) as bar:
         doc = estimate_texts(
             src_text,
             mt_text,
@@ -450,13 +457,13 @@ def estimate_files(
             split_lines=split_lines,
             embedder=embedder,
             translator=translator,
-            progress=percent,
+            progress=bar or progress,
             name=src_file.stem,
             where=(str(src_file), str(mt_file)),
         )
     if not use_model:
         quality = dict(doc.signature.settings.get("quality", {}))
-        quality["left_out"] = {**quality.get("left_out", {}), "model": "switched off (--no-model)"}
+        quality["left_out"] = {**quality.get("left_out", {}), "model": model_off_reason}
         settings_ = {**doc.signature.settings, "quality": quality}
         doc = doc.replace(signature=Signature(**{**doc.signature.as_dict(), "settings": settings_}))
     return doc

@@ -1,10 +1,17 @@
 """One shape for progress reports, used by every long library call (translate, embed, align,
 download): ``progress(done, total)`` with cumulative counts of one task; ``total`` is None only
-where it is unknown (a download without a Content-Length)."""
+where it is unknown (a download without a Content-Length).
+
+``in_stages`` splits one report into stages, ``Tally`` counts work whose total grows as it is
+found, ``BatchProgress`` is where a batch run reports (files, sentences). The library draws no
+bars: its callers (the command line, the page) turn reports into what they show."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 Progress = Callable[[int, "int | None"], None]
 
@@ -41,3 +48,76 @@ def in_stages(progress: Progress | None, sizes: list[int]) -> list[Progress | No
         out.append(report)
         offset += size
     return out
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Where a batch run reports: finished files, and sentences (translated, or pairs aligned).
+
+    The sentences' total grows as files are read ahead, so a reporter must take each report's
+    ``total`` as the new one. The library draws nothing itself: the command line turns these into
+    its bars, another caller into whatever it shows.
+    """
+
+    files: Progress | None = None
+    sentences: Progress | None = None
+
+
+class Tally:
+    """A cumulative count reported as ``Progress`` whose total may grow while it runs."""
+
+    def __init__(self, progress: Progress | None, total: int = 0) -> None:
+        self.progress = progress
+        self.done = 0
+        self.total = total
+        self.lock = threading.Lock()  # files finish on writer threads
+        self._report()
+
+    def grow(self, count: int) -> None:
+        """More work found (a file read ahead)."""
+        with self.lock:
+            self.total += count
+            self._report()
+
+    def add(self, count: int) -> None:
+        """Work finished."""
+        with self.lock:
+            self.done += count
+            self._report()
+
+    def part(self) -> Progress:
+        """A ``Progress`` for the next piece of work, whose own counts add to this tally."""
+        return as_increments(self.add)
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+@contextmanager
+def stderr_bar(
+    desc: str, unit: str, *, total: int | None = None, position: int = 0, percent: bool = False, disable: bool = False
+) -> Iterator[Progress]:
+    """TRANSITIONAL (issue 22.3): a tqdm bar on stderr fed by ``Progress``, only for callers that
+    still ask the library to draw (``show_progress=True``, ``BatchOptions(quiet=False)`` without a
+    ``BatchProgress``). The command line is to draw its own bars from ``progress`` callbacks: this
+    moves there unchanged. ``total`` follows the reports; ``percent``: the bar shows 0-100 %."""
+    import sys
+
+    from tqdm import tqdm
+
+    with tqdm(total=100 if percent else total, unit=unit, file=sys.stderr, desc=desc, position=position, disable=disable) as bar:
+
+        def report(done: int, new_total: int | None) -> None:
+            if percent:
+                if new_total:
+                    bar.n = round(100 * done / new_total)
+                    bar.refresh()
+                return
+            if new_total is not None and new_total != bar.total:
+                bar.total = new_total
+                bar.refresh()
+            if done > bar.n:
+                bar.update(done - bar.n)
+
+        yield report

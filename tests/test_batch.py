@@ -297,3 +297,25 @@ def test_align_with_same_named_translations(tmp_path: Path, installed_settings) 
     (en_dir / "sub" / "a.md").write_text(english.replace("\n\n", " "), encoding="utf-8")
     again = run_batch(in_dir, tmp_path / "out", _options(align_with=en_dir, formats=("jsonl",)), installed_settings)
     assert [r.rel for r in again.done] == ["sub/a.txt"]
+
+
+def test_progress_goes_to_callbacks_not_bars(tmp_path: Path, corpus, installed_settings, capsys) -> None:
+    """run_batch reports files and sentences to ``BatchProgress`` callbacks and draws no bar
+    (issue 22.3: the command line draws them), also when not quiet."""
+    from align.progress import BatchProgress
+
+    in_dir, expected = corpus
+    files: list[tuple[int, int | None]] = []
+    sentences: list[tuple[int, int | None]] = []
+    progress = BatchProgress(files=lambda d, t: files.append((d, t)), sentences=lambda d, t: sentences.append((d, t)))
+    summary = run_batch(
+        in_dir, tmp_path / "out", _options(quiet=False, window_sentences=6), installed_settings, progress=progress
+    )
+    assert summary.ok, summary.format()
+    assert files[0] == (0, len(expected)) and files[-1] == (len(expected), len(expected))
+    total = sum(len(pairs) for pairs in expected.values())
+    assert sentences[-1] == (total, total)
+    assert all(b[0] >= a[0] for a, b in zip(sentences, sentences[1:], strict=False))  # forward only
+    aligned = run_batch(in_dir, tmp_path / "al", _options(align_with=in_dir), installed_settings, progress=progress)
+    assert aligned.ok and files[-1] == (len(expected), len(expected))
+    assert capsys.readouterr().err == ""

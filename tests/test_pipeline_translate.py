@@ -152,3 +152,67 @@ def test_python_m_align_translate_subprocess(tmp_path, installed_settings, pairs
     rows = read_csv(tmp_path / "brief.csv")
     assert [r["target"] for r in rows] == [en for _, en in used]
     assert [r["source"] for r in rows] == [de for de, _ in used]
+
+
+# ---- issue 22.3: a request instead of keyword arguments, progress without bars, neutral reasons ----
+
+
+def test_translate_request_goes_through_every_flow(translator, pairs, capsys):
+    """One ``TranslateRequest`` carries what the flows used to thread as keyword arguments; the
+    old keywords still build the same request."""
+    from align.pipeline import TranslateRequest, translate_segmented
+
+    text, used = german_text(pairs)
+    heard: list[tuple[int, int | None]] = []
+    request = TranslateRequest(names=("doc",), estimate=False, progress=lambda d, t: heard.append((d, t)))
+    [doc] = translate_texts([text], translator, request)
+    assert [(p.source, p.target) for p in doc.pairs] == used and doc.name == "doc"
+    assert heard and heard[-1][0] == heard[-1][1] == len(used)
+    assert translate_text(text, translator, request).pairs == doc.pairs
+    assert translate_segmented([segment(text, "de")], translator, request)[0].pairs == doc.pairs
+    assert translate_text(text, translator, name="doc", estimate=False).pairs == doc.pairs  # the old keywords
+    assert capsys.readouterr().err == ""
+
+
+def test_translate_file_reports_to_a_callback_and_draws_no_bar(tmp_path, installed_settings, pairs, capsys):
+    """The library draws no progress bar: ``translate_file`` reports to ``progress`` (the command
+    line draws its bar from that)."""
+    source = tmp_path / "in.txt"
+    text, used = german_text(pairs)
+    source.write_text(text, encoding="utf-8")
+    heard: list[tuple[int, int | None]] = []
+    translate_file(
+        source, tmp_path / "out.csv", settings=installed_settings, estimate=False, progress=lambda d, t: heard.append((d, t))
+    )
+    assert heard[-1] == (len(used), len(used))
+    assert capsys.readouterr().err == ""
+
+
+def test_estimate_without_the_model_gives_a_neutral_reason(tmp_path, installed_settings):
+    """The library writes no command-line flag into a document's signature: the caller may name
+    its own reason (the command line names its flag)."""
+    from align.pipeline import estimate_files
+
+    src, mt = tmp_path / "s.txt", tmp_path / "t.txt"
+    src.write_text("Das ist ein Haus.\nDer Hund schläft.\n", encoding="utf-8")
+    mt.write_text("This is a house.\nThe dog sleeps.\n", encoding="utf-8")
+    doc = estimate_files(src, mt, settings=installed_settings, split_lines=True, use_model=False, show_progress=False)
+    reason = doc.signature.settings["quality"]["left_out"]["model"]
+    assert "--" not in reason and "switched off" in reason
+    named = estimate_files(
+        src, mt, settings=installed_settings, split_lines=True, use_model=False, show_progress=False, model_off_reason="off (x)"
+    )
+    assert named.signature.settings["quality"]["left_out"]["model"] == "off (x)"
+
+
+def test_translator_sharing_reuses_the_loaded_models(translator, pairs):
+    """``Translator.sharing`` makes a translator (of a subclass too) on another's loaded models:
+    align.cluster's RemoteTranslator is built this way, not from private attributes."""
+
+    class Counting(Translator):
+        pass
+
+    shared = Counting.sharing(translator)
+    assert isinstance(shared, Counting) and shared.package == translator.package and shared.options == translator.options
+    sources = [de for de, _ in pairs[:3]]
+    assert shared.translate(sources) == translator.translate(sources)

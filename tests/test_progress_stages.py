@@ -35,3 +35,19 @@ def test_never_moves_backwards_nor_past_the_end(sizes, data):
             stage(done, total)
     assert seen == sorted(seen)
     assert all(0 <= d <= max(sum(sizes), 1) for d in seen)
+
+
+def test_tally_reports_a_growing_total_and_parts_that_add_up():
+    """A batch's sentences: the total grows as files are read, each window reports its own counts."""
+    from align.progress import Tally
+
+    seen: list[tuple[int, int | None]] = []
+    tally = Tally(lambda d, t: seen.append((d, t)))
+    tally.grow(3)
+    first = tally.part()
+    first(2, 3)
+    first(3, 3)
+    tally.grow(4)
+    second = tally.part()
+    second(4, 4)
+    assert seen == [(0, 0), (0, 3), (2, 3), (3, 3), (3, 7), (7, 7)]

@@ -40,7 +40,7 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Self, overload
 
 from align.errors import AlignError, InputError, ModelNotInstalled, PackageError
 from align.mt import langcodes
@@ -337,6 +337,13 @@ class Translator:
             ) from None
         log.info("loaded %s from %s (compute type %s)", package.name, package.path, model.compute_type)
         return cls(package, options, model, sp, sp_target)
+
+    @classmethod
+    def sharing(cls, other: Translator) -> Self:
+        """A translator of this class on ``other``'s loaded models, package and options (nothing is
+        loaded again): for a subclass that only changes where batches are decoded
+        (``align.cluster.RemoteTranslator``)."""
+        return cls(other.package, other.options, other._model, other._sp, other._sp_target)
 
     # -- public ---------------------------------------------------------------------------------------
     def translate(
