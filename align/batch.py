@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from align.errors import AlignError, InputError
 from align.filenames import is_windows_device, printable
-from align.progress import BatchProgress, Progress, Tally, stderr_bar
+from align.progress import BatchProgress, Progress, Tally
 from align.settings import Settings
 
 if TYPE_CHECKING:
@@ -82,7 +82,6 @@ class BatchOptions:
     formats: tuple[str, ...] = ("csv", "tmx")
     align_with: Path | None = None
     jobs: int = 1
-    quiet: bool = False
     force: bool = False
     neutralise_formulas: bool = True
     translate: TranslateOptions | None = None
@@ -191,8 +190,7 @@ def run_batch(
     ``translator`` may be given pre-loaded (benchmarks, tests); otherwise the installed package for
     the language pair is loaded once, and only when some file needs translating (a missing package
     is a ``ModelNotInstalled`` error for the whole run). ``progress`` hears finished files and
-    sentences; without it and without ``options.quiet``, transitional bars on stderr
-    (``align.progress.stderr_bar``) until the command line draws its own.
+    sentences (the command line draws its bars from them).
     """
     started = time.perf_counter()
     in_dir, out_dir = Path(in_dir), Path(out_dir)
@@ -218,9 +216,9 @@ def run_batch(
     log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
 
     if pending:
-        with strategy.opened(), _reporting(progress, options.quiet, len(pending)) as reporting:
+        with strategy.opened():
             runner = _Runner(out_dir, options, strategy, manifest, key, model)
-            for result in runner.run(pending, reporting):
+            for result in runner.run(pending, progress or BatchProgress()):
                 results[result.rel] = result
     manifest.save()
     order = [j.rel for j in jobs] + [r.rel for r in refused]
@@ -256,19 +254,6 @@ def _checked(in_dir: Path, out_dir: Path, options: BatchOptions, settings: Setti
 
         options = dataclasses.replace(options, tm=wants_memory(settings, options.src_lang, options.tgt_lang, options.tm))
     return options
-
-
-@contextmanager
-def _reporting(progress: BatchProgress | None, quiet: bool, files: int) -> Iterator[BatchProgress]:
-    """``progress``; without one, TRANSITIONAL (issue 22.3) bars on stderr unless ``quiet``."""
-    if progress is not None or quiet:
-        yield progress or BatchProgress()
-        return
-    with (
-        stderr_bar("files", "file", total=files, position=0) as files_bar,
-        stderr_bar("sentences", "sentence", total=0, position=1) as sentences,
-    ):
-        yield BatchProgress(files=files_bar, sentences=sentences)
 
 
 @contextmanager

@@ -12,8 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,7 +193,6 @@ def translate_file(
     tgt_lang: str = "en",
     options: TranslateOptions | None = None,
     progress: Progress | None = None,
-    show_progress: bool = False,
     estimate: bool = True,
     glossary: Glossary | None = None,
     use_tm: bool | None = None,
@@ -206,8 +204,7 @@ def translate_file(
     e.g. ``align.glossary.load_glossaries``). An output named .docx, .md or .html (the input's own
     kind; .docx for a PDF) is the translated document itself (``align.docout``), not estimated.
     ``use_tm``: take 101%/100% matches from the data folder's translation memory (None: when it
-    holds units for the language pair; ``align.tm.memory_for``). ``show_progress``: transitional,
-    a bar on stderr (``align.progress.stderr_bar``) until the command line draws its own."""
+    holds units for the language pair; ``align.tm.memory_for``)."""
     from align.docout import translate_writes_document, write_translated
     from align.formats import format_from_path, write_document
     from align.mt.translate import load_translator
@@ -226,27 +223,12 @@ def translate_file(
     request = TranslateRequest(
         src_lang, tgt_lang, names=(input.name,), estimate=estimate, embedder=embedder, glossary=glossary, tm=memory
     )
-    with _legacy_bar(show_progress and progress is None, input.name, "sentence", len(sentences)) as bar:
-        [doc] = translate_segmented([sentences], translator, dataclasses.replace(request, progress=bar or progress))
+    [doc] = translate_segmented([sentences], translator, dataclasses.replace(request, progress=progress))
     if memory is not None:
         memory.close()
     if document:
         return write_translated(doc, input, output)
     return write_document(doc, output, fmt)
-
-
-@contextmanager
-def _legacy_bar(
-    wanted: bool, desc: str, unit: str, total: int | None = None, *, percent: bool = False
-) -> Iterator[Progress | None]:
-    """TRANSITIONAL (issue 22.3): a stderr bar for callers that still pass ``show_progress=True``."""
-    if not wanted:
-        yield None
-        return
-    from align.progress import stderr_bar
-
-    with stderr_bar(desc, unit, total=total, percent=percent) as bar:
-        yield bar
 
 
 @functools.cache
@@ -434,13 +416,11 @@ def estimate_files(
     model_off_reason: str = MODEL_OFF,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
-    show_progress: bool = False,
 ) -> AlignedDocument:
     """Read two files and estimate the machine translation row by row, with the installed
     package's own scores when ``use_model`` and one is installed (the document's signature says
     which signals were left out and why: ``model_off_reason`` when ``use_model`` is False).
-    ``progress`` hears the rows; ``show_progress``: transitional, a bar on stderr until the
-    command line draws its own."""
+    ``progress`` hears the rows."""
     from align.mt.translate import load_translator
     from align.text.sources import read_text
 
@@ -448,19 +428,18 @@ def estimate_files(
     src_text, mt_text = read_text(src_file), read_text(mt_file)
     translator = load_translator(src_lang, tgt_lang, settings, required=False) if use_model else None
     embedder = embedder or _cached_embedder(settings)
-    with _legacy_bar(show_progress and progress is None, "estimating", "%", percent=True) as bar:
-        doc = estimate_texts(
-            src_text,
-            mt_text,
-            src_lang=src_lang,
-            tgt_lang=tgt_lang,
-            split_lines=split_lines,
-            embedder=embedder,
-            translator=translator,
-            progress=bar or progress,
-            name=src_file.stem,
-            where=(str(src_file), str(mt_file)),
-        )
+    doc = estimate_texts(
+        src_text,
+        mt_text,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        split_lines=split_lines,
+        embedder=embedder,
+        translator=translator,
+        progress=progress,
+        name=src_file.stem,
+        where=(str(src_file), str(mt_file)),
+    )
     if not use_model:
         quality = dict(doc.signature.settings.get("quality", {}))
         quality["left_out"] = {**quality.get("left_out", {}), "model": model_off_reason}

@@ -9,8 +9,7 @@ bars: its callers (the command line, the page) turn reports into what they show.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 Progress = Callable[[int, "int | None"], None]
@@ -92,32 +91,3 @@ class Tally:
     def _report(self) -> None:
         if self.progress is not None:
             self.progress(self.done, self.total)
-
-
-@contextmanager
-def stderr_bar(
-    desc: str, unit: str, *, total: int | None = None, position: int = 0, percent: bool = False, disable: bool = False
-) -> Iterator[Progress]:
-    """TRANSITIONAL (issue 22.3): a tqdm bar on stderr fed by ``Progress``, only for callers that
-    still ask the library to draw (``show_progress=True``, ``BatchOptions(quiet=False)`` without a
-    ``BatchProgress``). The command line is to draw its own bars from ``progress`` callbacks: this
-    moves there unchanged. ``total`` follows the reports; ``percent``: the bar shows 0-100 %."""
-    import sys
-
-    from tqdm import tqdm
-
-    with tqdm(total=100 if percent else total, unit=unit, file=sys.stderr, desc=desc, position=position, disable=disable) as bar:
-
-        def report(done: int, new_total: int | None) -> None:
-            if percent:
-                if new_total:
-                    bar.n = round(100 * done / new_total)
-                    bar.refresh()
-                return
-            if new_total is not None and new_total != bar.total:
-                bar.total = new_total
-                bar.refresh()
-            if done > bar.n:
-                bar.update(done - bar.n)
-
-        yield report

@@ -41,7 +41,7 @@ def _text(start: int, count: int) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _options(**changes) -> BatchOptions:
-    return BatchOptions(**{"quiet": True, "translate": OPTIONS, "formats": ("csv", "tmx"), **changes})
+    return BatchOptions(**{"translate": OPTIONS, "formats": ("csv", "tmx"), **changes})
 
 
 @pytest.fixture
@@ -226,7 +226,7 @@ from pathlib import Path
 from align.batch import BatchOptions, run_batch
 from align.settings import load_settings
 from align.mt.translate import TranslateOptions
-options = BatchOptions(formats=("csv", "tmx", "xlsx"), quiet=True, window_sentences=1,
+options = BatchOptions(formats=("csv", "tmx", "xlsx"), window_sentences=1,
                        translate=TranslateOptions(threads=1, beam_size=1, max_batch_tokens=16))
 run_batch(Path(sys.argv[1]), Path(sys.argv[2]), options, load_settings())
 """
@@ -308,9 +308,7 @@ def test_progress_goes_to_callbacks_not_bars(tmp_path: Path, corpus, installed_s
     files: list[tuple[int, int | None]] = []
     sentences: list[tuple[int, int | None]] = []
     progress = BatchProgress(files=lambda d, t: files.append((d, t)), sentences=lambda d, t: sentences.append((d, t)))
-    summary = run_batch(
-        in_dir, tmp_path / "out", _options(quiet=False, window_sentences=6), installed_settings, progress=progress
-    )
+    summary = run_batch(in_dir, tmp_path / "out", _options(window_sentences=6), installed_settings, progress=progress)
     assert summary.ok, summary.format()
     assert files[0] == (0, len(expected)) and files[-1] == (len(expected), len(expected))
     total = sum(len(pairs) for pairs in expected.values())

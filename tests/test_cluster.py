@@ -59,7 +59,7 @@ def _corpus(in_dir: Path) -> None:
 
 def _options(**changes) -> BatchOptions:
     return BatchOptions(
-        **{"quiet": True, "translate": OPTIONS, "formats": ("csv", "tmx", "jsonl"), "window_sentences": 20, **changes}
+        **{"translate": OPTIONS, "formats": ("csv", "tmx", "jsonl"), "window_sentences": 20, **changes}
     )
 
 

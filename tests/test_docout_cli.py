@@ -52,7 +52,7 @@ def test_translate_writes_the_translated_docx(tmp_path: Path, installed_settings
 
     source = tmp_path / "bericht.docx"
     blocks = make_docx(source, pairs)
-    out = translate_file(source, tmp_path / "report.docx", settings=installed_settings, show_progress=False)
+    out = translate_file(source, tmp_path / "report.docx", settings=installed_settings)
     document = docx.Document(str(out))
     paragraphs = [(p.style.name if p.style is not None else "", p.text) for p in document.paragraphs]
     assert paragraphs == [(style, en) for style, _, en in blocks[:4]]
@@ -71,14 +71,14 @@ def test_translate_writes_markdown_and_html_in_their_structure(tmp_path: Path, i
         expected = f"<h1>{TITLE[1]}</h1><ul><li>{pairs[0][1]}</li><li>{pairs[1][1]}</li></ul>"
     source = tmp_path / f"in{suffix}"
     source.write_text(text, encoding="utf-8")
-    out = translate_file(source, tmp_path / f"out{suffix}", settings=installed_settings, show_progress=False)
+    out = translate_file(source, tmp_path / f"out{suffix}", settings=installed_settings)
     assert expected in out.read_text(encoding="utf-8")
 
 
 def test_translate_txt_output_is_still_the_pair_table(tmp_path: Path, installed_settings, pairs) -> None:
     source = tmp_path / "in.txt"
     source.write_text(pairs[0][0] + "\n", encoding="utf-8")
-    out = translate_file(source, tmp_path / "out.txt", settings=installed_settings, show_progress=False)
+    out = translate_file(source, tmp_path / "out.txt", settings=installed_settings)
     assert [(p.source, p.target) for p in read_aligned(out).pairs] == [pairs[0]]
 
 

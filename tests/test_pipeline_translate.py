@@ -80,13 +80,13 @@ def test_translate_file_writes_csv_and_other_formats(tmp_path, installed_setting
     text, used = german_text(pairs)
     source = tmp_path / "in.txt"
     source.write_text(text, encoding="utf-8")
-    out = translate_file(source, tmp_path / "out.csv", settings=installed_settings, show_progress=False)
+    out = translate_file(source, tmp_path / "out.csv", settings=installed_settings)
     rows = read_csv(out)
     assert [(r["source"], r["target"]) for r in rows] == used
     assert [r["paragraph"] for r in rows] == ["0", "0", "0", "1", "1"]
-    no_ext = translate_file(source, tmp_path / "out", settings=installed_settings, show_progress=False)
+    no_ext = translate_file(source, tmp_path / "out", settings=installed_settings)
     assert [r["target"] for r in read_csv(no_ext)] == [en for _, en in used]  # CSV when no extension
-    tmx = translate_file(source, tmp_path / "out.tmx", settings=installed_settings, show_progress=False)
+    tmx = translate_file(source, tmp_path / "out.tmx", settings=installed_settings)
     assert used[0][1] in tmx.read_text(encoding="utf-8")
 
 
@@ -196,12 +196,10 @@ def test_estimate_without_the_model_gives_a_neutral_reason(tmp_path, installed_s
     src, mt = tmp_path / "s.txt", tmp_path / "t.txt"
     src.write_text("Das ist ein Haus.\nDer Hund schläft.\n", encoding="utf-8")
     mt.write_text("This is a house.\nThe dog sleeps.\n", encoding="utf-8")
-    doc = estimate_files(src, mt, settings=installed_settings, split_lines=True, use_model=False, show_progress=False)
+    doc = estimate_files(src, mt, settings=installed_settings, split_lines=True, use_model=False)
     reason = doc.signature.settings["quality"]["left_out"]["model"]
     assert "--" not in reason and "switched off" in reason
-    named = estimate_files(
-        src, mt, settings=installed_settings, split_lines=True, use_model=False, show_progress=False, model_off_reason="off (x)"
-    )
+    named = estimate_files(src, mt, settings=installed_settings, split_lines=True, use_model=False, model_off_reason="off (x)")
     assert named.signature.settings["quality"]["left_out"]["model"] == "off (x)"
 
 

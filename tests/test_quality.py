@@ -291,11 +291,11 @@ def test_translate_writes_the_estimate(tmp_path, installed_settings):
 
     source = tmp_path / "in.txt"
     source.write_text("\n".join(s for s, _ in _fixture_pairs(10)), encoding="utf-8")
-    out = translate_file(source, tmp_path / "out.csv", settings=installed_settings, show_progress=False)
+    out = translate_file(source, tmp_path / "out.csv", settings=installed_settings)
     with open(out, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows and all(0.0 <= float(r["quality"]) <= 1.0 for r in rows)
-    plain = translate_file(source, tmp_path / "plain.csv", settings=installed_settings, show_progress=False, estimate=False)
+    plain = translate_file(source, tmp_path / "plain.csv", settings=installed_settings, estimate=False)
     with open(plain, encoding="utf-8-sig", newline="") as f:
         assert all(r["quality"] == "" for r in csv.DictReader(f))
 

@@ -170,7 +170,7 @@ def test_batch_uses_the_memory_and_keys_the_manifest_by_it(tmp_path, home):
     in_dir.mkdir()
     doc_pairs = PAIRS[40:43]
     (in_dir / "a.txt").write_text(" ".join(de for de, _ in doc_pairs) + "\n", encoding="utf-8")
-    options = BatchOptions(quiet=True, formats=("csv",), estimate=False, translate=TranslateOptions(threads=1, beam_size=1))
+    options = BatchOptions(formats=("csv",), estimate=False, translate=TranslateOptions(threads=1, beam_size=1))
 
     run_batch(in_dir, tmp_path / "plain", options, home)  # no memory yet: machine only, no file made
     assert not tm_path(home).exists()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from align.errors import InputError
 
 if TYPE_CHECKING:
+    from align.progress import Progress
     from align.settings import Settings
 
 EXIT_OK = 0
@@ -187,3 +189,38 @@ def os_error(err: OSError) -> str:
     names = " -> ".join(str(name) for name in (err.filename, err.filename2) if name is not None)
     reason = err.strerror or str(err)
     return f"{names}: {reason}" if names else reason
+
+
+@contextmanager
+def stderr_bar(
+    desc: str, unit: str, *, total: int | None = None, position: int = 0, percent: bool = False, disable: bool = False
+) -> Iterator[Progress]:
+    """A tqdm bar on stderr fed by the library's ``progress(done, total)`` callbacks: the library
+    reports, the command line draws. The bar appears with the first report, so an error before
+    any work stays the one line on stderr. ``total`` follows the reports; ``percent``: 0-100 %."""
+    from tqdm import tqdm
+
+    bars: list[tqdm] = []
+
+    def report(done: int, new_total: int | None) -> None:
+        if disable:
+            return
+        if not bars:
+            bars.append(tqdm(total=100 if percent else total, unit=unit, file=sys.stderr, desc=desc, position=position))
+        bar = bars[0]
+        if percent:
+            if new_total:
+                bar.n = round(100 * done / new_total)
+                bar.refresh()
+            return
+        if new_total is not None and new_total != bar.total:
+            bar.total = new_total
+            bar.refresh()
+        if done > bar.n:
+            bar.update(done - bar.n)
+
+    try:
+        yield report
+    finally:
+        for bar in bars:
+            bar.close()

@@ -17,6 +17,7 @@ from align.cli.common import (
     doc_formats,
     settings_of,
     shown,
+    stderr_bar,
     whole,
 )
 from align.cli.options import (
@@ -57,18 +58,19 @@ def add_translate(p: argparse.ArgumentParser) -> None:
 def cmd_translate(args: argparse.Namespace) -> int:
     from align.pipeline import translate_file
 
-    out = translate_file(
-        Path(args.input),
-        Path(args.output),
-        settings=settings_of(args),
-        src_lang=args.src,
-        tgt_lang=args.tgt,
-        options=translate_options(args),
-        show_progress=not args.quiet,
-        estimate=args.estimate,
-        glossary=glossary_of(args),
-        use_tm=args.tm,
-    )
+    with stderr_bar(Path(args.input).name, "sentence", disable=args.quiet) as bar:
+        out = translate_file(
+            Path(args.input),
+            Path(args.output),
+            settings=settings_of(args),
+            src_lang=args.src,
+            tgt_lang=args.tgt,
+            options=translate_options(args),
+            progress=bar,
+            estimate=args.estimate,
+            glossary=glossary_of(args),
+            use_tm=args.tm,
+        )
     print(f"wrote {shown(out)}")
     return EXIT_OK
 
@@ -118,17 +120,19 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from align.pipeline import estimate_files
     from align.quality.report import summary
 
-    doc = estimate_files(
-        Path(args.src_file),
-        Path(args.mt_file),
-        settings=settings_of(args),
-        src_lang=args.src,
-        tgt_lang=args.tgt,
-        split_lines=args.split_lines,
-        use_model=args.model_signal,
-        embedder=embedder_of(args),
-        show_progress=not args.quiet,
-    )
+    with stderr_bar("estimating", "%", percent=True, disable=args.quiet) as bar:
+        doc = estimate_files(
+            Path(args.src_file),
+            Path(args.mt_file),
+            settings=settings_of(args),
+            src_lang=args.src,
+            tgt_lang=args.tgt,
+            split_lines=args.split_lines,
+            use_model=args.model_signal,
+            model_off_reason="switched off (--no-model-signal)",
+            embedder=embedder_of(args),
+            progress=bar,
+        )
     output = Path(args.output) if args.output else None
     _write_scores(doc, output)
     print(summary(doc), file=sys.stderr)
@@ -205,7 +209,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
         formats=args.formats,
         align_with=Path(args.align_with) if args.align_with else None,
         jobs=args.jobs,
-        quiet=args.quiet,
         force=args.force,
         neutralise_formulas=not args.keep_formulas,
         translate=translate_options(args),
@@ -215,7 +218,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
         cluster=args.cluster or "",
         cluster_workers=args.cluster_workers,
     )
-    summary = run_batch(Path(args.in_dir), Path(args.out_dir), options, settings=settings_of(args))
+    from align.progress import BatchProgress
+
+    with (
+        stderr_bar("files", "file", total=0, position=0, disable=args.quiet) as files,
+        stderr_bar("sentences", "sentence", total=0, position=1, disable=args.quiet) as sentences,
+    ):
+        progress = BatchProgress(files=files, sentences=sentences)
+        summary = run_batch(Path(args.in_dir), Path(args.out_dir), options, settings=settings_of(args), progress=progress)
     print(summary.format())
     return EXIT_OK if summary.ok else EXIT_ERROR
 

@@ -89,7 +89,7 @@ def run_batch_benchmark(
         translate_pinned(translator, tokenized[:16])
 
         # the script's translation overhead only: the quality estimate's cost is bench qe's to measure
-        batch_options = BatchOptions(formats=("csv",), quiet=True, translate=options, window_sentences=window, estimate=False)
+        batch_options = BatchOptions(formats=("csv",), translate=options, window_sentences=window, estimate=False)
         wall = time.perf_counter()
         summary = run_batch(in_dir, out_dir, batch_options, settings, translator=translator)
         batch_s = time.perf_counter() - wall

@@ -50,7 +50,7 @@ def run_cluster_benchmark(
     installed = bench_package(package, settings)
     options = TranslateOptions(beam_size=beam_size, threads=threads, pin_output_length=True)
     translator = Translator.load(installed, options)
-    base = BatchOptions(formats=("csv",), quiet=True, translate=options, estimate=False)
+    base = BatchOptions(formats=("csv",), translate=options, estimate=False)
     rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
         in_dir = Path(tmp) / "in"
