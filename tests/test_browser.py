@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ROW_HEIGHT = 35
 COLUMNS = {"sel": 0, "row": 1, "source": 2, "target": 3, "band": 4, "status": 5, "flags": 6}
-WIDTHS = [36, 40, 170, 170, 72, 100, 100]  # app.COLUMN_WIDTHS (beside the segment editor), in column order
+WIDTHS = [36, 40, 170, 170, 72, 100, 100]  # align.ui.panels.editor.COLUMN_WIDTHS (beside the segment editor), in column order
 
 
 def free_port() -> int:

@@ -78,3 +78,25 @@ def load_glossaries(
             log.warning("shared glossary left out for %s->%s: %s", src_lang, tgt_lang, err)
     glossaries.extend(read_glossary(Path(p), src_lang, tgt_lang) for p in paths)
     return merge_glossaries(glossaries, name=" + ".join(g.name for g in glossaries))
+
+
+def replace_shared_glossary(settings: Settings, name: str, data: bytes) -> Path:
+    """Make ``data`` (a file called ``name``: CSV, TSV, XLSX or TBX by its extension) the data
+    folder's shared glossary, in place of the one there in whatever format; returns its path.
+    The file is written beside the old one and swapped in, so a failed write keeps the old one."""
+    import os
+
+    suffix = Path(name).suffix.lower()
+    target = next((settings.home / n for n in SHARED_NAMES if n.endswith(suffix)), None) if suffix else None
+    if target is None:
+        kinds = ", ".join(n.rsplit(".", 1)[1] for n in SHARED_NAMES[:-1]) + f" or {SHARED_NAMES[-1].rsplit('.', 1)[1]}"
+        raise InputError(f"{name}: a shared glossary is a {kinds} file; save it in one of those formats")
+    settings.home.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    for old in shared_glossary_paths(settings):
+        if old != target:
+            old.unlink(missing_ok=True)
+    os.replace(partial, target)
+    log.info("shared glossary replaced by %s (%s)", name, target)
+    return target

@@ -1,0 +1,208 @@
+"""The segment editor beside the grid: the current row whole, its target editable ("Confirm and
+next", Ctrl+Enter), moving through the view, applying a fix to repeats, and what is known about
+the row: its notes, the translation memory's matches and the glossary's terms."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from align.document import AlignedDocument
+from align.errors import AlignError
+from align.review.store import Store
+from align.settings import Settings
+from align.ui.panels.resources import memory, memory_has, shared_glossary
+from align.ui.panels.session import Flags, save, shown_copy, state
+from align.ui.panels.widgets import plain
+
+if TYPE_CHECKING:
+    from align.ui.segment import SegmentView, Suggestion
+
+
+def segment_editor(
+    store: Store, settings: Settings, project_id: int, doc: AlignedDocument, flags: Flags, rows: list[int], estimated: bool
+) -> None:
+    """The current segment whole: source and target wrapped, the target editable, "Confirm and
+    next" (Ctrl+Enter in the target), and what is known about the row."""
+    from align.ui.segment import current_row, segment_view
+
+    memo = state()
+    if len(memo.selected) == 1:  # ticking one row in the grid opens it here
+        (ticked,) = memo.selected
+        if ticked in rows:
+            memo.segment = ticked
+    row = memo.segment = current_row(rows, memo.segment)
+    if row is None:
+        st.caption("No row in view.")
+        return
+    view = segment_view(doc, row, rows, flags[row], estimated)
+    with st.container(border=True):
+        st.markdown(f"**Segment {view.position} of {view.of}** · row {row + 1} · {plain(view.band)} · {plain(view.origin)}")
+        st.caption(f"Source ({plain(doc.src_lang)})")
+        st.markdown(plain(view.source) or "_(empty)_")
+        target_form(store, project_id, doc, row, rows, view)
+        navigation(store, project_id, doc, row, rows)
+        if view.notes:
+            st.caption("Quality" if estimated else "Flags")
+            st.markdown("\n".join(f"- {plain(note)}" for note in view.notes))
+        memory_matches(settings, doc, row, store, project_id)
+        glossary_terms(settings, doc, row, project_id)
+
+
+def target_form(store: Store, project_id: int, doc: AlignedDocument, row: int, rows: list[int], view: SegmentView) -> None:
+    """The editable target with "Confirm and next" and "Save"."""
+    revision = shown_copy(store, project_id)[1]
+    field = f"segment_target-{project_id}-{row}-{revision}"  # a fresh text area for each row and save
+    args = (store, project_id, tuple(rows), field)
+    with st.form(key=f"segment-{project_id}-{row}-{revision}", border=False):
+        st.text_area(
+            f"Target ({doc.tgt_lang})",
+            value=view.target,
+            key=field,
+            height=140,
+            help="Ctrl+Enter confirms the segment and opens the next unconfirmed one",
+        )
+        confirm, keep = st.columns([2, 1])
+        with confirm:
+            st.form_submit_button(
+                "Confirm and next",
+                key="segment_confirm",
+                type="primary",
+                on_click=segment_confirm,
+                args=args,
+                width="stretch",
+            )
+        with keep:
+            st.form_submit_button("Save", key="segment_save", on_click=segment_save, args=args, width="stretch")
+
+
+def navigation(store: Store, project_id: int, doc: AlignedDocument, row: int, rows: list[int]) -> None:
+    """Previous and next row of the view; applying the target to the row's unconfirmed repeats."""
+    from align.ui.segment import repeats
+
+    left, right = st.columns(2)
+    nav = (store, project_id, tuple(rows))
+    left.button("◀ Previous", key="segment_prev", on_click=segment_move, args=(*nav, -1), width="stretch")
+    right.button("Next ▶", key="segment_next", on_click=segment_move, args=(*nav, 1), width="stretch")
+    same = repeats(doc, row)
+    if same:
+        st.button(
+            f"Apply this target to {len(same)} repeat(s)",
+            key="segment_propagate",
+            on_click=segment_propagate,
+            args=(store, project_id),
+            help="rows " + ", ".join(str(i + 1) for i in same[:10]) + ": the same source, not confirmed yet",
+            width="stretch",
+        )
+
+
+def memory_matches(settings: Settings, doc: AlignedDocument, row: int, store: Store, project_id: int) -> None:
+    """The translation memory's matches for the segment, differing words in bold, each insertable."""
+    from align.ui.segment import suggestions
+
+    tm = memory(settings)
+    if not memory_has(settings, doc.src_lang, doc.tgt_lang):
+        return
+    found = suggestions(doc, row, tm)
+    st.caption("Translation memory" + ("" if found else ": no match from 75%"))
+    for k, match in enumerate(found):
+        marked = "".join(f"**{plain(text)}**" if differs else plain(text) for text, differs in match.marked)
+        left, right = st.columns([5, 1])
+        left.markdown(f"`{match.score}%` {marked}  \n→ {plain(match.target)}")
+        right.button("Insert", key=f"tm_insert_{k}", on_click=segment_insert, args=(store, project_id, match))
+
+
+def glossary_terms(settings: Settings, doc: AlignedDocument, row: int, project_id: int) -> None:
+    """The glossary's terms in the segment's source (shared and project), and what the target does
+    with them."""
+    from align.ui.segment import glossary_lines
+
+    glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
+    if not glossary:
+        return
+    lines = glossary_lines(doc, row, glossary)
+    if not lines:
+        return
+    st.caption("Glossary")
+    st.markdown(
+        "\n".join(
+            f"- {plain(line.source)} → {plain(' / '.join(line.targets))} ({plain(line.kind)})"
+            + (f": ⚠ {plain(line.problem)}" if line.problem else " ✓")
+            for line in lines
+        )
+    )
+
+
+def segment_insert(store: Store, project_id: int, match: Suggestion) -> None:
+    """Put a memory match's target into the segment (it needs review, its origin says TM nn%)."""
+    from align.ui.segment import insert_suggestion
+
+    memo = state()
+    if memo.segment is not None:
+        try:
+            save(store, project_id, *insert_suggestion(shown_copy(store, project_id)[0], memo.segment, match))
+        except AlignError as err:
+            memo.flash = str(err)
+        memo.fresh_editor()
+
+
+def segment_propagate(store: Store, project_id: int) -> None:
+    """Copy the segment's target to its unconfirmed repeats, as one undoable step."""
+    from align.review.edits import propagate
+
+    memo = state()
+    if memo.segment is None:
+        return
+    try:
+        doc, changed = propagate(shown_copy(store, project_id)[0], memo.segment)
+        if changed:
+            save(store, project_id, doc, f"apply row {memo.segment + 1} to rows " + ", ".join(str(i + 1) for i in changed[:5]))
+    except AlignError as err:
+        memo.flash = str(err)
+    memo.fresh_editor()
+
+
+def segment_confirm(store: Store, project_id: int, rows: tuple[int, ...], field: str) -> None:
+    """Confirm the segment with the typed target, then open the next unconfirmed one."""
+    from align.ui.segment import confirm_with, next_to_review
+
+    memo = state()
+    row = memo.segment
+    if row is None:
+        return
+    try:
+        doc, label = confirm_with(shown_copy(store, project_id)[0], row, st.session_state.get(field, ""))
+        if save(store, project_id, doc, label):
+            memo.segment = next_to_review(doc, list(rows), row)
+    except AlignError as err:
+        memo.flash = str(err)
+    memo.selected.clear()
+    memo.fresh_editor()
+
+
+def segment_save(store: Store, project_id: int, rows: tuple[int, ...], field: str) -> None:
+    """Keep the typed target without confirming."""
+    from align.ui.segment import save_target
+
+    memo = state()
+    if memo.segment is None:
+        return
+    try:
+        result = save_target(shown_copy(store, project_id)[0], memo.segment, st.session_state.get(field, ""))
+        if result is not None:
+            save(store, project_id, *result)
+    except AlignError as err:
+        memo.flash = str(err)
+    memo.fresh_editor()
+
+
+def segment_move(store: Store, project_id: int, rows: tuple[int, ...], by: int) -> None:
+    """Previous or next row of the view."""
+    from align.ui.segment import step
+
+    memo = state()
+    if memo.segment is not None:
+        memo.segment = step(list(rows), memo.segment, by)
+    memo.selected.clear()
+    memo.fresh_editor()
