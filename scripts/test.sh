@@ -3,7 +3,7 @@
 # the whole suite. Debian's chromium (for the browser test) comes from apt; Python packages from
 # requirements-dev.txt. Extra arguments go to pytest, e.g. `bash scripts/test.sh -k segment`, or
 # the fast run without slow and browser tests: `bash scripts/test.sh -m "not slow and not browser"`.
-# A lint or type finding fails the command, after the tests have run.
+# A lint, type or layers (import-linter) finding fails the command, after the tests have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,17 +18,18 @@ fi
 echo "== installing Python packages (requirements-dev.txt)"
 python3 -m pip install -q -r requirements-dev.txt
 
-echo "== lint and types (ruff, mypy; configured in pyproject.toml)"
+echo "== lint, types and layers (ruff, mypy, import-linter; configured in pyproject.toml)"
 lint=0
 python3 -m ruff check . || lint=1
 python3 -m ruff format --check . || lint=1
 python3 -m mypy || lint=1
+lint-imports || lint=1
 
 echo "== running the tests"
 tests=0
 python3 -m pytest "$@" || tests=$?
 if [ "$lint" != 0 ]; then
-  echo "lint or type check failed (see above): ruff check --fix . && ruff format . fix most findings" >&2
+  echo "lint, type or layers check failed (see above): ruff check --fix . && ruff format . fix most findings" >&2
   [ "$tests" != 0 ] || tests=1
 fi
 exit "$tests"

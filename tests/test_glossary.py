@@ -21,11 +21,11 @@ from align.glossary import (
     glossary_to_tsv,
     load_glossaries,
     merge_glossaries,
-    quality_findings,
     read_glossary,
     row_findings,
     shared_glossary_paths,
 )
+from align.quality.estimate import quality_findings
 from align.text.segment import segment
 
 REPO = Path(__file__).resolve().parents[1]

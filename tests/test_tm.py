@@ -17,10 +17,11 @@ from rapidfuzz import fuzz
 from align.document import AlignedDocument, Bead, Sentence, Status
 from align.errors import FormatError, InputError
 from align.formats import write_document
+from align.mt.langcodes import base_lang
 from align.tm import TranslationMemory, Unit, differing_words, export_tmx, import_file
 from align.tm import index as tm_index
 from align.tm.match import fuzzy_score
-from align.tm.text import base_lang, normalise
+from align.tm.text import normalise
 
 DTD = Path(__file__).resolve().parents[1] / "align" / "resources" / "tmx14.dtd"
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from align.document import Pair, Status
 from align.errors import AlignError
+from align.mt.langcodes import base_lang
 
 MARKER = "[untranslated: {source}]"
 """The stand-in for an unconfirmed row with ``--unconfirmed marker``; ``{source}`` is its source."""
@@ -53,5 +54,5 @@ def row_text(pair: Pair, policy: Unconfirmed) -> str:
 
 def joiner_for(lang: str) -> str:
     """How the target language separates sentences: a space, or nothing (Chinese, Japanese, Thai, ...)."""
-    code = (lang or "").replace("_", "-").split("-")[0].lower()
+    code = base_lang(lang)
     return "" if code in _NO_SPACE_LANGS else " "

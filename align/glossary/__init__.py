@@ -17,7 +17,6 @@ from align.glossary.checks import (
     glossary_findings,
     glossary_hits,
     glossary_reasons,
-    quality_findings,
     row_findings,
 )
 from align.glossary.files import GLOSSARY_SUFFIXES, load_glossaries, read_glossary, shared_glossary_paths
@@ -43,7 +42,6 @@ __all__ = [
     "glossary_to_tsv",
     "load_glossaries",
     "merge_glossaries",
-    "quality_findings",
     "read_glossary",
     "row_findings",
     "shared_glossary_paths",

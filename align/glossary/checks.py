@@ -27,16 +27,10 @@ from align.glossary.terms import GlossaryIndex, IndexedEntry, Token, find_sequen
 
 if TYPE_CHECKING:
     from align.document import Pair
-    from align.quality.textsignals import Finding
 
 MISSING_TERM = "missing_term"
 FORBIDDEN_TERM = "forbidden_term"
 NOT_VERBATIM = "not_verbatim"
-
-#: Evidence (nats, log odds against "needs no fix") of each finding for the quality estimate: a
-#: client's terminology not followed is a fix the translator has to make.
-EVIDENCE = {MISSING_TERM: 2.0, FORBIDDEN_TERM: 3.0, NOT_VERBATIM: 2.0}
-QUALITY_SIGNAL = "glossary"
 
 
 @dataclass(frozen=True)
@@ -128,22 +122,6 @@ def glossary_findings(
 def glossary_reasons(findings: Sequence[GlossaryFinding]) -> tuple[str, ...]:
     """The findings' reasons, as a row's ``reasons`` holds them."""
     return tuple(f.reason for f in findings)
-
-
-def quality_findings(
-    source: str,
-    target: str,
-    glossary: Glossary | GlossaryIndex,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-) -> list[Finding]:
-    """The row's glossary findings as quality-estimate findings (signal "glossary", evidence in
-    nats from ``EVIDENCE``), to add to ``textsignals.text_findings`` of the row."""
-    from align.quality.textsignals import Finding
-
-    return [
-        Finding(QUALITY_SIGNAL, EVIDENCE[f.check], f.reason) for f in row_findings(source, target, glossary, src_lang, tgt_lang)
-    ]
 
 
 def _check(

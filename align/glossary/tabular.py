@@ -31,7 +31,7 @@ from pathlib import Path
 
 from align.errors import FormatError
 from align.glossary.model import Entry, Glossary, Kind, OtherLanguages
-from align.glossary.terms import base_lang
+from align.mt.langcodes import base_lang
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from align.errors import FormatError
 from align.glossary.model import Entry, Glossary, OtherLanguages
-from align.glossary.terms import base_lang
+from align.mt.langcodes import base_lang
 
 log = logging.getLogger(__name__)
 

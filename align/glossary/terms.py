@@ -19,8 +19,13 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from align.glossary.model import Entry, Kind
+from align.mt.langcodes import base_lang
+
+if TYPE_CHECKING:
+    from align.glossary.checks import Hit
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +81,6 @@ class Token:
     start: int
     end: int
     key: str
-
-
-def base_lang(lang: str | None) -> str:
-    """``de-DE``, ``pt_BR``, ``DE`` -> ``de``, ``pt``, ``de``."""
-    return re.split(r"[-_]", (lang or "").strip().lower(), maxsplit=1)[0]
 
 
 @functools.lru_cache(maxsize=64)
@@ -172,6 +172,20 @@ class GlossaryIndex:
     by_first_stem: dict[str, tuple[IndexedEntry, ...]] = field(default_factory=dict)
     #: forbidden entries without a source term: looked for in every target
     unconditional: tuple[IndexedEntry, ...] = ()
+
+    # The translator (align.mt, a layer below the glossary) is handed an index and calls these two,
+    # so it imports nothing of the glossary package (pyproject.toml's layers contract).
+    def hits(self, source: str) -> tuple[Hit, ...]:
+        """The entries whose source term occurs in ``source`` (``checks.glossary_hits``)."""
+        from align.glossary.checks import glossary_hits
+
+        return tuple(glossary_hits(source, self))
+
+    def choose(self, hypotheses: Sequence[str], scores: Sequence[float], hits: Sequence[Hit]) -> int:
+        """The position of the hypothesis that follows the glossary best (``select.choose_hypothesis``)."""
+        from align.glossary.select import choose_hypothesis
+
+        return choose_hypothesis(hypotheses, scores, hits, self)
 
 
 def build_index(entries: Iterable[Entry], src_lang: str, tgt_lang: str) -> GlossaryIndex:

@@ -259,7 +259,7 @@ def language_layout(family: Family, tokenizer: Any, src: str, tgt: str, where: P
 def _aliases(code: str) -> set[str]:
     """A language code and its ISO 639-3 form (de -> deu), to compare codes written either way."""
     code = code.strip().lower()
-    return {code, langcodes.NLLB_CODES.get(code, "").split("_")[0]} - {""}
+    return {code, langcodes.base_lang(langcodes.NLLB_CODES.get(code, ""))} - {""}
 
 
 def checkpoint_pair(tokenizer: Any, model_name: str) -> tuple[str, str, str] | None:

@@ -45,6 +45,16 @@ NLLB_CODES = {
     "zh": "zho_Hans",
 }
 
+
+def base_lang(code: str | None) -> str:
+    """The language part of a code, lower case: ``de-DE``, ``pt_BR``, `` DE `` -> ``de``, ``pt``, ``de``.
+
+    The one rule for it: the memory files units under it (a de-CH translator gains from de-DE
+    units), the glossary, sentence rules and quality signals look their tables up with it, so a
+    regional code (either separator) finds the language's rules everywhere."""
+    return re.split(r"[-_]", (code or "").strip().lower(), maxsplit=1)[0]
+
+
 _NLLB_TOKEN = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 _M2M_TOKEN = re.compile(r"^__([a-z]{2,3})__$")
 

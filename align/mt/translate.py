@@ -248,11 +248,7 @@ def plan_batches(lengths: Sequence[int], max_batch_tokens: int, *, same_length: 
 # ---- glossary ------------------------------------------------------------------------------------------
 def _glossary_hits(text: str, terms: GlossaryIndex | None) -> tuple[Hit, ...]:
     """The glossary entries a piece's source contains (none without a glossary)."""
-    if terms is None:
-        return ()
-    from align.glossary import glossary_hits
-
-    return tuple(glossary_hits(text, terms))
+    return terms.hits(text) if terms is not None else ()
 
 
 # ---- the translator ------------------------------------------------------------------------------------
@@ -617,12 +613,10 @@ class Translator:
             results = self._decode(batch)
             stats.output_tokens += sum(len(result.hypotheses[0]) for result in results)
             return [self.detokenize(result.hypotheses[0]) for result in results]
-        from align.glossary import choose_hypothesis
-
         chosen = []
         for result, piece_hits in zip(self._decode(batch, self._glossary_hypotheses(), scores=True), hits, strict=True):
             texts = [self.detokenize(h) for h in result.hypotheses]
-            pick = choose_hypothesis(texts, result.scores, piece_hits, index)
+            pick = index.choose(texts, result.scores, piece_hits)
             if pick:
                 log.debug("glossary: hypothesis %d chosen over %r: %r", pick + 1, texts[0], texts[pick])
             stats.output_tokens += len(result.hypotheses[pick])

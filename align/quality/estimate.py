@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from align.document import AlignedDocument, Signature
+from align.glossary.checks import FORBIDDEN_TERM, MISSING_TERM, NOT_VERBATIM, row_findings
 from align.progress import Progress, in_stages
 from align.quality import textsignals
 from align.quality.calibration import (
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
     from align.embed import Embedder
     from align.glossary import Glossary
+    from align.glossary.terms import GlossaryIndex
     from align.mt.translate import Translator
     from align.quality.modelscore import TokenScores
 
@@ -57,6 +59,10 @@ UNRELATED = 5.0  # a pair as similar as random pairs of the document
 LENGTH_WEIGHT = 1.0  # per deviation beyond LENGTH_FREE
 LENGTH_FREE = 2.0
 SHORTER_WEIGHT = 0.5  # per deviation shorter than the document's median
+#: Evidence (nats, log odds against "needs no fix") of each glossary finding: a client's
+#: terminology not followed is a fix the translator has to make.
+GLOSSARY_EVIDENCE = {MISSING_TERM: 2.0, FORBIDDEN_TERM: 3.0, NOT_VERBATIM: 2.0}
+GLOSSARY_SIGNAL = "glossary"
 WEAK_TOKEN_WEIGHT = 0.7  # per deviation of the weakest token beyond WEAK_TOKEN_FREE
 WEAK_TOKEN_FREE = 2.0
 CLAUSE_WEIGHT = 1.5  # per deviation of the last-clause test beyond CLAUSE_FREE
@@ -238,6 +244,22 @@ def _cosines(
     return cos, (src_vecs, tgt_vecs), gain
 
 
+def quality_findings(
+    source: str,
+    target: str,
+    glossary: Glossary | GlossaryIndex,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+) -> list[textsignals.Finding]:
+    """The row's glossary findings as quality-estimate findings (signal "glossary", evidence in
+    nats from ``GLOSSARY_EVIDENCE``), to add to ``textsignals.text_findings`` of the row. It lives
+    here, with its user, so that the glossary imports nothing of the quality estimate."""
+    return [
+        textsignals.Finding(GLOSSARY_SIGNAL, GLOSSARY_EVIDENCE[f.check], f.reason)
+        for f in row_findings(source, target, glossary, src_lang, tgt_lang)
+    ]
+
+
 def _empty(source: str, target: str) -> Estimate:
     if source.strip() and not target.strip():
         return Estimate(0.0, ("target empty",), {"empty": 50.0})
@@ -261,8 +283,6 @@ def _estimate(
     reasons: list[tuple[float, str]] = []
     findings = textsignals.text_findings(source, target, src_lang, tgt_lang)
     if glossary is not None:
-        from align.glossary import quality_findings
-
         findings += quality_findings(source, target, glossary, src_lang, tgt_lang)
     for finding in findings:
         evidence[finding.signal] = evidence.get(finding.signal, 0.0) + finding.evidence

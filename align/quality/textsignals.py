@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz
 
+from align.mt.langcodes import base_lang
 from align.review.checks import number_values
 
 REPETITION = "repetition"
@@ -129,7 +130,7 @@ def untranslated(source: str, target: str, src_lang: str | None, tgt_lang: str |
 
 
 def _language(tgt_words: list[str], src_lang: str | None, tgt_lang: str | None) -> Finding | None:
-    src, tgt = (src_lang or "").split("-")[0].lower(), (tgt_lang or "").split("-")[0].lower()
+    src, tgt = base_lang(src_lang), base_lang(tgt_lang)
     if src not in _VOCAB or tgt not in _VOCAB or src == tgt:
         return None
     in_src = sum(w in _exclusive(src, tgt) for w in tgt_words)
@@ -191,7 +192,7 @@ def numbers_of(text: str, lang: str | None) -> list[_Number]:
 
 
 def _word_values(text: str, lang: str | None) -> list[_Number]:
-    table = _NUMBER_WORD_VALUES.get((lang or "").split("-")[0].lower(), {})
+    table = _NUMBER_WORD_VALUES.get(base_lang(lang), {})
     return [_Number(w, frozenset({table[w]})) for w in words(text) if w in table]
 
 
@@ -283,7 +284,7 @@ def truncation(source: str, target: str, tgt_lang: str | None) -> Finding | None
     if not src or not tgt:
         return None
     last = words(tgt)[-1:] or [""]
-    dangling = DANGLING.get((tgt_lang or "").split("-")[0].lower(), set())
+    dangling = DANGLING.get(base_lang(tgt_lang), set())
     if last[0] in dangling and not _END.search(tgt):
         return Finding(TRUNCATION, 4.0, f"ends mid-sentence ('…{tgt[-25:]}')")
     if _END.search(src) and src[-1] in ".!?…" and not _END.search(tgt):
@@ -307,8 +308,8 @@ def negation(source: str, target: str, src_lang: str | None, tgt_lang: str | Non
     Languages negate in ways a word list misses ("fail to", "lack"), so a missing negation alone
     puts a row in the "check" band, not "poor" (it fires on under 1% of sound WMT21 output).
     """
-    src_re = NEGATIONS.get((src_lang or "").split("-")[0].lower())
-    tgt_re = NEGATIONS.get((tgt_lang or "").split("-")[0].lower())
+    src_re = NEGATIONS.get(base_lang(src_lang))
+    tgt_re = NEGATIONS.get(base_lang(tgt_lang))
     if src_re is None or tgt_re is None:
         return None
     src_neg = src_re.findall(source)

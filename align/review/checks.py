@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from align.document import AlignedDocument, Pair
+from align.mt.langcodes import base_lang
 
 NUMBERS = "numbers"
 EMPTY_TARGET = "empty_target"
@@ -71,7 +72,7 @@ def _conventions(lang: str | None) -> list[tuple[str, str]]:
     point, comma = (",", "."), (".", ",")
     if lang is None:
         return [point, comma]
-    return [point, comma] if lang.split("-")[0].lower() in DECIMAL_POINT_LANGS else [comma, point]
+    return [point, comma] if base_lang(lang) in DECIMAL_POINT_LANGS else [comma, point]
 
 
 def number_values(text: str, lang: str | None = None) -> list[frozenset[Decimal]]:

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from align.document import Sentence
+from align.mt.langcodes import base_lang
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ RULES: dict[str, LanguageRules] = {
 
 def rules_for(lang: str) -> LanguageRules:
     """The table for ``lang`` ("de", "en-US" -> "en"); an unknown language gets punctuation rules only."""
-    code = (lang or "").split("-")[0].split("_")[0].lower()
+    code = base_lang(lang)
     found = RULES.get(code)
     if found is None:
         log.info("no sentence rules for language %r; using punctuation rules only", lang)

@@ -97,6 +97,6 @@ def export_tmx(
 
 
 def _wanted(pair: tuple[str, str], src_lang: str | None, tgt_lang: str | None) -> bool:
-    from align.tm.text import base_lang
+    from align.mt.langcodes import base_lang
 
     return (not src_lang or pair[0] == base_lang(src_lang)) and (not tgt_lang or pair[1] == base_lang(tgt_lang))

@@ -36,10 +36,10 @@ from typing import Any
 from align.document import AlignedDocument, Pair, Status
 from align.errors import FormatError, InputError
 from align.formats.cells import XML_INVALID, describe
+from align.mt.langcodes import base_lang
 from align.progress import Progress
 from align.tm.match import Unit
 from align.tm.memory import AddResult, TranslationMemory
-from align.tm.text import base_lang
 from align.tm.tmxmeta import CONTEXT_POST, CONTEXT_PRE, FILE_PROP, ORIGIN_PROP, PROJECT_PROP, iso_date
 
 log = logging.getLogger(__name__)

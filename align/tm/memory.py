@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from align.errors import AlignError
+from align.mt.langcodes import base_lang
 from align.sqlitedb import apply_migrations, connect, now
 from align.tm.index import BACKENDS, Postings, candidate_ids, count_terms, create_terms_table, fts5_available
 from align.tm.match import EXACT_MATCH, MIN_FUZZY, Match, Unit, fuzzy_score, score
-from align.tm.text import base_lang, normalise
+from align.tm.text import normalise
 
 log = logging.getLogger(__name__)
 

@@ -35,14 +35,6 @@ def normalise(text: str) -> str:
     return " ".join(XML_INVALID.sub("", unicodedata.normalize("NFC", text)).split())  # split(): what \s matches
 
 
-def base_lang(code: str) -> str:
-    """The language a TM unit is filed under: ``de-DE``, ``de_AT``, ``DE`` -> ``de``.
-
-    Variants share one memory: a de-CH translator gains from de-DE units, and a TMX written by
-    another tool with ``en-GB`` fills the same ``de->en`` pairs the workbench translates."""
-    return re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
-
-
 def fold(text: str) -> str:
     """Lower case without accents (``Größe`` -> ``große``, ``Café`` -> ``cafe``), like unicode61."""
     lowered = text.lower()

@@ -81,7 +81,7 @@ def memory_size(settings: Settings) -> TMStats:
 def memory_has(settings: Settings, src: str, tgt: str) -> bool:
     """Whether the memory holds units for the pair, from the cached ``memory_size`` (every rerun
     of the segment panel asks; languages as the memory stores them: de-DE is de)."""
-    from align.tm.text import base_lang
+    from align.mt.langcodes import base_lang
 
     return bool(memory_size(settings).pairs.get((base_lang(src), base_lang(tgt))))
 
