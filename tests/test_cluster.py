@@ -58,9 +58,7 @@ def _corpus(in_dir: Path) -> None:
 
 
 def _options(**changes) -> BatchOptions:
-    return BatchOptions(
-        **{"translate": OPTIONS, "formats": ("csv", "tmx", "jsonl"), "window_sentences": 20, **changes}
-    )
+    return BatchOptions(**{"translate": OPTIONS, "formats": ("csv", "tmx", "jsonl"), "window_sentences": 20, **changes})
 
 
 def _outputs(out_dir: Path) -> dict[str, bytes]:
