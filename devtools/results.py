@@ -100,7 +100,7 @@ def measure_e5_batches(scratch: Path) -> str:
 
 
 def measure_refine(scratch: Path) -> str:
-    """The aligner's refine rule (AlignOptions.refine_span, refine_budget): strict F1 against the
+    """The aligner's refine rule (AlignOptions.refine_span, refine_mass, refine_budget): strict F1 against the
     joined spans embedded, on the real sets and the synthetic one."""
     import shutil
 
@@ -109,11 +109,11 @@ def measure_refine(scratch: Path) -> str:
 
     rules = {
         "no refine": AlignOptions(refine=False),
-        "spans of 2, budget 10%": AlignOptions(refine_span=2),
-        "spans up to 3, budget 10% (default)": AlignOptions(),
-        "spans up to 3, budget 25%": AlignOptions(refine_budget=0.25),
-        "spans up to 3, budget 50%": AlignOptions(refine_budget=0.5),
-        "spans up to 4, budget 50%": AlignOptions(refine_span=4, refine_budget=0.5),
+        "spans of 2": AlignOptions(refine_span=2),
+        "spans up to 3": AlignOptions(refine_span=3),
+        "every bead size, mass 0.01 (default)": AlignOptions(),
+        "mass 0.001": AlignOptions(refine_mass=0.001),
+        "mass 0.1": AlignOptions(refine_mass=0.1),
     }
     rows = []
     for bench in ("textberg-dev", "align-mt-dev", "align-dev"):
@@ -283,7 +283,7 @@ SECTIONS = {
     s.name: s
     for s in (
         Section("alignment", "Alignment quality", "the aligner's defaults (align.aligner.options)", measure_alignment),
-        Section("refine", "Refine rule", "AlignOptions.refine_span and refine_budget", measure_refine),
+        Section("refine", "Refine rule", "AlignOptions.refine_span, refine_mass and refine_budget", measure_refine),
         Section("prefix", "Embedding prefix", 'e5ct2.PREFIX = "query: "', measure_prefix),
         Section("mt-signal", "The MT signal's cost", "align.aligner.mtsignal, MT opt-in", measure_mt_signal),
         Section(

@@ -8,7 +8,7 @@ from itertools import pairwise
 import numpy as np
 
 from align.aligner.band import NEG
-from align.aligner.dp import backward, forward
+from align.aligner.dp import posterior_tables
 from align.aligner.options import AlignOptions
 from align.aligner.scorer import Scorer
 from align.aligner.signals import logistic
@@ -25,10 +25,7 @@ def beads_with_confidence(path, scorer: Scorer, log_priors, options: AlignOption
     omission and an addition.
     """
     lo = scorer.lo
-    n, m = len(lo) - 1, int(scorer.hi[-1])
-    fwd, _, _ = forward(scorer, log_priors, "sum")
-    bwd = backward(scorer, log_priors)
-    total = fwd[n][m - lo[n]]
+    fwd, bwd, total = posterior_tables(scorer, log_priors)
     beads = []
     evidences = bead_evidence(path, scorer)
     for k, ((i0, j0), (i1, j1)) in enumerate(pairwise(path)):
@@ -68,8 +65,8 @@ def bead_evidence(path, scorer: Scorer) -> dict[int, float]:
     return out
 
 
-def table_cell(rows: list[np.ndarray], scorer: Scorer, i: int, j: int) -> float:
-    """Entry (i, j) of a forward or backward table over the band; NEG outside the band."""
+def table_cell(table: np.ndarray, scorer: Scorer, i: int, j: int) -> float:
+    """Entry (i, j) of a forward or backward table over the band (the flat store); NEG outside the band."""
     if not scorer.lo[i] <= j <= scorer.hi[i]:
         return NEG
-    return float(rows[i][j - scorer.lo[i]])
+    return float(table[scorer.off[i] + j - scorer.lo[i]])

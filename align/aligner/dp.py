@@ -71,6 +71,20 @@ def backward(scorer: Scorer, log_priors: dict[tuple[int, int], float]) -> list[n
     return [flat[off[i] : off[i + 1]] for i in range(n + 1)]
 
 
+def posterior_tables(scorer: Scorer, log_priors: dict[tuple[int, int], float]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Forward and backward log-sums of every band cell in the flat store (the forward one with
+    the sentinel cell of missing moves at the end) and the log-sum of all paths; computed once per
+    scorer and priors (refinement and the confidences both need them)."""
+    key = tuple(sorted(log_priors.items()))
+    found = scorer.tables.get(key)
+    if found is None:
+        fwd, _, _ = forward(scorer, log_priors, "sum")
+        bwd = backward(scorer, log_priors)
+        total = float(fwd[-1][-1])  # the cell (n, m): hi[n] = m
+        found = scorer.tables[key] = (np.concatenate([*fwd, [NEG]]), np.concatenate(bwd), total)
+    return found
+
+
 @dataclass
 class Moves:
     """Where each band cell's incoming (forward) or outgoing (backward) beads come from.

@@ -35,12 +35,15 @@ class AlignOptions:
     ``exhaustive_cells``: below this many cells (n x m) a level is searched in full.
     ``mt_weight``: weight of the machine-translation log-likelihood ratio (when ``mt`` is given).
     ``null_confidence_cap``: an omission or addition is never shown as certain: it needs a look.
-    ``refine``: embed the joined text of multi-sentence spans near doubtful beads (those not 1-1
-    or below ``refine_below``) and align again; at most ``refine_budget`` x sentences embeddings,
-    of spans of at most ``refine_span`` sentences (None: up to the largest side of a bead type).
-    Spans of up to three sentences and a 10% budget: on textberg-dev (real prose, beads of three
-    sentences and more) three beat two, larger budgets gain little for their time on align-long
-    (figures: devtools/RESULTS.md, "Refine rule").
+    ``refine``: embed the joined text of the multi-sentence spans that plausible beads use and
+    align again (``align.aligner.refine``): every span of at most ``refine_span`` sentences (None:
+    every size a bead type has) that is one side of a bead on the path with probability
+    ``refine_mass`` or more. Each span is judged on its own, so which spans are embedded does not
+    depend on how doubtful other beads are (it once did: a budget went to the most doubtful beads
+    first, and sure beads changed with the CPU's int8 kernels). ``refine_budget`` x sentences is a
+    guard for a document where everything is in doubt (unrelated or shuffled texts want 1.3 to 1.9
+    spans a sentence, real ones at most 0.3), the most probable spans first. Figures:
+    devtools/RESULTS.md, "Refine rule".
     ``replace_prior``: prior probability of a replacement, a sentence dropped and an unrelated
     one added in its place (a source's tag line and the translator's note, a caption swapped for
     another). As rare as an omission, but not the product of an omission's and an addition's
@@ -61,8 +64,8 @@ class AlignOptions:
     mt_weight: float = 1.0
     null_confidence_cap: float = 0.5
     refine: bool = True
-    refine_below: float = 0.9
-    refine_budget: float = 0.10
-    refine_span: int | None = 3
+    refine_mass: float = 0.01
+    refine_budget: float = 0.5
+    refine_span: int | None = None
     replace_prior: float | None = 0.01
     threads: int | None = 1

@@ -1,6 +1,6 @@
-"""The whole alignment, top-down: embed both sides, find the path level by level (coarse to
-fine, each level in a band around the coarser path), give each bead its confidence, then refine
-near doubtful beads and search once more."""
+"""The whole alignment, top-down: embed both sides, score the finest level in a band around the
+coarser levels' paths (coarse to fine), embed the joined text of the multi-sentence spans that
+plausible beads there use (refine), then find the path and give each bead its confidence."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from align.aligner.confidence import beads_with_confidence
 from align.aligner.dp import viterbi_path
 from align.aligner.mtsignal import MTSignal
 from align.aligner.options import COARSE_TYPES, DEFAULT_PRIORS, AlignOptions
-from align.aligner.refine import embed_uncertain_spans
+from align.aligner.refine import refine
 from align.aligner.scorer import Scorer
 from align.aligner.sides import Side, use_background
 from align.aligner.signals import SHORT_SIDE
@@ -111,15 +111,9 @@ def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, 
     mt_signal = MTSignal(mt, tgt, max_span=max(max(a, b) for a, b in options.priors)) if mt is not None else None
 
     scorer, log_priors = prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
-    path = viterbi_path(scorer, log_priors)
-    beads = beads_with_confidence(path, scorer, log_priors, options)
     if options.refine:
-        exact_src, exact_tgt = embed_uncertain_spans(beads, src, tgt, embedder, options)
-        if exact_src or exact_tgt:
-            scorer = scorer.with_exact(exact_src, exact_tgt)
-            path = viterbi_path(scorer, log_priors)
-            beads = beads_with_confidence(path, scorer, log_priors, options)
-    return beads
+        scorer = refine(scorer, log_priors, src, tgt, embedder, options)
+    return beads_with_confidence(viterbi_path(scorer, log_priors), scorer, log_priors, options)
 
 
 def prepare_level(src: Side, tgt: Side, options: AlignOptions, mt: MTSignal | None, fine: bool):
