@@ -8,6 +8,8 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
     python -m devtools build-checkpoint DIR [--family marian|m2m100|nllb] [--shape tiny|base]
     python -m devtools walkthrough OUT_DIR   (the page in a real browser: screenshots of TM, glossary, repeats, .docx)
+    python -m devtools check-platforms [--only windows macos-arm64 ...]   (requirements.txt resolved by pip per platform)
+    python -m devtools fuzz [--per-reader N] [--seed S] [--readers NAME ...] [--save DIR]   (mutated files through every reader)
 """
 
 from __future__ import annotations
@@ -84,6 +86,35 @@ def cmd_walkthrough(args: argparse.Namespace) -> int:
     return walkthrough([args.out_dir])
 
 
+def cmd_check_platforms(args: argparse.Namespace) -> int:
+    from devtools.platforms import main as check_platforms
+
+    return check_platforms(args.args)
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from devtools import fuzz
+
+    def finished(report: fuzz.ReaderReport) -> None:
+        print(
+            f"{report.reader}: {report.tried} inputs, {len(report.findings)} finding(s), {report.seconds:.1f} s", file=sys.stderr
+        )
+
+    reports = fuzz.run(
+        args.readers,
+        args.per_reader,
+        args.seed,
+        memory_mb=args.memory_mb,
+        timeout=args.timeout,
+        inflate_mb=args.inflate_mb,
+        bench=Path(args.bench) if args.bench else None,
+        save=Path(args.save) if args.save else None,
+        progress=finished,
+    )
+    print(fuzz.format_table(reports))
+    return 1 if any(report.findings for report in reports) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devtools", description=__doc__.split("\n\n")[0])
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -138,6 +169,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("out_dir", help="folder for the screenshots and the exported .docx")
     p.set_defaults(func=cmd_walkthrough)
+
+    p = sub.add_parser(
+        "check-platforms",
+        help="ask pip whether requirements.txt installs as wheels on Windows, macOS (arm64, x86_64) and Linux, "
+        "without torch or CUDA (ARGS go to it: check-platforms --help)",
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="--requirements FILE, --only NAME ...")
+    p.set_defaults(func=cmd_check_platforms)
+
+    from devtools.fuzz import BENCH, READERS
+
+    p = sub.add_parser(
+        "fuzz",
+        help="mutated real files through every reader (documents, aligned files, memory import, glossaries, packages) "
+        "in a memory-capped worker: anything but the product's own errors is a finding (exit 1)",
+    )
+    p.add_argument("--per-reader", type=int, default=300, help="mutated inputs per reader (default %(default)s)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same inputs (default %(default)s)")
+    p.add_argument(
+        "--readers",
+        nargs="+",
+        choices=list(READERS),
+        default=list(READERS),
+        metavar="NAME",
+        help=f"of {', '.join(READERS)} (default all)",
+    )
+    p.add_argument("--memory-mb", type=int, default=1536, help="address-space cap of the worker (default %(default)s)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds one read may take (default %(default)s)")
+    p.add_argument("--inflate-mb", type=int, default=64, help="size inflating mutations grow a file to (default %(default)s)")
+    p.add_argument("--bench", default=str(BENCH) if BENCH.is_dir() else "", help="shared bench folder for real seeds")
+    p.add_argument("--save", default=None, metavar="DIR", help="keep the input of every finding here")
+    p.set_defaults(func=cmd_fuzz)
     return parser
 
 

@@ -55,6 +55,8 @@ def read_jsonl(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Q
             raise FormatError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
         except RecursionError:  # json nests by recursion: thousands of brackets exhaust the stack
             raise FormatError(f"{where}: JSON nested too deeply (thousands of brackets); not a record we write") from None
+        except ValueError as err:  # an integer of thousands of digits (Python's int_max_str_digits)
+            raise FormatError(f"{where}: not a record we write ({err})") from None
         if not isinstance(record, dict):
             raise FormatError(f"{where}: expected a JSON object, found {type(record).__name__}")
         kind = record.get("type", "pair")
@@ -103,17 +105,20 @@ def _pair_from_record(where: str, record: dict) -> Pair:
         status = Status.parse(record.get("status"))
     except ValueError as err:
         raise FormatError(f"{where}: {err}") from None
-    return Pair(
-        source=record.get("source", ""),
-        target=record.get("target", ""),
-        src_ids=tuple(int(i) for i in record.get("src_ids", ())),
-        tgt_ids=tuple(int(i) for i in record.get("tgt_ids", ())),
-        confidence=float(record.get("confidence", 1.0)),
-        status=status,
-        paragraph=int(record.get("paragraph", 0)),
-        flags=tuple(str(f) for f in record.get("flags", ())),
-        note=record.get("note", ""),
-        quality=None if quality is None else float(quality),
-        reasons=tuple(reasons),
-        origin=record.get("origin", ""),
-    )
+    try:
+        return Pair(
+            source=record.get("source", ""),
+            target=record.get("target", ""),
+            src_ids=tuple(int(i) for i in record.get("src_ids", ())),
+            tgt_ids=tuple(int(i) for i in record.get("tgt_ids", ())),
+            confidence=float(record.get("confidence", 1.0)),
+            status=status,
+            paragraph=int(record.get("paragraph", 0)),
+            flags=tuple(str(f) for f in record.get("flags", ())),
+            note=record.get("note", ""),
+            quality=None if quality is None else float(quality),
+            reasons=tuple(reasons),
+            origin=record.get("origin", ""),
+        )
+    except (ValueError, TypeError, OverflowError) as err:  # ids, numbers: inf, 1e999, lists of lists
+        raise FormatError(f"{where}: a value is not what the field holds ({err})") from None

@@ -50,6 +50,9 @@ _UNREADABLE = (
     zipfile.LargeZipFile,
     zlib.error,
     ParseError,
+    SyntaxError,  # lxml's XMLSyntaxError (openpyxl parses some parts with lxml)
+    NotImplementedError,  # a compression method zipfile does not know
+    RecursionError,
     EOFError,
     KeyError,
     OSError,

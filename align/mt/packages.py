@@ -40,6 +40,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -424,8 +425,10 @@ def unpack_package(source: Path, staging: Path) -> Path:
             top = _check_archive(source, zf)
             check_free_space(staging, total, source)
             zf.extractall(staging)  # CRC errors surface here, still in the hidden folder
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as err:
         raise PackageError(f"{source}: corrupt archive ({err})") from None
+    except OSError as err:  # a truncated archive seeks before its start; a full disk while extracting
+        raise PackageError(f"{source}: cannot unpack the archive ({err.strerror or err})") from None
     return staging / top
 
 
