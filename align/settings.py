@@ -59,7 +59,9 @@ def default_home(env: Mapping[str, str], os_name: str) -> Path:
     if os_name != "nt":
         return xdg_data_home(env, user_home(env, os_name)) / APP_FOLDER
     local = Path(env.get("LOCALAPPDATA") or user_home(env, os_name) / "AppData" / "Local") / APP_FOLDER
-    earlier = xdg_data_home(env, user_home(env, "posix")) / APP_FOLDER  # what earlier versions chose on Windows
+    # what earlier versions chose on Windows: $HOME when set, else what Path.home() gives there
+    earlier_home = Path(env["HOME"]) if env.get("HOME") else user_home(env, os_name)
+    earlier = xdg_data_home(env, earlier_home) / APP_FOLDER
     return earlier if earlier.is_dir() and not local.exists() else local
 
 

@@ -11,7 +11,7 @@ import pytest
 from devtools.cli import BENCHMARKS, build_parser, main
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = ["build-models", "check-fixture", "bench", "results", "walkthrough", "build-checkpoint"]
+COMMANDS = ["build-models", "check-fixture", "bench", "results", "walkthrough", "build-checkpoint", "check-platforms", "fuzz"]
 
 
 def test_the_parser_knows_the_documented_commands():
