@@ -17,6 +17,7 @@ import io
 import itertools
 import json
 import logging
+import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -52,6 +53,9 @@ _UNREADABLE = (
     ParseError,
     SyntaxError,  # lxml's XMLSyntaxError (openpyxl parses some parts with lxml)
     NotImplementedError,  # a compression method zipfile does not know
+    RuntimeError,  # a member flagged as encrypted
+    LookupError,  # a part declaring an encoding Python does not know
+    lzma.LZMAError,
     RecursionError,
     EOFError,
     KeyError,
@@ -228,6 +232,8 @@ def sheet_rows(path: Path, sheet: Any) -> Iterator[tuple[object, ...]]:
 def read_xlsx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quote) -> AlignedDocument:
     book = open_workbook(path, data)
     try:
+        if not book.worksheets:
+            raise InputError(f"{path}: the workbook has no worksheet")
         sheet = book[PAIRS_SHEET] if PAIRS_SHEET in book.sheetnames else book.worksheets[0]
         meta: dict[str, str] = {}
         if META_SHEET in book.sheetnames:

@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from align.errors import FormatError
+from align.errors import FormatError, InputError
 from align.glossary.model import Entry, Glossary, Kind, OtherLanguages
 from align.mt.langcodes import base_lang
 
@@ -238,6 +238,8 @@ def read_xlsx(path: Path, data: bytes, src_lang: str, tgt_lang: str) -> Glossary
     book = open_workbook(path, data)
     try:
         named = [name for name in book.sheetnames if name.strip().casefold() in ("glossary", "terms", "termbase", "glossar")]
+        if not book.worksheets:
+            raise InputError(f"{path}: the workbook has no worksheet")
         sheet = book[named[0]] if named else book.worksheets[0]
 
         def rows() -> Iterator[tuple[str, list[str]]]:

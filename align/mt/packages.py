@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+import lzma
 import os
 import re
 import secrets
@@ -425,7 +426,10 @@ def unpack_package(source: Path, staging: Path) -> Path:
             top = _check_archive(source, zf)
             check_free_space(staging, total, source)
             zf.extractall(staging)  # CRC errors surface here, still in the hidden folder
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error, lzma.LZMAError) + (
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # a member flagged as encrypted
+    ) as err:
         raise PackageError(f"{source}: corrupt archive ({err})") from None
     except OSError as err:  # a truncated archive seeks before its start; a full disk while extracting
         raise PackageError(f"{source}: cannot unpack the archive ({err.strerror or err})") from None

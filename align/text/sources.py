@@ -955,7 +955,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
+    from pypdf.errors import DependencyError, DeprecationError, LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -975,7 +975,15 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
         raise InputError(
             f"{path}: the PDF needs a decoder that is not installed ({_one_line(err)}); print it to a new PDF"
         ) from None
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, ArithmeticError) as err:
+    except (
+        (PyPdfError, DeprecationError, NotImplementedError)
+        + (ValueError, KeyError, TypeError, AttributeError)
+        + (
+            IndexError,
+            OSError,
+            ArithmeticError,
+        )
+    ) as err:  # NotImplementedError, DeprecationError: a filter name pypdf does not know (/FlaXeDecode, /Fl)
         raise InputError(f"{path}: the PDF is damaged and cannot be read ({_one_line(err)})") from err
 
 
