@@ -15,13 +15,27 @@ compress).
 
 from __future__ import annotations
 
+import lzma
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from align.errors import InputError
 
 MiB = 1 << 20
+#: What reading a damaged or hostile ZIP member can raise besides our own errors: a bad archive,
+#: a truncated or corrupt deflate/LZMA stream, a compression method zipfile does not know, a member
+#: flagged as encrypted (RuntimeError). Every ZIP reader catches these and says so in one line.
+ZIP_READ_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+)
 GiB = 1 << 30
 
 
@@ -86,5 +100,5 @@ def check_zip_file(path: Path, limits: ZipLimits, error: type[Exception] = Input
     try:
         with zipfile.ZipFile(path) as archive:
             return check_zip(archive, path, limits, error)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
+    except ZIP_READ_ERRORS + (ValueError,) as err:
         raise error(f"{path}: damaged ZIP archive ({err})") from None

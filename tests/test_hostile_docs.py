@@ -27,6 +27,7 @@ from align.cli import main
 from align.docout import write_translated
 from align.errors import InputError
 from align.text.sources import read_text
+from devtools.fuzz import pdf_from_objects
 
 REPO = Path(__file__).resolve().parents[1]
 MiB = 1 << 20
@@ -111,17 +112,7 @@ def make_pdf(content: bytes, *, stream_filter: str = "/FlateDecode", form: bytes
             b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
             b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(packed) + packed + b"\nendstream"
         )
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 TEXT_OPS = b"BT /F1 12 Tf 72 720 Td (Hallo Welt. Das ist gut.) Tj ET\n"

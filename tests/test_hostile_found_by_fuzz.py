@@ -15,6 +15,7 @@ from align.formats import read_aligned, write_document
 from align.glossary import read_glossary
 from align.mt.packages import install_from_path
 from align.text.sources import read_text
+from devtools.fuzz import pdf_from_objects
 
 
 def _flag_encrypted(data: bytes) -> bytes:
@@ -97,14 +98,7 @@ def test_a_pdf_filter_pypdf_does_not_know_is_one_line(tmp_path: Path):
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlaXeDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    body = pdf_from_objects(objects)
     path = tmp_path / "filter.pdf"
     path.write_bytes(body)
     try:

@@ -14,6 +14,7 @@ from align.document import Pair, Status
 from align.errors import FormatError, InputError
 from align.formats import read_aligned
 from align.text.sources import decode_text, read_text
+from devtools.fuzz import pdf_from_objects
 
 GERMAN = "Größe und Übermaß: „Anführungszeichen“ – 5 €.\nZweite Zeile.\n\nNeuer Absatz mit Straße."
 
@@ -219,17 +220,7 @@ def _pdf(lines: list[str]) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 def test_pdf_lines_rejoined_into_paragraphs(tmp_path: Path) -> None:

@@ -17,14 +17,13 @@ import io
 import itertools
 import json
 import logging
-import lzma
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from align.archive import ZIP_READ_ERRORS
 from align.document import AlignedDocument, Pair, Signature
 from align.errors import FormatError, InputError
 from align.formats.cells import (
@@ -46,18 +45,11 @@ log = logging.getLogger(__name__)
 #: Characters an Excel cell holds; openpyxl cuts longer text silently.
 EXCEL_CELL_LIMIT = 32_767
 #: What openpyxl raises on a damaged or hostile workbook, while opening it or reading its rows.
-_UNREADABLE = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
+_UNREADABLE: tuple[type[Exception], ...] = ZIP_READ_ERRORS + (
     ParseError,
     SyntaxError,  # lxml's XMLSyntaxError (openpyxl parses some parts with lxml)
-    NotImplementedError,  # a compression method zipfile does not know
-    RuntimeError,  # a member flagged as encrypted
-    LookupError,  # a part declaring an encoding Python does not know
-    lzma.LZMAError,
     RecursionError,
-    EOFError,
+    LookupError,  # a part declaring an encoding Python does not know
     KeyError,
     OSError,
     ValueError,

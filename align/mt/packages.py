@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import logging
-import lzma
 import os
 import re
 import secrets
@@ -41,13 +40,12 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from align.archive import PACKAGE_LIMITS, GiB, MiB, check_zip
+from align.archive import PACKAGE_LIMITS, ZIP_READ_ERRORS, GiB, MiB, check_zip
 from align.errors import ModelNotInstalled, NetworkError, PackageError
 from align.progress import Progress
 from align.settings import Settings, user_home, xdg_data_home
@@ -426,10 +424,7 @@ def unpack_package(source: Path, staging: Path) -> Path:
             top = _check_archive(source, zf)
             check_free_space(staging, total, source)
             zf.extractall(staging)  # CRC errors surface here, still in the hidden folder
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error, lzma.LZMAError) + (
-        NotImplementedError,  # a compression method zipfile does not know
-        RuntimeError,  # a member flagged as encrypted
-    ) as err:
+    except ZIP_READ_ERRORS + (ValueError,) as err:
         raise PackageError(f"{source}: corrupt archive ({err})") from None
     except OSError as err:  # a truncated archive seeks before its start; a full disk while extracting
         raise PackageError(f"{source}: cannot unpack the archive ({err.strerror or err})") from None
