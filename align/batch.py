@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from align.errors import AlignError, InputError
 from align.filenames import is_windows_device, printable
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 from align.progress import BatchProgress, Progress, Tally
 from align.settings import Settings
 
@@ -77,11 +78,11 @@ _UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 class BatchOptions:
     """What a batch run does; everything that shapes an output goes into the manifest's options key."""
 
-    src_lang: str = "de"
-    tgt_lang: str = "en"
+    src_lang: str = DEFAULT_SOURCE
+    tgt_lang: str = DEFAULT_TARGET
     formats: tuple[str, ...] = ("csv", "tmx")
     align_with: Path | None = None
-    jobs: int = 1
+    workers: int = 1  # files read and written in parallel (threads), while one window is translated
     force: bool = False
     neutralise_formulas: bool = True
     translate: TranslateOptions | None = None
@@ -149,9 +150,9 @@ class BatchSummary:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """One input file and where its outputs go (``name``: their path under OUT_DIR without the
-    format suffix, ``output_bases``)."""
+class _Planned:
+    """One input file as ``plan_files`` planned it: where it is read and where its outputs go
+    (``name``: their path under OUT_DIR without the format suffix, ``output_bases``)."""
 
     rel: str
     path: Path
@@ -164,7 +165,7 @@ class _Job:
 class _Loaded:
     """A read input: its hashes, what its strategy made of it, and what the progress counts."""
 
-    job: _Job
+    file: _Planned
     input_sha256: str = ""
     aligned_sha256: str = ""
     sentences: list[Sentence] = field(default_factory=list)  # translate: the segmented source
@@ -201,19 +202,19 @@ def run_batch(
     strategy: _Strategy = (_Aligning if options.align_with is not None else _Translating)(options, settings, translator)
     manifest_path = out_dir / MANIFEST_NAME
     manifest = Manifest.load(manifest_path)
-    jobs, refused = plan_jobs(in_dir, out_dir, options, manifest.names())
+    planned, refused = plan_files(in_dir, out_dir, options, manifest.names())
     key, model = _options_key(options, settings, translator)
 
     results: dict[str, FileResult] = {r.rel: r for r in refused}
     for result in refused:
         manifest.record(result, key=key)
     pending = []
-    for job in jobs:
-        if not options.force and manifest.is_finished(job, key):
-            results[job.rel] = FileResult(job.rel, SKIPPED, tuple(_rel(p, out_dir) for p in job.outputs))
+    for file in planned:
+        if not options.force and manifest.is_finished(file, key):
+            results[file.rel] = FileResult(file.rel, SKIPPED, tuple(_rel(p, out_dir) for p in file.outputs))
         else:
-            pending.append(job)
-    log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(jobs) - len(pending), len(refused))
+            pending.append(file)
+    log.info("%d file(s) to do, %d finished before, %d refused", len(pending), len(planned) - len(pending), len(refused))
 
     if pending:
         with strategy.opened():
@@ -221,7 +222,7 @@ def run_batch(
             for result in runner.run(pending, progress or BatchProgress()):
                 results[result.rel] = result
     manifest.save()
-    order = [j.rel for j in jobs] + [r.rel for r in refused]
+    order = [f.rel for f in planned] + [r.rel for r in refused]
     return BatchSummary([results[rel] for rel in sorted(order)], time.perf_counter() - started, manifest_path, strategy.verb)
 
 
@@ -268,9 +269,9 @@ def _decoding(options: BatchOptions, translator: Translator | None) -> Iterator[
         yield remote
 
 
-def plan_jobs(
+def plan_files(
     in_dir: Path, out_dir: Path, options: BatchOptions, claims: Mapping[str, str] | None = None
-) -> tuple[list[_Job], list[FileResult]]:
+) -> tuple[list[_Planned], list[FileResult]]:
     """The supported files under ``in_dir`` and their output paths; refused files as failed results.
 
     Hidden files and folders (names starting with '.') are ignored, symlinked folders are not
@@ -278,7 +279,7 @@ def plan_jobs(
     inside IN_DIR. Output names come from ``output_bases`` (``claims``: the names the manifest gave
     before, ``Manifest.names``).
     """
-    from align.text.sources import SUPPORTED_TEXT_SUFFIXES
+    from align.text.readers import SUPPORTED_TEXT_SUFFIXES
 
     root = in_dir.resolve()
     out_root = out_dir.resolve()
@@ -298,7 +299,7 @@ def plan_jobs(
             found.append((rel, path))
 
     bases = output_bases([rel for rel, _ in found], claims or {})
-    jobs: list[_Job] = []
+    planned: list[_Planned] = []
     for rel, path in found:
         if rel not in bases:
             refused.append(FileResult(rel, FAILED, error="no output name left that differs from the others; rename the file"))
@@ -311,8 +312,8 @@ def plan_jobs(
         aligned = None
         if options.align_with is not None:
             aligned = _find_translation(Path(options.align_with), rel)
-        jobs.append(_Job(rel, path, outputs, bases[rel], aligned))
-    return jobs, refused
+        planned.append(_Planned(rel, path, outputs, bases[rel], aligned))
+    return planned, refused
 
 
 # ---- output names --------------------------------------------------------------------------------
@@ -463,7 +464,7 @@ class Manifest:
         return cls(path, dict(files))
 
     def names(self) -> dict[str, str]:
-        """The output name (``_Job.name``) each input was given, for ``output_bases`` to keep."""
+        """The output name (``_Planned.name``) each input was given, for ``output_bases`` to keep."""
         names: dict[str, str] = {}
         for rel, entry in self.files.items():
             if not isinstance(entry, dict):
@@ -475,20 +476,20 @@ class Manifest:
                 names[rel] = name
         return names
 
-    def is_finished(self, job: _Job, key: str) -> bool:
+    def is_finished(self, file: _Planned, key: str) -> bool:
         """Finished with the same options, the same input (and translation), all outputs present."""
-        entry = self.files.get(job.rel)
+        entry = self.files.get(file.rel)
         if not entry or entry.get("status") != DONE or entry.get("options_key") != key:
             return False
         out_dir = self.path.parent
-        if sorted(entry.get("outputs", [])) != sorted(_rel(p, out_dir) for p in job.outputs):
+        if sorted(entry.get("outputs", [])) != sorted(_rel(p, out_dir) for p in file.outputs):
             return False
-        if not all(p.is_file() for p in job.outputs):
+        if not all(p.is_file() for p in file.outputs):
             return False
         try:
-            if entry.get("input_sha256") != sha256_file(job.path):
+            if entry.get("input_sha256") != sha256_file(file.path):
                 return False
-            if job.aligned is not None and entry.get("aligned_sha256") != sha256_file(job.aligned):
+            if file.aligned is not None and entry.get("aligned_sha256") != sha256_file(file.aligned):
                 return False
         except OSError:
             return False
@@ -504,7 +505,7 @@ class Manifest:
         model: str = "",
         name: str = "",
     ) -> None:
-        """Add or replace the entry of ``result.rel`` and save. ``name`` (``_Job.name``) stays with a
+        """Add or replace the entry of ``result.rel`` and save. ``name`` (``_Planned.name``) stays with a
         failed file too, so its earlier outputs keep their name for it."""
         entry = {
             "status": result.status,
@@ -631,7 +632,7 @@ class _Translating:
             request = TranslateRequest(
                 src_lang=self.options.src_lang,
                 tgt_lang=self.options.tgt_lang,
-                names=[w.job.rel for w in window],
+                names=[w.file.rel for w in window],
                 progress=progress,
                 estimate=self.options.estimate,
                 embedder=self._embedder() if self.options.estimate else None,
@@ -679,13 +680,13 @@ class _Aligning:
         yield  # models load with the first file: a run of only bad files loads none
 
     def load(self, loaded: _Loaded, text: str) -> None:
-        from align.text.sources import read_text
+        from align.text.readers import read_text
 
-        job = loaded.job
-        if job.aligned is None:
-            raise InputError(f"{job.path}: no translation with the same name under {self.options.align_with}")
-        loaded.aligned_sha256 = sha256_file(job.aligned)
-        loaded.doc = self._align(text, read_text(job.aligned), job.rel)
+        file = loaded.file
+        if file.aligned is None:
+            raise InputError(f"{file.path}: no translation with the same name under {self.options.align_with}")
+        loaded.aligned_sha256 = sha256_file(file.aligned)
+        loaded.doc = self._align(text, read_text(file.aligned), file.rel)
         loaded.count = len(loaded.doc.pairs)
 
     def window_full(self, window: Sequence[_Loaded]) -> bool:
@@ -694,7 +695,7 @@ class _Aligning:
     def documents(self, window: Sequence[_Loaded], progress: Progress) -> list[AlignedDocument | str]:
         count = sum(w.count for w in window)
         progress(count, count)
-        return [w.doc if w.doc is not None else f"{w.job.rel}: not aligned" for w in window]
+        return [w.doc if w.doc is not None else f"{w.file.rel}: not aligned" for w in window]
 
     def _align(self, src_text: str, tgt_text: str, name: str) -> AlignedDocument:
         """Align one pair of texts: one embedder (with its cache) for the run, the installed
@@ -748,19 +749,19 @@ class _Runner:
         self.files = Tally(None)
         self.sentences = Tally(None)
 
-    def run(self, jobs: Sequence[_Job], progress: BatchProgress) -> list[FileResult]:
-        workers = max(1, self.options.jobs)
-        self.files = Tally(progress.files, len(jobs))
+    def run(self, planned: Sequence[_Planned], progress: BatchProgress) -> list[FileResult]:
+        workers = max(1, self.options.workers)
+        self.files = Tally(progress.files, len(planned))
         self.sentences = Tally(progress.sentences)
         reader = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-read")
         writer = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch-write")
         writes: list[Future] = []
         try:
-            for window in self._windows(jobs, reader, ahead=max(4, 2 * workers)):
+            for window in self._windows(planned, reader, ahead=max(4, 2 * workers)):
                 docs = self.strategy.documents(window, self.sentences.part())
                 for loaded, doc in zip(window, docs, strict=True):
                     if isinstance(doc, str):
-                        self._finish(FileResult(loaded.job.rel, FAILED, error=doc), loaded)
+                        self._finish(FileResult(loaded.file.rel, FAILED, error=doc), loaded)
                     else:
                         writes.append(writer.submit(self._write, loaded, doc))
                 writes = [w for w in writes if not w.done()]
@@ -771,18 +772,18 @@ class _Runner:
             writer.shutdown(wait=True)
         return self.results
 
-    def _windows(self, jobs: Sequence[_Job], reader: ThreadPoolExecutor, ahead: int) -> Iterator[list[_Loaded]]:
+    def _windows(self, planned: Sequence[_Planned], reader: ThreadPoolExecutor, ahead: int) -> Iterator[list[_Loaded]]:
         """Windows of read files, in order, ``ahead`` files read in advance (and the next window
         while one is translated); files that could not be read are finished as failed."""
         queue: deque[Future] = deque()
-        upcoming = iter(jobs)
+        upcoming = iter(planned)
 
         def top_up(count: int) -> None:
             while len(queue) < count:
-                job = next(upcoming, None)
-                if job is None:
+                file = next(upcoming, None)
+                if file is None:
                     return
-                queue.append(reader.submit(self._load, job))
+                queue.append(reader.submit(self._load, file))
 
         top_up(ahead)
         while queue:
@@ -791,7 +792,7 @@ class _Runner:
                 loaded: _Loaded = queue.popleft().result()
                 top_up(max(ahead, len(window) + 1))
                 if loaded.error:
-                    self._finish(FileResult(loaded.job.rel, FAILED, error=loaded.error), loaded)
+                    self._finish(FileResult(loaded.file.rel, FAILED, error=loaded.error), loaded)
                     continue
                 window.append(loaded)
                 self.sentences.grow(loaded.count)
@@ -800,33 +801,33 @@ class _Runner:
                 yield window
 
     # -- steps ------------------------------------------------------------------------------------
-    def _load(self, job: _Job) -> _Loaded:
-        from align.text.sources import read_text
+    def _load(self, file: _Planned) -> _Loaded:
+        from align.text.readers import read_text
 
-        loaded = _Loaded(job)
+        loaded = _Loaded(file)
         try:
-            loaded.input_sha256 = sha256_file(job.path)
-            self.strategy.load(loaded, read_text(job.path))
+            loaded.input_sha256 = sha256_file(file.path)
+            self.strategy.load(loaded, read_text(file.path))
         except AlignError as err:
             loaded.error = str(err)
         except Exception as err:  # a bug or a library failure on one file must not stop the run
-            log.exception("unexpected error on %s", printable(str(job.path)))
+            log.exception("unexpected error on %s", printable(str(file.path)))
             loaded.error = f"unexpected error: {type(err).__name__}: {_one_line(err)}"
         return loaded
 
     def _write(self, loaded: _Loaded, doc: AlignedDocument) -> None:
         from align.formats import write_document
 
-        job = loaded.job
+        file = loaded.file
         try:
-            for path, fmt in zip(job.outputs, self.options.formats, strict=True):
+            for path, fmt in zip(file.outputs, self.options.formats, strict=True):
                 write_document(doc, path, fmt, neutralise_formulas=self.options.neutralise_formulas)
-            result = FileResult(job.rel, DONE, tuple(_rel(p, self.out_dir) for p in job.outputs), len(doc.pairs))
+            result = FileResult(file.rel, DONE, tuple(_rel(p, self.out_dir) for p in file.outputs), len(doc.pairs))
         except (AlignError, OSError) as err:
-            result = FileResult(job.rel, FAILED, error=f"cannot write the output: {_one_line(err)}")
+            result = FileResult(file.rel, FAILED, error=f"cannot write the output: {_one_line(err)}")
         except Exception as err:  # one file's failure must not stop the run
-            log.exception("unexpected error writing %s", printable(job.rel))
-            result = FileResult(job.rel, FAILED, error=f"unexpected error while writing: {type(err).__name__}: {_one_line(err)}")
+            log.exception("unexpected error writing %s", printable(file.rel))
+            result = FileResult(file.rel, FAILED, error=f"unexpected error while writing: {type(err).__name__}: {_one_line(err)}")
         self._finish(result, loaded)
 
     def _finish(self, result: FileResult, loaded: _Loaded) -> None:
@@ -836,7 +837,7 @@ class _Runner:
             input_sha256=loaded.input_sha256,
             aligned_sha256=loaded.aligned_sha256,
             model=self.model,
-            name=loaded.job.name,
+            name=loaded.file.name,
         )
         with self.results_lock:
             self.results.append(result)
@@ -876,7 +877,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def _find_translation(tgt_dir: Path, rel: str) -> Path | None:
     """The same relative path under ``tgt_dir`` with any supported extension, same extension first."""
-    from align.text.sources import SUPPORTED_TEXT_SUFFIXES
+    from align.text.readers import SUPPORTED_TEXT_SUFFIXES
 
     source = Path(rel)
     folder = tgt_dir / source.parent

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align import __version__
-from align.document import AlignedDocument, Bead, Pair, Sentence, Signature
+from align.document import AlignedDocument, Bead, Origin, OriginKind, Pair, QualityRecord, RunSettings, Sentence, Signature
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 from align.progress import Progress, in_stages
 from align.text.segment import segment
 
@@ -49,8 +50,8 @@ class TranslateRequest:
     translation (``align.tm``).
     """
 
-    src_lang: str = "de"
-    tgt_lang: str = "en"
+    src_lang: str = DEFAULT_SOURCE
+    tgt_lang: str = DEFAULT_TARGET
     names: Sequence[str] = ()
     progress: Progress | None = None
     estimate: bool = True
@@ -99,7 +100,7 @@ def translate_segmented(
         from_tm(1, 1)
     machine = iter(translator.translate(to_translate, progress=translating, glossary=request.glossary) if to_translate else [])
     translations = iter([match.unit.target if match is not None else next(machine) for match in recalled])
-    origins = iter([match.origin if match is not None else "mt" for match in recalled])
+    origins = iter([match.origin if match is not None else Origin.machine() for match in recalled])
     signature = _translate_signature(translator, request)
     docs = []
     for n, sentences in enumerate(sentence_lists):
@@ -138,7 +139,9 @@ def _translate_signature(translator: Translator, request: TranslateRequest) -> S
     described = {**translator.describe(), **({"glossary": request.glossary.describe()} if request.glossary else {})}
     if request.tm is not None:
         described["tm"] = str(request.tm.path)
-    return Signature(version=__version__, method="translate", model=translator.package.name, settings=described)
+    return Signature(
+        version=__version__, method="translate", model=translator.package.name, settings=RunSettings.from_dict(described)
+    )
 
 
 def _with_estimates(
@@ -156,7 +159,7 @@ def _with_estimates(
     stages = in_stages(progress, [len(d.pairs) for d in docs])
     estimated = []
     for doc, stage in zip(docs, stages, strict=True):
-        machine = [i for i, pair in enumerate(doc.pairs) if pair.origin == "mt"]
+        machine = [i for i, pair in enumerate(doc.pairs) if pair.origin.kind is OriginKind.MACHINE]
         if machine:
             doc = with_estimates(doc, embedder=embedder, translator=translator, rows=machine, glossary=glossary, progress=stage)
         estimated.append(doc)
@@ -189,8 +192,8 @@ def translate_file(
     output: Path,
     *,
     settings: Settings,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
+    src_lang: str = DEFAULT_SOURCE,
+    tgt_lang: str = DEFAULT_TARGET,
     options: TranslateOptions | None = None,
     progress: Progress | None = None,
     estimate: bool = True,
@@ -208,7 +211,7 @@ def translate_file(
     from align.docout import translate_writes_document, write_translated
     from align.formats import format_from_path, write_document
     from align.mt.translate import load_translator
-    from align.text.sources import read_text
+    from align.text.readers import read_text
     from align.tm import memory_for
 
     input, output = Path(input), Path(output)
@@ -251,8 +254,8 @@ def align_texts(
     src_text: str,
     tgt_text: str,
     *,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
+    src_lang: str = DEFAULT_SOURCE,
+    tgt_lang: str = DEFAULT_TARGET,
     split_lines: bool = False,
     embedder=None,
     translator=None,
@@ -286,14 +289,14 @@ def align_texts(
     if progress is not None:
         progress(1, 1)  # the end, also when every vector came from the cache (nothing to report)
     model = embedder.model_name
-    settings = {
+    details = {
         "split_lines": split_lines,
         "band": options.band,
         "refine": options.refine,
         "bead_types": [f"{a}-{b}" for a, b in options.priors],
         "mt": translator.package.name if translator is not None else None,
     }
-    signature = Signature(version=__version__, method="align", model=model, settings=settings)
+    signature = Signature(version=__version__, method="align", model=model, settings=RunSettings(details=details))
     return AlignedDocument.from_beads(src_lang, tgt_lang, source, target, beads, name=name, signature=signature)
 
 
@@ -317,8 +320,8 @@ def align_files(
     output: Path,
     *,
     settings: Settings,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
+    src_lang: str = DEFAULT_SOURCE,
+    tgt_lang: str = DEFAULT_TARGET,
     split_lines: bool = False,
     fmt: str = "beads",
     use_mt: bool = False,
@@ -334,7 +337,7 @@ def align_files(
     """
     from align.embed import Embedder
     from align.mt.translate import load_translator
-    from align.text.sources import read_text
+    from align.text.readers import read_text
 
     src_file, tgt_file, output = Path(src_file), Path(tgt_file), Path(output)
     src_text, tgt_text = read_text(src_file), read_text(tgt_file)
@@ -367,8 +370,8 @@ def estimate_texts(
     src_text: str,
     mt_text: str,
     *,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
+    src_lang: str = DEFAULT_SOURCE,
+    tgt_lang: str = DEFAULT_TARGET,
     split_lines: bool = False,
     embedder: Embedder | None = None,
     translator: Translator | None = None,
@@ -394,7 +397,7 @@ def estimate_texts(
             "(or pair them with `align` first)"
         )
     beads = [Bead((i,), (i,)) for i in range(len(source))]
-    signature = Signature(version=__version__, method="estimate", settings={"split_lines": split_lines})
+    signature = Signature(version=__version__, method="estimate", settings=RunSettings(details={"split_lines": split_lines}))
     doc = AlignedDocument.from_beads(src_lang, tgt_lang, source, target, beads, name=name, signature=signature)
     return with_estimates(doc, embedder=embedder, translator=translator, progress=progress)
 
@@ -409,8 +412,8 @@ def estimate_files(
     mt_file: Path,
     *,
     settings: Settings,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
+    src_lang: str = DEFAULT_SOURCE,
+    tgt_lang: str = DEFAULT_TARGET,
     split_lines: bool = False,
     use_model: bool = True,
     model_off_reason: str = MODEL_OFF,
@@ -422,7 +425,7 @@ def estimate_files(
     which signals were left out and why: ``model_off_reason`` when ``use_model`` is False).
     ``progress`` hears the rows."""
     from align.mt.translate import load_translator
-    from align.text.sources import read_text
+    from align.text.readers import read_text
 
     src_file, mt_file = Path(src_file), Path(mt_file)
     src_text, mt_text = read_text(src_file), read_text(mt_file)
@@ -441,8 +444,7 @@ def estimate_files(
         where=(str(src_file), str(mt_file)),
     )
     if not use_model:
-        quality = dict(doc.signature.settings.get("quality", {}))
-        quality["left_out"] = {**quality.get("left_out", {}), "model": model_off_reason}
-        settings_ = {**doc.signature.settings, "quality": quality}
-        doc = doc.replace(signature=Signature(**{**doc.signature.as_dict(), "settings": settings_}))
+        quality = doc.signature.settings.quality or QualityRecord()
+        quality = dataclasses.replace(quality, left_out={**quality.left_out, "model": model_off_reason})
+        doc = doc.replace(signature=doc.signature.replace(settings=doc.signature.settings.with_quality(quality)))
     return doc

@@ -29,7 +29,7 @@ def as_increments(step: Callable[[int], object]) -> Progress:
 
 
 def in_stages(progress: Progress | None, sizes: list[int]) -> list[Progress | None]:
-    """One ``Progress`` per stage of a job that reports as one task: stage k covers ``sizes[k]``
+    """One ``Progress`` per stage of work shown on one bar: stage k covers ``sizes[k]``
     units of a total of ``sum(sizes)``, whatever totals the stage itself reports. So aligning with
     machine translation shows the translation first, then the embeddings, on one bar that only
     moves forward."""

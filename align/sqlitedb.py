@@ -1,7 +1,7 @@
 """What our SQLite files share: how a connection is opened, and how schema migrations are applied.
 
 The project store (``align.review.store``) and the translation memory (``align.tm``) are both
-shared by the page's sessions and background jobs, so both open their file the same way: WAL (a
+shared by the page's sessions and background tasks, so both open their file the same way: WAL (a
 reader never waits for a writer), explicit transactions (``isolation_level=None``, BEGIN IMMEDIATE
 where a write starts), and a busy timeout instead of an immediate "database is locked".
 

@@ -1,7 +1,7 @@
 """Fuzzing every reader of the product with mutated real files (issue 20).
 
 Each *reader* is one way the product reads a file a user hands it: the source documents
-(``align.text.sources.open_source``: TXT, Markdown, HTML, DOCX, PDF), the aligned files
+(``align.text.readers.open_source``: TXT, Markdown, HTML, DOCX, PDF), the aligned files
 (``align.formats.read_aligned``: CSV, TSV, XLSX, TMX, JSONL), the translation memory's import
 (``align.tm.importer.import_file``), glossary files (``align.glossary.files.read_glossary``) and
 ``.argosmodel`` packages (``align.mt.packages.install_from_path`` into a temporary data folder;
@@ -114,7 +114,7 @@ CHECK_READERS: dict[str, Reader] = {
 }
 #: The library call behind each family, for a finding's repro (PATH: the saved input).
 REPRO = {
-    "document": "from align.text.sources import open_source; open_source(Path(PATH))",
+    "document": "from align.text.readers import open_source; open_source(Path(PATH))",
     "aligned": "from align.formats import read_aligned; read_aligned(Path(PATH))",
     "tm": "from align.tm import TranslationMemory; from align.tm.importer import import_file; "
     "import_file(TranslationMemory(Path('tm.sqlite3')), Path(PATH))",
@@ -133,7 +133,7 @@ def read_one(reader: Reader, path: Path, scratch: Path) -> str:
     """
     family = reader.family
     if family == "document":
-        from align.text.sources import open_source
+        from align.text.readers import open_source
 
         return open_source(path).source.text
     if family == "aligned":
@@ -375,8 +375,8 @@ def _translated_seeds(folder: Path, seeds: dict[str, list[Path]]) -> None:
     """Translated documents the product writes (``align.docout``) from the Markdown, HTML and DOCX seeds."""
     from align.docout import write_translated
     from align.document import AlignedDocument, Pair
+    from align.text.readers import read_text
     from align.text.segment import segment
-    from align.text.sources import read_text
 
     for kind in ("md", "html", "docx"):
         source = seeds[kind][0]

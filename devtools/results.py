@@ -25,10 +25,14 @@ BENCH = REPO.parent / "shared" / "bench"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADER = """# Measured results
 
-Written by `python -m devtools results` (see `devtools/results.py`); do not edit by hand.
-Each section says when and on which CPU it was measured; speed figures are ratios measured in
-one run.
+Written by `python -m devtools results` (see `devtools/results.py`); do not edit by hand, except
+the last section. Each section says when and on which CPU it was measured; speed figures are
+ratios measured in one run.
 """
+#: Sections kept by hand, after the measured ones: figures measured once (for a design since
+#: replaced, in an incident, on another machine) that the code cites for its reasons and that no
+#: script here measures again. ``write_results`` keeps them as they are.
+KEPT_BY_HAND = ("cited",)
 
 
 @dataclass(frozen=True)
@@ -327,7 +331,8 @@ def _sections_of(text: str) -> dict[str, str]:
 
 
 def write_results(names: Sequence[str], path: Path = RESULTS) -> Path:
-    """Measure the named sections (all when empty) and rewrite ``path``, keeping the others."""
+    """Measure the named sections (all when empty) and rewrite ``path``, keeping the others and
+    the ones kept by hand (``KEPT_BY_HAND``)."""
     old = _sections_of(path.read_text(encoding="utf-8")) if path.is_file() else {}
     stamp = f"{datetime.date.today().isoformat()}, {_cpu()}"
     for name in names or list(SECTIONS):
@@ -339,6 +344,6 @@ def write_results(names: Sequence[str], path: Path = RESULTS) -> Path:
             took = time.perf_counter() - start
         old[name] = f"## {section.title} {{#{name}}}\n\nFor: {section.why}. Measured {stamp} ({took:.0f} s).\n\n{body}\n"
         print(f"{name}: measured in {took:.0f} s")  # noqa: T201 - a script's progress
-        ordered = [old[key] for key in SECTIONS if key in old]
+        ordered = [old[key] for key in (*SECTIONS, *KEPT_BY_HAND) if key in old]
         path.write_text(HEADER + "\n" + "\n".join(ordered), encoding="utf-8", newline="\n")  # after each section: nothing lost
     return path

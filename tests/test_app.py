@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from align.document import AlignedDocument, Bead, Sentence, Signature, Status
+from align.document import AlignedDocument, Bead, OriginKind, Sentence, Signature, Status
 from align.review import edits
 from align.review.store import Store, open_store
 from align.settings import load_settings
@@ -101,13 +101,13 @@ def click(at: AppTest, key: str) -> AppTest:
 
 
 def settle(at: AppTest, timeout: float = 120) -> AppTest:
-    """Run the page until no background job of this session runs. A real browser sees the job's
+    """Run the page until no background task of this session runs. A real browser sees the task's
     progress fragment rerun itself every half second; AppTest runs no timers, so this does."""
     import time
 
     deadline = time.monotonic() + timeout
-    while "page_state" in at.session_state and at.session_state["page_state"].job is not None:
-        assert time.monotonic() < deadline, "the background job did not finish"
+    while "page_state" in at.session_state and at.session_state["page_state"].task is not None:
+        assert time.monotonic() < deadline, "the background task did not finish"
         time.sleep(0.05)
         at.run()
         assert not at.exception, at.exception
@@ -148,11 +148,11 @@ def _fixture_sentences(n: int) -> list[tuple[str, str]]:
 
 
 def test_translate_pasted_text_creates_a_saved_project(translate_home, monkeypatch):
-    from align.ui.jobs import Job
+    from align.ui.tasks import Task
 
     reports: list[tuple[int, int | None]] = []
-    progress = Job.progress
-    monkeypatch.setattr(Job, "progress", lambda job, done, total: (reports.append((done, total)), progress(job, done, total)))
+    progress = Task.progress
+    monkeypatch.setattr(Task, "progress", lambda task, done, total: (reports.append((done, total)), progress(task, done, total)))
     pairs = _fixture_sentences(4)
     at = start()
     at.text_input(key="new_name").input("Brücke")
@@ -163,10 +163,10 @@ def test_translate_pasted_text_creates_a_saved_project(translate_home, monkeypat
     assert rows(doc) == pairs
     assert doc.signature.method == "translate" and doc.signature.model
     assert "Brücke" in at.sidebar.selectbox(key="project").format_func(at.sidebar.selectbox(key="project").value)
-    assert reports[-1] == (4, 4)  # the job's bar reached its end, the estimate included
+    assert reports[-1] == (4, 4)  # the task's bar reached its end, the estimate included
     # every row estimated with the page's cached embedder and the package: quality bands, not "100% high"
     assert all(p.quality is not None for p in doc.pairs)
-    assert {"similarity", "model"} <= set(doc.signature.settings["quality"]["used"])
+    assert {"similarity", "model"} <= set(doc.signature.settings.quality.used)
     assert (translate_home / "cache" / "embeddings.sqlite3").is_file()
     bands = list(at.data_editor[0].value["band"])
     assert bands == [row_label(p, True) for p in doc.pairs]
@@ -228,7 +228,7 @@ def test_the_chosen_model_translates_and_retranslates(home, fixture_package_file
     at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
     click(at, "new_start")
     doc = stored(home)
-    assert doc.signature.model == imported.name == doc.signature.settings["package"]
+    assert doc.signature.model == imported.name == doc.signature.settings.package
     assert rows(doc) != pairs  # random weights: not the fixture's English
     click(tick(at, 0), "act_retranslate")
     assert rows(stored(home)) == rows(doc)  # the imported model again, not the default
@@ -558,7 +558,7 @@ def test_machine_translation_for_aligning_is_a_choice(translate_home):
     at.text_area(key="new_src_text").input(" ".join(de for de, _ in pairs))
     at.text_area(key="new_tgt_text").input(" ".join(en for _, en in pairs))
     click(at, "new_start")
-    assert stored(translate_home).signature.settings["mt"] is None
+    assert stored(translate_home).signature.settings.details["mt"] is None
 
     at.sidebar.selectbox(key="project").set_value("new").run()  # back to the new-project form
     at.radio(key="new_mode").set_value("align").run()
@@ -568,7 +568,7 @@ def test_machine_translation_for_aligning_is_a_choice(translate_home):
     at.text_area(key="new_tgt_text").input(" ".join(en for _, en in pairs))
     click(at, "new_start")
     doc = stored(translate_home, 2)
-    assert doc.signature.settings["mt"]  # the fixture package's name
+    assert doc.signature.settings.details["mt"]  # the fixture package's name
     assert rows(doc) == pairs
 
 
@@ -581,17 +581,17 @@ def test_ticking_machine_translation_without_a_package_aligns_without(home):
     at.text_area(key="new_tgt_text").input("The dog barks loudly. The cat sleeps.")
     click(at, "new_start")
     doc = stored(home)
-    assert doc.signature.method == "align" and doc.signature.settings["mt"] is None
+    assert doc.signature.method == "align" and doc.signature.settings.details["mt"] is None
     assert len(doc.pairs) == 2
 
 
-def test_background_jobs_report_progress_results_and_errors():
+def test_background_tasks_report_progress_results_and_errors():
     import threading
 
     from align.errors import InputError
-    from align.ui.jobs import Jobs
+    from align.ui.tasks import Tasks
 
-    jobs = Jobs()
+    tasks = Tasks()
     gate = threading.Event()
 
     def work(progress):
@@ -600,30 +600,30 @@ def test_background_jobs_report_progress_results_and_errors():
         progress(5, None)
         return 42
 
-    job = jobs.start("Translating", 10, work)
+    task = tasks.start("Translating", 10, work)
     deadline = 100
-    while job.done < 3 and deadline:
+    while task.done < 3 and deadline:
         deadline -= 1
         threading.Event().wait(0.02)
-    assert job.state == "running" and job.fraction == 0.3
+    assert task.state == "running" and task.fraction == 0.3
     gate.set()
-    while job.state == "running" and deadline:
+    while task.state == "running" and deadline:
         deadline -= 1
         threading.Event().wait(0.05)
-    assert (job.state, job.result, job.done) == ("done", 42, 5)
+    assert (task.state, task.result, task.done) == ("done", 42, 5)
 
     def fail(progress):
         progress(1, 4)  # a total the work learns only now
         raise InputError("bericht.txt: empty file")
 
-    failed = jobs.start("Aligning", 2, fail)
+    failed = tasks.start("Aligning", 2, fail)
     while failed.state == "running" and deadline:
         deadline -= 1
         threading.Event().wait(0.05)
     assert (failed.state, failed.error, failed.total) == ("failed", "bericht.txt: empty file", 4)
-    assert jobs.get(failed.key) is failed
-    jobs.forget(failed.key)
-    assert jobs.get(failed.key) is None
+    assert tasks.get(failed.key) is failed
+    tasks.forget(failed.key)
+    assert tasks.get(failed.key) is None
 
 
 def test_ticks_follow_a_shifted_target_and_clear_after_other_actions(home):
@@ -725,7 +725,7 @@ def test_segment_editor_offers_memory_matches_and_glossary_terms(home):
     assert any("kommt → arrives" in m.value and "⚠" in m.value for m in at.markdown)
     click(at, "tm_insert_0")
     saved = stored(home).pairs[2]
-    assert saved.target == "Three are coming." and saved.origin.startswith("tm") and saved.status is Status.NEEDS_REVIEW
+    assert saved.target == "Three are coming." and saved.origin.kind is OriginKind.MEMORY and saved.status is Status.NEEDS_REVIEW
 
 
 def test_apply_a_fix_to_the_repeats_in_one_undoable_step(home):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from align.batch import MANIFEST_NAME, BatchOptions, plan_jobs, run_batch
+from align.batch import MANIFEST_NAME, BatchOptions, plan_files, run_batch
 from align.errors import InputError, ModelNotInstalled
 from align.formats import read_aligned
 from align.mt.translate import TranslateOptions
@@ -67,7 +67,7 @@ def corpus(tmp_path: Path) -> tuple[Path, dict[str, list[tuple[str, str]]]]:
 def test_translates_tree_keeping_structure(tmp_path: Path, corpus, installed_settings) -> None:
     in_dir, expected = corpus
     out = tmp_path / "out"
-    summary = run_batch(in_dir, out, _options(window_sentences=6, jobs=2), installed_settings)
+    summary = run_batch(in_dir, out, _options(window_sentences=6, workers=2), installed_settings)
     assert summary.ok, summary.format()
     assert [r.rel for r in summary.done] == sorted(expected)
     for rel, pairs in expected.items():
@@ -165,9 +165,9 @@ def test_same_stem_inputs_keep_both_outputs(tmp_path: Path) -> None:
     in_dir.mkdir()
     for name in ("x.txt", "x.md", "y.txt"):
         (in_dir / name).write_text("Text.", encoding="utf-8")
-    jobs, refused = plan_jobs(in_dir, tmp_path / "out", _options(formats=("csv",)))
+    planned, refused = plan_files(in_dir, tmp_path / "out", _options(formats=("csv",)))
     assert not refused
-    assert {j.rel: j.outputs[0].name for j in jobs} == {"x.md": "x.md.csv", "x.txt": "x.txt.csv", "y.txt": "y.csv"}
+    assert {j.rel: j.outputs[0].name for j in planned} == {"x.md": "x.md.csv", "x.txt": "x.txt.csv", "y.txt": "y.csv"}
 
 
 def test_run_errors(tmp_path: Path, settings, installed_settings) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_batch import _options, _text
 
-from align.batch import MANIFEST_NAME, plan_jobs, run_batch, safe_name
+from align.batch import MANIFEST_NAME, plan_files, run_batch, safe_name
 from align.filenames import printable
 from align.formats import read_aligned
 
@@ -88,22 +88,22 @@ def test_colliding_names_get_one_output_each(tmp_path: Path) -> None:
     in_dir = tmp_path / "in"
     for n, rel in enumerate(["x.md", "x.md.txt", "x.txt", "X.TXT", "y.txt"]):
         _write(in_dir, rel, n)
-    jobs, refused = plan_jobs(in_dir, tmp_path / "out", _options(formats=("csv", "tmx")))
+    planned, refused = plan_files(in_dir, tmp_path / "out", _options(formats=("csv", "tmx")))
     assert not refused
-    outputs = [p.relative_to(tmp_path / "out").as_posix().casefold() for j in jobs for p in j.outputs]
+    outputs = [p.relative_to(tmp_path / "out").as_posix().casefold() for j in planned for p in j.outputs]
     assert len(outputs) == len(set(outputs)) == 10  # unique even on a case-insensitive file system
-    assert {j.rel: j.outputs[0].name for j in jobs}["y.txt"] == "y.csv"  # no sibling: the short name
+    assert {j.rel: j.outputs[0].name for j in planned}["y.txt"] == "y.csv"  # no sibling: the short name
 
 
 def test_windows_unsafe_names_are_mapped_in_every_path_component(tmp_path: Path) -> None:
     in_dir = tmp_path / "in"
     for n, rel in enumerate(["CON.txt", "aux.md", "nul/COM1.txt", "a:b.txt", "q?.txt", "ends. /x.txt", "LPT1 .md"]):
         _write(in_dir, rel, n)
-    jobs, refused = plan_jobs(in_dir, tmp_path / "out", _options(formats=("csv",)))
-    assert not refused and len(jobs) == 7
-    for job in jobs:
-        parts = job.outputs[0].relative_to(tmp_path / "out").parts
-        assert all(_valid_on_windows(part) for part in parts), (job.rel, parts)
+    planned, refused = plan_files(in_dir, tmp_path / "out", _options(formats=("csv",)))
+    assert not refused and len(planned) == 7
+    for file in planned:
+        parts = file.outputs[0].relative_to(tmp_path / "out").parts
+        assert all(_valid_on_windows(part) for part in parts), (file.rel, parts)
 
 
 # ---- real runs ----------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_control_characters_in_names_are_escaped_when_shown(
     shown = summary.format() + "\n" + caplog.text
     assert "\x1b" not in shown
     assert "evil\\x1b[2J\\x1b[31m.txt" in summary.format()
-    (output,) = plan_jobs(in_dir, out, _options(formats=("csv",)))[0][0].outputs
+    (output,) = plan_files(in_dir, out, _options(formats=("csv",)))[0][0].outputs
     assert "\x1b" not in output.name
 
 

@@ -39,7 +39,7 @@ from hypothesis import settings as hsettings
 from align.cli import main
 from align.document import AlignedDocument, Pair
 from align.formats import FORMATS, read_aligned, to_bytes
-from align.text.sources import read_text
+from align.text.readers import read_text
 from devtools.models import load_fixture_pairs
 
 pytestmark = pytest.mark.slow

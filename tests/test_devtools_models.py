@@ -186,7 +186,7 @@ def test_shipped_fixture_is_built_from_the_current_builder(fixture_package_file:
     record = json.loads(fixture_record_path(fixture_package_file).read_text(encoding="utf-8"))
     rebuild = "rebuild it: python -m devtools build-models data/models --which fixture (a few minutes)"
     assert record["builder_key"] == builder_key(), (
-        f"devtools/models.py or the training pairs changed since the fixture was built; {rebuild}"
+        f"devtools/models/ or the training pairs changed since the fixture was built; {rebuild}"
     )
     assert record["sha256"] == file_sha256(fixture_package_file), f"the fixture differs from its build record; {rebuild}"
     assert record["package"] == fixture_package_file.name

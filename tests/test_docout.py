@@ -23,8 +23,8 @@ from align.docout.compose import compose
 from align.docout.placement import MismatchError
 from align.document import AlignedDocument, Pair, Sentence, Status
 from align.errors import AlignError
+from align.text.readers import read_blocks, read_text
 from align.text.segment import segment
-from align.text.sources import read_blocks, read_text
 from devtools.fuzz import pdf_from_objects
 
 

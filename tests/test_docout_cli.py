@@ -11,8 +11,8 @@ from align import cli
 from align.document import AlignedDocument, Pair, Sentence, Status
 from align.formats import read_aligned, write_document
 from align.pipeline import translate_file
+from align.text.readers import read_text
 from align.text.segment import segment
-from align.text.sources import read_text
 
 TITLE = ("Neue Fahrradbrücke über die Elbe eröffnet", "New cycle bridge over the Elbe opens")
 

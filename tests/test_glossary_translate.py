@@ -123,10 +123,10 @@ def test_translate_text_records_the_glossary_in_the_signature(translator, pairs)
     glossary, wanted = glossary_from_runner_up(source, translator.n_best([source], 4)[0]) or pytest.fail("no runner-up")
     doc = translate_text(f"{pairs[0][0]}\n\n{source}", translator, estimate=False, glossary=glossary)
     assert [p.target for p in doc.pairs] == [pairs[0][1], wanted]
-    described = doc.signature.settings["glossary"]
+    described = doc.signature.settings.details["glossary"]
     assert described["entries"] == 1 and described["name"] == "derived" and len(described["sha256"]) == 16
     plain = translate_text(source, translator, estimate=False)
-    assert "glossary" not in plain.signature.settings
+    assert "glossary" not in plain.signature.settings.details
 
 
 @pytest.fixture

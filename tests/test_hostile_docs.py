@@ -4,7 +4,7 @@ traceback, a memory blow-up or text silently lost.
 The files are built here: a DOCX zip bomb (written in a streaming way, so the test itself stays
 small), DTD entities, comments and tracked changes inside Word paragraphs, merged and malformed
 table cells, deeply nested HTML, HTML whose declared encoding contradicts its bytes, PDFs past
-pypdf's limits. They go through the readers (``align.text.sources``, what the page calls on an
+pypdf's limits. They go through the readers (``align.text.readers``, what the page calls on an
 upload), the writers (``align.docout``) and the real command line.
 """
 
@@ -26,7 +26,7 @@ from test_docout import expected_text, translated
 from align.cli import main
 from align.docout import write_translated
 from align.errors import InputError
-from align.text.sources import read_text
+from align.text.readers import read_text
 from devtools.fuzz import pdf_from_objects
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from align.errors import AlignError
 from align.formats import read_aligned, write_document
 from align.glossary import read_glossary
 from align.mt.packages import install_from_path
-from align.text.sources import read_text
+from align.text.readers import read_text
 from devtools.fuzz import pdf_from_objects
 
 

@@ -106,7 +106,7 @@ def test_translating_for_the_signal_shows_on_the_progress_bar(installed_settings
     done = [d for d, _ in seen]
     assert done == sorted(done) and done[-1] == 15
     assert any(0 < d <= 5 for d in done)  # the translation stage reported before the embedding
-    assert doc.signature.settings["mt"] == translator.package.name
+    assert doc.signature.settings.details["mt"] == translator.package.name
 
 
 def test_align_command(tmp_path: Path):

@@ -54,7 +54,7 @@ def test_translate_text_one_pair_per_sentence(translator, pairs):
     assert [t.text for t in doc.target_sentences] == [en for _, en in used]
     assert [t.paragraph for t in doc.target_sentences] == [0, 0, 0, 1, 1]
     assert doc.signature.method == "translate" and doc.signature.model == translator.package.name
-    assert doc.signature.settings["options"]["beam_size"] == 2
+    assert doc.signature.settings.details["options"]["beam_size"] == 2
     assert done[-1] == (5, 5)
 
 
@@ -197,10 +197,10 @@ def test_estimate_without_the_model_gives_a_neutral_reason(tmp_path, installed_s
     src.write_text("Das ist ein Haus.\nDer Hund schläft.\n", encoding="utf-8")
     mt.write_text("This is a house.\nThe dog sleeps.\n", encoding="utf-8")
     doc = estimate_files(src, mt, settings=installed_settings, split_lines=True, use_model=False)
-    reason = doc.signature.settings["quality"]["left_out"]["model"]
+    reason = doc.signature.settings.quality.left_out["model"]
     assert "--" not in reason and "switched off" in reason
     named = estimate_files(src, mt, settings=installed_settings, split_lines=True, use_model=False, model_off_reason="off (x)")
-    assert named.signature.settings["quality"]["left_out"]["model"] == "off (x)"
+    assert named.signature.settings.quality.left_out["model"] == "off (x)"
 
 
 def test_translator_sharing_reuses_the_loaded_models(translator, pairs):

@@ -10,23 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from devtools.bench.qe import (
-    _NUMBER,
-    KINDS,
-    NEGATION,
-    Case,
-    Detection,
-    KindFigures,
-    Report,
-    Row,
-    Speed,
-    corrupt,
-    drop_clause,
-    measure,
-    read_rows,
-    select,
-    top_signals,
-)
+from devtools.bench.corruptions import _NUMBER, KINDS, NEGATION, Case, Row, corrupt, drop_clause
+from devtools.bench.qe import Detection, KindFigures, Report, Speed, measure, read_rows, select, top_signals
 
 TSV = Path("bench") / "qe-dev" / "newstest2021.de-en.systems.tsv"
 

@@ -172,9 +172,10 @@ def test_re_estimating_one_row_uses_the_documents_norms(wmt, embedder):
     target = [Sentence(r["mt"]) for r in rows]
     doc = AlignedDocument.from_beads("de", "en", source, target, [Bead((i,), (i,)) for i in range(len(rows))])
     full = with_estimates(doc, embedder=embedder)
-    stored = full.signature.settings["quality"]
-    assert QualityCalibration.from_dict(stored["calibration"]) == QualityCalibration.from_dict(
-        QualityCalibration.from_dict(stored["calibration"]).as_dict()
+    stored = full.signature.settings.quality
+    assert stored is not None
+    assert QualityCalibration.from_dict(dict(stored.calibration)) == QualityCalibration.from_dict(
+        QualityCalibration.from_dict(dict(stored.calibration)).as_dict()
     )
     again = with_estimates(full, embedder=embedder, rows=[7])
     assert again.pairs[7].quality == pytest.approx(full.pairs[7].quality)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from align.document import Pair, Status
 from align.errors import FormatError, InputError
 from align.formats import read_aligned
-from align.text.sources import decode_text, read_text
+from align.text.readers import decode_text, read_text
 from devtools.fuzz import pdf_from_objects
 
 GERMAN = "Größe und Übermaß: „Anführungszeichen“ – 5 €.\nZweite Zeile.\n\nNeuer Absatz mit Straße."

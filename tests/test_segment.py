@@ -322,7 +322,7 @@ def test_long_inputs_are_linear() -> None:
 # the command
 # --------------------------------------------------------------------------------------------
 def test_cli_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("align.text.sources")
+    pytest.importorskip("align.text.readers")
     path = tmp_path / "in.txt"
     path.write_text("Titel\n\nAm 3. Juni kam er. Dann\nging er.\n", encoding="utf-8")
     assert main(["segment", str(path)]) == 0
@@ -330,7 +330,7 @@ def test_cli_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_cli_segment_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("align.text.sources")
+    pytest.importorskip("align.text.readers")
     assert main(["segment", str(tmp_path / "nope.txt")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "nope.txt" in err

@@ -76,7 +76,7 @@ def test_exact_matches_skip_the_machine(tmp_path, translator):
     assert [p.origin for p in doc.pairs] == ["tm101", "tm101", "mt", "tm100", "mt", "mt"]
     assert [p.target for p in doc.pairs] == [HUMAN + en if i in (0, 1, 3) else en for i, (_, en) in enumerate(doc_pairs)]
     assert [t.text for t in doc.target_sentences] == [p.target for p in doc.pairs]
-    assert doc.signature.settings["tm"].endswith("tm.sqlite3")
+    assert doc.signature.settings.details["tm"].endswith("tm.sqlite3")
 
 
 def test_all_rows_from_the_memory_means_no_translator_call(tmp_path, translator):
@@ -101,14 +101,14 @@ def test_only_machine_rows_are_estimated(tmp_path, translator, embedder):
             assert (pair.origin, pair.quality, pair.reasons) == ("tm101", None, ())
         else:
             assert pair.origin == "mt" and pair.quality is not None
-    assert "quality" in doc.signature.settings
+    assert doc.signature.settings.quality is not None
 
 
 def test_without_a_memory_every_row_is_machine_translated(translator):
     translator.calls = []
     [doc] = translate_segmented([sentences(PAIRS[:2])], translator, estimate=False)
     assert [p.origin for p in doc.pairs] == ["mt", "mt"] and len(translator.calls) == 1
-    assert "tm" not in doc.signature.settings
+    assert "tm" not in doc.signature.settings.details
 
 
 # ---- command line -----------------------------------------------------------------------------------

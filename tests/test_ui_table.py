@@ -144,7 +144,7 @@ def test_retranslate_without_an_estimate_leaves_rows_unestimated():
     doc = AlignedDocument("de", "en", (Pair("Satz.", "wrong", confidence=0.4),))  # an aligned document
     result = apply_action(doc, "retranslate", [0], Context(translate=lambda texts: ["Sentence."], estimate=estimator(None, None)))
     assert result.doc.pairs[0].target == "Sentence." and result.doc.pairs[0].quality is None
-    assert "quality" not in result.doc.signature.settings
+    assert result.doc.signature.settings.quality is None
 
 
 def test_estimator_keeps_left_out_signals_out(monkeypatch):

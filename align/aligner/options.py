@@ -41,9 +41,9 @@ class AlignOptions:
     ``refine_mass`` or more. Each span is judged on its own, so which spans are embedded does not
     depend on how doubtful other beads are (it once did: a budget went to the most doubtful beads
     first, and sure beads changed with the CPU's int8 kernels). ``refine_budget`` x sentences is a
-    guard for a document where everything is in doubt (unrelated or shuffled texts want 1.3 to 1.9
-    spans a sentence, real ones at most 0.3), the most probable spans first. Figures:
-    devtools/RESULTS.md, "Refine rule".
+    guard for a document where everything is in doubt (unrelated or shuffled texts want several
+    times the spans of real ones: devtools/RESULTS.md, "Figures cited by the code"), the most
+    probable spans first. Figures: devtools/RESULTS.md, "Refine rule".
     ``replace_prior``: prior probability of a replacement, a sentence dropped and an unrelated
     one added in its place (a source's tag line and the translator's note, a caption swapped for
     another). As rare as an omission, but not the product of an omission's and an addition's

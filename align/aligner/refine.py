@@ -4,11 +4,12 @@ where two groupings compete the real embedding decides instead of a sum of sente
 Which spans are embedded must not depend on how beads elsewhere in the document rank: an earlier
 rule embedded the spans around the most doubtful beads up to a budget, so a bead's neighbourhood
 was refined or not depending on whether unrelated beads were a little more or less doubtful. Two
-CPUs' int8 kernels (vectors within cosine 0.998) then gave different beads, sure ones included (a
-document followed by itself lost its title's second copy: a 2-2 bead of two stray lines and the
-title was refined on one machine and not on another). Each span is now judged on its own: its
-probability of being one side of a bead on the path (forward-backward over the band), against
-a fixed threshold, far below any bead the page would show as sure.
+CPUs' int8 kernels (vectors a hair apart: devtools/RESULTS.md, "Figures cited by the code") then
+gave different beads, sure ones included (a document followed by itself lost its title's second
+copy: a 2-2 bead of two stray lines and the title was refined on one machine and not on another).
+Each span is now judged on its own: its probability of being one side of a bead on the path
+(forward-backward over the band), against a fixed threshold, far below any bead the page would
+show as sure.
 """
 
 from __future__ import annotations

@@ -239,17 +239,17 @@ class Scorer:
             score = score + self.mt_weight * gauss_llr(sim, *cal.mt)
         return score
 
-    def cells(self, jobs: Sequence[tuple[int, int, Callable]]) -> list[np.ndarray]:
-        """For each job (a, b, fn): ``fn(rows, a, cols, b)`` of every band cell where a bead (a, b)
-        can end (i >= a, j >= b), NEG elsewhere, in the flat store's order.
+    def cells(self, requests: Sequence[tuple[int, int, Callable]]) -> list[np.ndarray]:
+        """For each request (a, b, fn), a bead type and its score: ``fn(rows, a, cols, b)`` of every
+        band cell where a bead (a, b) can end (i >= a, j >= b), NEG elsewhere, in the flat store's order.
 
-        One sweep over chunks of whole rows serves all jobs, so they share the chunk's cosines;
+        One sweep over chunks of whole rows serves all requests, so they share the chunk's cosines;
         memory stays proportional to the band.
         """
         n, off = len(self.lo) - 1, self.off
-        outs = [np.full(int(off[-1]), NEG) for _ in jobs]
-        reach = (max(a for a, _, _ in jobs), max(b for _, b, _ in jobs))
-        r0 = min(a for a, _, _ in jobs)
+        outs = [np.full(int(off[-1]), NEG) for _ in requests]
+        reach = (max(a for a, _, _ in requests), max(b for _, b, _ in requests))
+        r0 = min(a for a, _, _ in requests)
         while r0 <= n:
             r1 = max(int(np.searchsorted(off, off[r0] + CHUNK_CELLS, side="right")) - 1, r0 + 1)
             r1 = min(r1, n + 1)
@@ -258,7 +258,7 @@ class Scorer:
             if self.mt is not None and self.cal.mt is not None:
                 self._mt_cos = ChunkCos(self.mt.left, self.mt.right, rows, cols, reach)
             try:
-                for out, (a, b, fn) in zip(outs, jobs, strict=True):
+                for out, (a, b, fn) in zip(outs, requests, strict=True):
                     ok = (rows >= a) & (cols >= b)
                     if ok.any():
                         out[off[r0] : off[r1]][ok] = fn(rows[ok], a, cols[ok], b)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align.errors import InputError
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 if TYPE_CHECKING:
     from align.progress import Progress
@@ -137,9 +138,9 @@ class DeprecatedSwitch(argparse.Action):
         setattr(namespace, self.dest, on)
 
 
-def add_langs(p: argparse.ArgumentParser, src: str = "de", tgt: str = "en") -> None:
-    p.add_argument("--src", default=src, help=f"source language code (default {src})")
-    p.add_argument("--tgt", default=tgt, help=f"target language code (default {tgt})")
+def add_langs(p: argparse.ArgumentParser, src: str = DEFAULT_SOURCE, tgt: str = DEFAULT_TARGET) -> None:
+    p.add_argument("--src", default=src, help="source language code (default %(default)s)")
+    p.add_argument("--tgt", default=tgt, help="target language code (default %(default)s)")
 
 
 def settings_of(args: argparse.Namespace) -> Settings:

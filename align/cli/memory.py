@@ -7,12 +7,19 @@ import sys
 from pathlib import Path
 
 from align.cli.common import EXIT_OK, Command, Group, check_output, no_arguments, settings_of, shown
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 
 def add_tm_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="the file to import (.tmx, .csv, .tsv, .xlsx, .jsonl)")
-    p.add_argument("--src", default=None, help="source language (TMX: from the file, this picks the side; CSV/TSV: default de)")
-    p.add_argument("--tgt", default=None, help="target language (TMX: every other language unless given; CSV/TSV: default en)")
+    p.add_argument(
+        "--src",
+        default=None,
+        help=f"source language (TMX: from the file, this picks the side; CSV/TSV: default {DEFAULT_SOURCE})",
+    )
+    p.add_argument(
+        "--tgt", default=None, help=f"target language (TMX: every other language unless given; CSV/TSV: default {DEFAULT_TARGET})"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

@@ -7,18 +7,19 @@ import sys
 from pathlib import Path
 
 from align.cli.common import EXIT_OK, Command
+from align.mt.langcodes import DEFAULT_SOURCE
 
 
 def add_segment(p: argparse.ArgumentParser) -> None:
-    from align.text.sources import SUPPORTED_TEXT_SUFFIXES
+    from align.text.readers import SUPPORTED_TEXT_SUFFIXES
 
     p.add_argument("file", help=f"text file ({', '.join(sorted(SUPPORTED_TEXT_SUFFIXES))})")
-    p.add_argument("--lang", default="de", help="language of the text (default de)")
+    p.add_argument("--lang", default=DEFAULT_SOURCE, help="language of the text (default %(default)s)")
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
+    from align.text.readers import read_text
     from align.text.segment import format_segments, segment
-    from align.text.sources import read_text
 
     text = read_text(Path(args.file))
     sys.stdout.write(format_segments(segment(text, lang=args.lang)))
@@ -37,7 +38,7 @@ def add_eval_sbd(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--splitter", choices=SPLITTERS, default=SPLITTERS[0], help="ours (align, the default) or pysbd, for comparison"
     )
-    p.add_argument("--lang", default="de", help="language of the texts: de (default), en, fr, ...")
+    p.add_argument("--lang", default=DEFAULT_SOURCE, help="language of the texts: %(default)s (default), en, fr, ...")
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious boundary")
 
 

@@ -184,7 +184,10 @@ def add_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--align-with", default=None, metavar="TGT_DIR", help="align with same-named files here instead of translating"
     )
-    p.add_argument("--jobs", type=whole(1), default=1, help="parallel readers/writers (default 1)")
+    p.add_argument(
+        "--workers", type=whole(1), default=1, metavar="N", help="files read and written in parallel (default %(default)s)"
+    )
+    p.add_argument("--jobs", type=whole(1), dest="workers", help=argparse.SUPPRESS)  # the old name, for existing scripts
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="redo files the manifest says are finished")
     p.add_argument("--keep-formulas", action="store_true", help="do not neutralise formula-like cells")
@@ -208,7 +211,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         tgt_lang=args.tgt,
         formats=args.formats,
         align_with=Path(args.align_with) if args.align_with else None,
-        jobs=args.jobs,
+        workers=args.workers,
         force=args.force,
         neutralise_formulas=not args.keep_formulas,
         translate=translate_options(args),

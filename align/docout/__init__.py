@@ -1,6 +1,6 @@
 """The translated document: a document's target text written back in its source's own structure.
 
-``write_translated`` reads the source file again with its block map (``align.text.sources``),
+``write_translated`` reads the source file again with its block map (``align.text.readers``),
 finds where each row's source sentences were (``placement``), composes each block's new text
 and its pieces' (``compose``) and hands them to the writer of the output's format (``plain``,
 ``markdown``, ``html``, ``word``); the file is written atomically. ``kinds`` says which output
@@ -59,7 +59,7 @@ def render_translated(doc: AlignedDocument, source_path: Path, kind: str, *, unc
     from align.docout.compose import fill_blocks
     from align.docout.placement import check_rows, place_rows, source_sentences
     from align.docout.policy import joiner_for
-    from align.text.sources import open_source
+    from align.text.readers import open_source
 
     policy = Unconfirmed.parse(unconfirmed)
     opened = open_source(Path(source_path))

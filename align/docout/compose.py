@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from align.document import Sentence
-from align.text.sources import Block, SourceText
+from align.text.readers import Block, SourceText
 
 log = logging.getLogger(__name__)
 

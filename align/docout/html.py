@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from align.docout.compose import Filled
-from align.text.sources import OpenedSource
+from align.text.readers import OpenedSource
 
 
 def render_html(opened: OpenedSource, filled: Sequence[Filled]) -> bytes:

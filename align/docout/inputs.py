@@ -12,9 +12,10 @@ from typing import Any
 
 from align.document import AlignedDocument
 from align.errors import InputError
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 
-def load_aligned(name: str, settings: Any, *, src_lang: str = "de", tgt_lang: str = "en") -> AlignedDocument:
+def load_aligned(name: str, settings: Any, *, src_lang: str = DEFAULT_SOURCE, tgt_lang: str = DEFAULT_TARGET) -> AlignedDocument:
     """The aligned document in file ``name``, else in the page project called (or numbered) ``name``."""
     from align.formats import read_aligned
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from align.errors import AlignError
-from align.text.sources import DOCX_SUFFIXES, HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, source_kind
+from align.text.readers import DOCX_SUFFIXES, HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, source_kind
 
 #: Output suffix -> the kind written.
 OUTPUT_KINDS: dict[str, str] = {
@@ -60,7 +60,7 @@ def translate_writes_document(source_path: Path, out_path: Path) -> bool:
 
 
 def _head(path: Path) -> bytes:
-    from align.text.sources import read_bytes
+    from align.text.readers import read_bytes
 
     return read_bytes(Path(path))[:8]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from align.docout.compose import Filled
-from align.text.sources import OpenedSource
+from align.text.readers import OpenedSource
 
 
 def render_markdown(opened: OpenedSource, filled: Sequence[Filled]) -> bytes:

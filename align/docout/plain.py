@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from align.docout.compose import Filled
-from align.text.sources import SourceText
+from align.text.readers import SourceText
 
 
 def render_plain(source: SourceText, filled: Sequence[Filled], newline: str = "\n") -> bytes:

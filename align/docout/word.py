@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from align.docout.compose import Filled
-from align.text.sources import OpenedSource
+from align.text.readers import OpenedSource
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"

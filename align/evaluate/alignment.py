@@ -25,6 +25,7 @@ from pathlib import Path
 
 from align.document import Bead
 from align.errors import FormatError, InputError
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 log = logging.getLogger(__name__)
 
@@ -283,18 +284,18 @@ def peak_memory_mb() -> float | None:
 
 
 def _load_translator(settings, bench_dir: Path):
-    """The installed translator for the benchmark's pair (``langs`` file 'de en', default de->en)."""
+    """The installed translator for the benchmark's pair (``bench_languages``)."""
     from align.mt.translate import load_translator
 
     return load_translator(*bench_languages(bench_dir), settings)
 
 
 def bench_languages(bench_dir: Path) -> tuple[str, str]:
-    """The benchmark's pair from its ``langs`` file ('de en', UTF-8 with or without BOM); de->en
-    without one, and en where it names only the source."""
+    """The benchmark's pair from its ``langs`` file ('de en', UTF-8 with or without BOM); the
+    default pair without one, and the default target where it names only the source."""
     langs_file = bench_dir / "langs"
     named = langs_file.read_text(encoding="utf-8-sig").split() if langs_file.is_file() else []
-    return (named[0] if named else "de"), (named[1] if len(named) > 1 else "en")
+    return (named[0] if named else DEFAULT_SOURCE), (named[1] if len(named) > 1 else DEFAULT_TARGET)
 
 
 def _memory_line(peak_mb: float | None) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from align.errors import AlignError, FormatError, InputError
+from align.mt.langcodes import DEFAULT_SOURCE
 from align.text.segment import split_paragraphs
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def _errors(name: str, text: str, positions: set[int], kind: str) -> list[Bounda
     return found
 
 
-def evaluate_dir(bench_dir: Path, splitter: str = "align", lang: str = "de") -> Report:
+def evaluate_dir(bench_dir: Path, splitter: str = "align", lang: str = DEFAULT_SOURCE) -> Report:
     """Score ``splitter`` on every ``NNN.txt``/``NNN.gold`` pair of ``bench_dir``."""
     split = _splitter(splitter, lang)
     pairs = bench_files(Path(bench_dir))

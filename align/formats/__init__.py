@@ -31,6 +31,7 @@ from align.errors import AlignError, InputError
 from align.formats import delimited, jsonl, tmx, xlsx
 from align.formats.cells import ExportError as ExportError
 from align.formats.cells import Quote, check_cells, keep, neutralise, unneutralise
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,9 @@ def write_document(
     return path
 
 
-def read_aligned(path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neutralised: bool = True) -> AlignedDocument:
+def read_aligned(
+    path: Path, *, src_lang: str = DEFAULT_SOURCE, tgt_lang: str = DEFAULT_TARGET, neutralised: bool = True
+) -> AlignedDocument:
     """Read a CSV, TSV, XLSX, JSONL or TMX file written by ``write_document`` back into a document.
 
     Also reads a plain two-column CSV/TSV/XLSX (source, target) without a header. ``src_lang`` and
@@ -144,7 +147,7 @@ def read_aligned(path: Path, *, src_lang: str = "de", tgt_lang: str = "en", neut
     front of ``= + - @``/tab/CR is removed again. Raises ``InputError`` when the file cannot be read
     and ``FormatError`` (with the line or row) when its content is malformed.
     """
-    from align.text.sources import read_bytes
+    from align.text.readers import read_bytes
 
     path = Path(path)
     name = ALIGNED_SUFFIXES.get(path.suffix.lower())

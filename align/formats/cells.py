@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from align.document import AlignedDocument, Pair, Signature, Status
+from align.document import AlignedDocument, Origin, Pair, RunSettings, Signature, Status
 from align.errors import AlignError, FormatError
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ def pair_row(index: int, pair: Pair, quote: Quote) -> dict[str, str]:
         "note": quote(pair.note),
         "quality": format_quality(pair.quality),
         "reasons": quote(join_reasons(pair.reasons)),
-        "origin": quote(pair.origin),
+        "origin": quote(str(pair.origin)),
     }
 
 
@@ -219,7 +219,7 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
         note=unquote(fields.get("note") or ""),
         quality=quality,
         reasons=split_reasons(unquote(fields.get("reasons") or "")),
-        origin=unquote(fields.get("origin") or "").strip(),
+        origin=Origin.parse(unquote(fields.get("origin") or "").strip()),
     )
 
 
@@ -233,7 +233,7 @@ def header_map(cells: list[str]) -> dict[str, int] | None:
 
 def make_document(path: Path, src_lang: str, tgt_lang: str, pairs: list[Pair], **extra: object) -> AlignedDocument:
     """The document a file held; without a signature of its own it is marked as imported."""
-    signature = extra.pop("signature", None) or Signature(method="import", settings={"file": path.name})
+    signature = extra.pop("signature", None) or Signature(method="import", settings=RunSettings(details={"file": path.name}))
     return AlignedDocument(
         src_lang=src_lang,
         tgt_lang=tgt_lang,
@@ -247,7 +247,7 @@ def make_document(path: Path, src_lang: str, tgt_lang: str, pairs: list[Pair], *
 def decode_export(path: Path, data: bytes) -> str:
     """Our exports are UTF-8 (CSV with a BOM); another tool's may be in any text encoding, or in
     UTF-8 with a few lines in Windows-1252 (module doc)."""
-    from align.text.sources import decode_text
+    from align.text.readers import decode_text
 
     try:
         return data.decode("utf-8-sig")

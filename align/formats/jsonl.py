@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from align.document import AlignedDocument, Pair, Sentence, Signature, Status
+from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
 from align.errors import FormatError
 from align.formats.cells import Quote, decode_export, make_document, metadata
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 
 def write_jsonl(doc: AlignedDocument, quote: Quote) -> bytes:
@@ -34,7 +35,7 @@ def write_jsonl(doc: AlignedDocument, quote: Quote) -> bytes:
             "note": pair.note,
             "quality": None if pair.quality is None else float(pair.quality),
             "reasons": list(pair.reasons),
-            "origin": pair.origin,
+            "origin": str(pair.origin),
         }
         lines.append(json.dumps(record, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -77,11 +78,14 @@ def read_jsonl(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Q
                 raise FormatError(f"{where}: unknown record type {kind!r}")
         except (KeyError, TypeError, ValueError) as err:
             raise FormatError(f"{where}: malformed {kind} record ({err!r})") from None
-    signature = Signature.from_dict(meta["signature"]) if isinstance(meta.get("signature"), dict) else None
+    try:
+        signature = Signature.from_dict(meta["signature"]) if isinstance(meta.get("signature"), dict) else None
+    except (TypeError, ValueError) as err:
+        raise FormatError(f"{path}: the document's signature is not one we write ({err})") from None
     return make_document(
         path,
-        str(meta.get("src_lang") or "de"),
-        str(meta.get("tgt_lang") or "en"),
+        str(meta.get("src_lang") or DEFAULT_SOURCE),
+        str(meta.get("tgt_lang") or DEFAULT_TARGET),
         pairs,
         name=meta.get("name", ""),
         signature=signature,
@@ -118,7 +122,7 @@ def _pair_from_record(where: str, record: dict) -> Pair:
             note=record.get("note", ""),
             quality=None if quality is None else float(quality),
             reasons=tuple(reasons),
-            origin=record.get("origin", ""),
+            origin=Origin.parse(record.get("origin", "")),
         )
     except (ValueError, TypeError, OverflowError) as err:  # ids, numbers: inf, 1e999, lists of lists
         raise FormatError(f"{where}: a value is not what the field holds ({err})") from None

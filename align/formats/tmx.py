@@ -78,7 +78,7 @@ def write_tmx(doc: AlignedDocument, quote: Quote) -> bytes:
             "tgt-ids": format_ids(pair.tgt_ids),
             "flags": " ".join(pair.flags),
             "quality": format_quality(pair.quality),
-            "origin": pair.origin,
+            "origin": str(pair.origin),
         }
         for key, value in props.items():
             if value:
@@ -157,14 +157,15 @@ def read_tmx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Quo
         try:
             signature = Signature.from_dict(json.loads(header_props[PROP_PREFIX + "signature"]))
         except (ValueError, TypeError) as err:
-            raise FormatError(f"{path}, line {header.sourceline}: the signature property is not valid JSON ({err})") from err
+            where = f"{path}, line {header.sourceline}"
+            raise FormatError(f"{where}: the signature property is not valid JSON or not one we write ({err})") from err
     name = header_props.get(PROP_PREFIX + "name", "")
     return make_document(path, src or src_lang, tgt or tgt_lang, pairs, name=name, signature=signature)
 
 
 def _holds_invalid(pair: Pair) -> bool:
     """Whether a pair's text has characters an XML file cannot hold (written without them)."""
-    texts = (pair.source, pair.target, pair.note, pair.origin, *pair.flags, *pair.reasons)
+    texts = (pair.source, pair.target, pair.note, str(pair.origin), *pair.flags, *pair.reasons)
     return any(XML_INVALID.search(text) for text in texts)
 
 

@@ -257,7 +257,8 @@ def read_xlsx(path: Path, data: bytes, src_lang: str, tgt_lang: str, unquote: Qu
         try:
             signature = Signature.from_dict(json.loads(meta["signature"]))
         except (ValueError, TypeError) as err:
-            raise FormatError(f"{path}, sheet {META_SHEET!r}: the signature is not valid JSON ({err})") from err
+            where = f"{path}, sheet {META_SHEET!r}"
+            raise FormatError(f"{where}: the signature is not valid JSON or not one we write ({err})") from err
     return make_document(
         path,
         meta.get("src_lang") or src_lang,

@@ -16,6 +16,7 @@ from align.errors import InputError
 from align.glossary.model import Glossary, OtherLanguages, merge_glossaries
 from align.glossary.tabular import read_delimited, read_xlsx
 from align.glossary.tbx import read_tbx
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 from align.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,12 @@ GLOSSARY_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "tsv",
 SHARED_NAMES = ("glossary.tbx", "glossary.xlsx", "glossary.csv", "glossary.tsv")
 
 
-def read_glossary(path: Path, src_lang: str = "de", tgt_lang: str = "en") -> Glossary:
+def read_glossary(path: Path, src_lang: str = DEFAULT_SOURCE, tgt_lang: str = DEFAULT_TARGET) -> Glossary:
     """Read a CSV, TSV, XLSX or TBX glossary (format by extension) for the language pair.
 
     ``InputError`` when the file cannot be read or has another extension; ``FormatError``
     naming the file and line when its content is malformed."""
-    from align.text.sources import read_bytes
+    from align.text.readers import read_bytes
 
     path = Path(path)
     fmt = GLOSSARY_SUFFIXES.get(path.suffix.lower())
@@ -61,8 +62,8 @@ def load_glossaries(
     paths: Iterable[Path] = (),
     *,
     settings: Settings | None = None,
-    src_lang: str = "de",
-    tgt_lang: str = "en",
+    src_lang: str = DEFAULT_SOURCE,
+    tgt_lang: str = DEFAULT_TARGET,
     shared: bool = True,
 ) -> Glossary | None:
     """The glossary a translation uses: the shared one (when ``shared`` and ``settings`` has one),

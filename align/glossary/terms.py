@@ -86,7 +86,7 @@ class Token:
 @functools.lru_cache(maxsize=64)
 def stemmer_for(lang: str | None) -> Callable[[str], str] | None:
     """The Snowball stemmer of a language as a function of a casefolded word (cached, and safe to
-    call from several threads: the page checks rows while a job translates), or None for a
+    call from several threads: the page checks rows while a task translates), or None for a
     language Snowball has no stemmer for."""
     name = SNOWBALL.get(base_lang(lang))
     if name is None:

@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+#: The pair the workbench assumes where nobody names one (German -> English is what it is built
+#: for first): the default of every function, command-line option, page form and file without
+#: languages. Tables that describe German or English themselves are not defaults and keep the codes.
+DEFAULT_SOURCE = "de"
+DEFAULT_TARGET = "en"
+
 # ISO 639-1 -> NLLB-200 (FLORES-200) code, for common languages.
 NLLB_CODES = {
     "ar": "arb_Arab",

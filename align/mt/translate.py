@@ -2,7 +2,8 @@
 
 Speed comes from batching: all sentences of a call are tokenised, sorted by length and sent to
 CTranslate2 in large token-counted batches, so padding is small and the matrix products are big.
-One ``translate_batch`` call per sentence is several times slower (``python -m devtools bench translate``).
+One ``translate_batch`` call per sentence is several times slower (devtools/RESULTS.md,
+"Translation speed"; ``python -m devtools bench translate``).
 
 Nothing is ever cut short. CTranslate2 truncates input at ``max_input_length`` (1024 tokens) and
 output at ``max_decoding_length`` (256): we switch the input limit off, split sentences longer than
@@ -355,7 +356,7 @@ class Translator:
         Empty or blank sentences come back as '' without a model call. All other sentences share
         length-sorted batches; ``progress(done, total)`` hears the sentences finished after each
         batch. ``stats``, when given, receives the call's counts (the translator keeps no state
-        between calls: the page's jobs share one). With a ``glossary``, pieces containing its
+        between calls: the page's tasks share one). With a ``glossary``, pieces containing its
         source terms get the n-best translation that follows it best (module docstring).
         """
         stats = stats if stats is not None else TranslateStats()

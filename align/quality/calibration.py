@@ -5,21 +5,22 @@ news and a legal text differ, and so do two embedders or two models. So each nor
 document's own rows (median and MAD, robust to the broken rows we are looking for), and the
 similarity of unrelated sentences from random pairs of the document, as the aligner calibrates.
 A short document (fewer than ``MIN_ROWS`` rows) has no norm of its own: length is left out, and
-similarity and the model use the defaults below.
+similarity and the model use the defaults below. The norm itself (``Norm``, ``robust_norm``) and
+the length ratio are ``align.text.compare``'s, shared with the review checks.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-MIN_ROWS = 8
+from align.text.compare import MIN_LENGTH_SPREAD, MIN_ROWS, Norm, robust_norm
+
+__all__ = ["MIN_ROWS", "Norm", "QualityCalibration", "robust_norm", "similarity_norms"]
+
 RANDOM_PAIRS = 2000
-MAD_TO_SD = 1.4826
 
 # multilingual-e5-small ("query: " prefix) on WMT21 de->en output (19 systems): translations have a
 # median cosine of 0.93 (MAD-sd 0.03), random sentence pairs 0.76 (sd 0.03). Used only for
@@ -30,18 +31,7 @@ DEFAULT_SIMILARITY = (0.93, 0.03, 0.76, 0.03)
 # calibrate themselves)
 DEFAULT_MODEL_MEAN = (-1.2, 0.35)
 DEFAULT_MODEL_MIN = (-6.0, 2.0)
-MIN_SD = {"length": 0.05, "similarity": 0.01, "model": 0.05, "model_min": 0.5, "clause_gain": 0.005}
-
-
-@dataclass(frozen=True)
-class Norm:
-    """The centre and spread of a value over the document's rows."""
-
-    centre: float
-    spread: float
-
-    def z(self, value: float) -> float:
-        return (value - self.centre) / self.spread
+MIN_SD = {"length": MIN_LENGTH_SPREAD, "similarity": 0.01, "model": 0.05, "model_min": 0.5, "clause_gain": 0.005}
 
 
 @dataclass(frozen=True)
@@ -63,20 +53,6 @@ class QualityCalibration:
     def from_dict(cls, data: dict[str, Any] | None) -> QualityCalibration:
         data = data or {}
         return cls(**{k: Norm(**v) for k, v in data.items() if k in cls.__dataclass_fields__ and v})
-
-
-def robust_norm(values: Sequence[float], min_sd: float) -> Norm | None:
-    """Median and MAD (as a standard deviation) of ``values``; None for fewer than MIN_ROWS."""
-    if len(values) < MIN_ROWS:
-        return None
-    arr = np.asarray(values, dtype=np.float64)
-    median = float(np.median(arr))
-    return Norm(median, max(MAD_TO_SD * float(np.median(np.abs(arr - median))), min_sd))
-
-
-def log_length_ratio(source: str, target: str) -> float:
-    """log((target chars + 10) / (source chars + 10)): the +10 keeps very short rows from extreme ratios."""
-    return math.log((len(target.strip()) + 10) / (len(source.strip()) + 10))
 
 
 def similarity_norms(src_vecs: np.ndarray, tgt_vecs: np.ndarray, seed: int = 0) -> tuple[Norm | None, Norm | None]:

@@ -13,7 +13,7 @@ news need no fix) and each signal moves it:
 Continuous signals keep the order among rows with no finding, which is what a "worst first"
 review needs; findings bring a row to the top with a reason. Nothing here is fitted to a test set:
 the weights are round numbers read as "how many times likelier is this for a broken row"
-(devtools/RESULTS.md, "Quality", measures the result on real WMT21 output).
+(devtools/RESULTS.md, "Quality estimation", measures the result on real WMT21 output).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from align.document import AlignedDocument, Signature
+from align.document import AlignedDocument, QualityRecord
 from align.glossary.checks import FORBIDDEN_TERM, MISSING_TERM, NOT_VERBATIM, row_findings
 from align.progress import Progress, in_stages
 from align.quality import textsignals
@@ -35,10 +35,10 @@ from align.quality.calibration import (
     MIN_SD,
     Norm,
     QualityCalibration,
-    log_length_ratio,
     robust_norm,
     similarity_norms,
 )
+from align.text.compare import length_norm, log_length_ratio
 
 if TYPE_CHECKING:
     import numpy as np
@@ -104,9 +104,9 @@ class QualityReport:
     used: tuple[str, ...]
     left_out: dict[str, str]
 
-    def describe(self) -> dict[str, Any]:
-        """What a document stores about its estimate (signature settings: "quality")."""
-        return {"used": list(self.used), "left_out": dict(self.left_out), "calibration": self.calibration.as_dict()}
+    def describe(self) -> QualityRecord:
+        """What a document stores about its estimate (its signature's ``settings.quality``)."""
+        return QualityRecord(self.used, dict(self.left_out), self.calibration.as_dict())
 
 
 def estimate_rows(
@@ -154,7 +154,7 @@ def estimate_rows(
     ratios = [log_length_ratio(sources[i], targets[i]) for i in live]
     if calibration is None:
         calibration = QualityCalibration(
-            length=robust_norm(ratios, MIN_SD["length"]),
+            length=length_norm([sources[i] for i in live], [targets[i] for i in live]),
             similarity=sim_norm,
             unrelated=unrelated,
             model_mean=robust_norm([m.mean for m in model if m.mean is not None], MIN_SD["model"]) if model else None,
@@ -196,8 +196,8 @@ def with_estimates(
     """The document with ``quality`` and ``reasons`` set on its rows (on ``rows`` only, judged
     against the norms stored with the document's earlier estimate, when given), and what the
     estimate used recorded in its signature settings under "quality"."""
-    stored = doc.signature.settings.get("quality") if rows is not None else None
-    calibration = QualityCalibration.from_dict(stored.get("calibration")) if stored else None
+    stored = doc.signature.settings.quality if rows is not None else None
+    calibration = QualityCalibration.from_dict(dict(stored.calibration)) if stored else None
     indices = list(range(len(doc.pairs))) if rows is None else list(rows)
     report = estimate_rows(
         [doc.pairs[i].source for i in indices],
@@ -215,9 +215,7 @@ def with_estimates(
         pairs[i] = pairs[i].replace(quality=est.score, reasons=est.reasons)
     if stored and rows is not None:
         return doc.replace(pairs=pairs)
-    settings = dict(doc.signature.settings)
-    settings["quality"] = report.describe()
-    signature = Signature(**{**doc.signature.as_dict(), "settings": settings})
+    signature = doc.signature.replace(settings=doc.signature.settings.with_quality(report.describe()))
     return doc.replace(pairs=pairs, signature=signature)
 
 

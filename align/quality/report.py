@@ -6,10 +6,7 @@ number, the score, its band, the reasons (joined with " | ") and the two texts f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from align.document import AlignedDocument
+from align.document import AlignedDocument, QualityRecord
 
 HEADER = ("line", "quality", "band", "reasons", "source", "target")
 GOOD = 0.9  # bands in the spirit of TAUS's MTQE thresholds: no fix expected from here,
@@ -37,12 +34,12 @@ def score_table(doc: AlignedDocument) -> str:
 
 def summary(doc: AlignedDocument) -> str:
     """One paragraph: the bands' counts, the signals used and those left out with the reason."""
-    info: Mapping[str, Any] = doc.signature.settings.get("quality") or {}
+    info = doc.signature.settings.quality or QualityRecord()
     scores = [p.quality for p in doc.pairs if p.quality is not None]
     counts = {band: sum(quality_band(s) == band for s in scores) for band in ("good", "check", "poor")}
     lines = [f"{len(scores)} rows estimated: {counts['good']} good, {counts['check']} to check, {counts['poor']} poor"]
-    if info.get("used"):
-        lines.append(f"signals used: {', '.join(info['used'])}")
-    for signal, why in (info.get("left_out") or {}).items():
+    if info.used:
+        lines.append(f"signals used: {', '.join(info.used)}")
+    for signal, why in info.left_out.items():
         lines.append(f"{signal} signal left out: {why}")
     return "\n".join(lines)

@@ -4,7 +4,7 @@ that do not match, a translation that stops mid-sentence, a negation that went m
 Each returns a ``Finding``: how strongly the row looks broken, in nats of evidence (log odds
 against "needs no fix"), and the reason in words a translator can act on. The strengths are
 likelihood ratios in spirit: how much more often a broken translation shows the pattern than a
-sound one (the false-alarm rates on real WMT21 output are in devtools/RESULTS.md, "Quality").
+sound one (the false-alarm rates on real WMT21 output are in devtools/RESULTS.md, "Quality estimation").
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rapidfuzz import fuzz
-
 from align.mt.langcodes import base_lang
 from align.review.checks import number_values
+from align.text import compare
+from align.text.compare import words
 
 REPETITION = "repetition"
 UNTRANSLATED = "untranslated"
@@ -34,14 +34,6 @@ class Finding:
     signal: str
     evidence: float
     reason: str = ""
-
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-
-
-def words(text: str) -> list[str]:
-    """Casefolded words (digits included, apostrophes kept inside a word)."""
-    return [w.casefold() for w in _WORD.findall(text)]
 
 
 # ---- repetition -------------------------------------------------------------------------------------
@@ -82,65 +74,27 @@ def repetition(source: str, target: str) -> Finding | None:
 
 
 # ---- untranslated output ----------------------------------------------------------------------------
-# Frequent function words that the other listed languages do not share ("die", "war", "also", "in"
-# are left out where another language has them too); only used to tell languages apart.
-FUNCTION_WORDS = {
-    "de": "der das dem den des ein eine einer eines einem einen und ist sind nicht auch sich mit von "
-    "auf für wurde wurden werden wird noch nach bei aus zum zur über dass oder aber wie kann vom "
-    "sein ihre seine ihr wir sie es dieser diese dieses hat haben können soll sollen muss schon "
-    "nur sehr mehr wenn weil durch gegen ohne unter zwischen",
-    "en": "the of and to is are was were that this with from for by on at which who be been has "
-    "have had not it its they their there would will can could should must more than also but "
-    "or if when because after before through against without under between what",
-    "fr": "le la les des du une un et est sont pas avec pour dans sur qui que au aux ce cette ces "
-    "ont été être il elle ils elles leur plus mais ou si",
-    "es": "el la los las del una un y es son no con para por en que se al lo su sus este esta estos ha han ser fue más pero si",
-    "it": "il lo la gli le dei della delle una un e è sono non con per che si al alla questo questa ha hanno essere più ma se",
-    "nl": "de het een en is zijn niet met van op voor door dat die deze wordt worden heeft hebben ook maar als bij naar",
-    "pt": "o a os as do da dos das um uma e é são não com para por em que se ao seu sua este esta tem foi ser mais mas",
-}
-_VOCAB = {lang: set(text.split()) for lang, text in FUNCTION_WORDS.items()}
-
-
-def _exclusive(lang: str, other: str) -> set[str]:
-    return _VOCAB[lang] - _VOCAB[other]
-
-
-SAME_TEXT = 90.0  # rapidfuzz ratio (0-100) from which a target is its source again
-MIN_LANGUAGE_WORDS = 4  # fewer function words say nothing about the language
-
-
 def untranslated(source: str, target: str, src_lang: str | None, tgt_lang: str | None) -> Finding | None:
-    """The target is (nearly) the source, or is written in the source language.
+    """The target is (nearly) the source, or is written in the source language
+    (``align.text.compare.untranslated``, the rule the review check flags by).
 
     Names are the same in both languages, so a short target equal to its source ("Greta
-    Thunberg", or a headline left in German: "Angenehme Atmosphäre") only asks for a check; four
-    words or more, or source-language function words, make it untranslated.
+    Thunberg", or a headline left in German: "Angenehme Atmosphäre") only asks for a check and a
+    single word weighs nothing; four words or more, or source-language function words, make it
+    untranslated.
     """
-    src_words, tgt_words = words(source), words(target)
-    if not tgt_words:
+    found = compare.untranslated(source, target, src_lang, tgt_lang)
+    if found is None:
         return None
-    same = fuzz.ratio(" ".join(src_words), " ".join(tgt_words))
-    lang_finding = _language(tgt_words, src_lang, tgt_lang)
-    if same >= SAME_TEXT and (len(tgt_words) >= 4 or lang_finding is not None):
+    if found.copy and (found.words >= 4 or found.source_share is not None):
         return Finding(UNTRANSLATED, 8.0, "looks untranslated (the target repeats the source)")
-    if same >= SAME_TEXT and len(tgt_words) >= 2:
+    if found.copy and found.words >= 2:
         return Finding(UNTRANSLATED, 3.0, "the target repeats the source: check it needs no translation")
-    return lang_finding
-
-
-def _language(tgt_words: list[str], src_lang: str | None, tgt_lang: str | None) -> Finding | None:
-    src, tgt = base_lang(src_lang), base_lang(tgt_lang)
-    if src not in _VOCAB or tgt not in _VOCAB or src == tgt:
+    if found.source_share is None:
         return None
-    in_src = sum(w in _exclusive(src, tgt) for w in tgt_words)
-    in_tgt = sum(w in _exclusive(tgt, src) for w in tgt_words)
-    if in_src + in_tgt < MIN_LANGUAGE_WORDS or in_src <= in_tgt:
-        return None
-    share = in_src / (in_src + in_tgt)
-    if share >= 0.8:
-        return Finding(UNTRANSLATED, 7.0, f"looks untranslated (written in {src}, not {tgt})")
-    return Finding(UNTRANSLATED, 3.0, f"partly untranslated ({src} words in the {tgt} text)")
+    if found.source_share >= 0.8:
+        return Finding(UNTRANSLATED, 7.0, f"looks untranslated (written in {found.src_lang}, not {found.tgt_lang})")
+    return Finding(UNTRANSLATED, 3.0, f"partly untranslated ({found.src_lang} words in the {found.tgt_lang} text)")
 
 
 # ---- numbers, URLs, e-mail addresses, codes ---------------------------------------------------------
@@ -306,7 +260,8 @@ def negation(source: str, target: str, src_lang: str | None, tgt_lang: str | Non
     """More negations in the source than in the target: one may have been lost ("nicht" -> nothing).
 
     Languages negate in ways a word list misses ("fail to", "lack"), so a missing negation alone
-    puts a row in the "check" band, not "poor" (it fires on under 1% of sound WMT21 output).
+    puts a row in the "check" band, not "poor" (it rarely fires on sound WMT21 output: devtools/RESULTS.md,
+    "Figures cited by the code").
     """
     src_re = NEGATIONS.get(base_lang(src_lang))
     tgt_re = NEGATIONS.get(base_lang(tgt_lang))

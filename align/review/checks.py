@@ -5,25 +5,24 @@
   number token stands for every value it can mean under either convention and two tokens match
   when they can mean the same value.
 * ``empty_target``: the source has text and the target has none.
-* ``untranslated``: the target is the source again (case and spacing aside).
-* ``length``: the row's length ratio is far from this document's norm. The norm is robust: the
-  median and the median absolute deviation (MAD) of log(target length / source length) over the
-  document's rows, and a row is flagged when its modified z-score (Iglewicz and Hoaglin) is above
-  3.5. A constant ratio would be wrong for other language pairs and text types.
+* ``untranslated``: the target is the source again or written in the source language
+  (``align.text.compare.untranslated``, the rule the quality estimate uses too).
+* ``length``: the row's length ratio is far from this document's norm
+  (``align.text.compare.length_norm``, the norm the quality estimate judges length against): a
+  row is flagged when its modified z-score (Iglewicz and Hoaglin) is above 3.5.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from align.document import AlignedDocument, Pair
 from align.mt.langcodes import base_lang
+from align.text import compare
+from align.text.compare import Norm
 
 NUMBERS = "numbers"
 EMPTY_TARGET = "empty_target"
@@ -39,13 +38,9 @@ LABELS = {
 
 # grouped numbers first (1.234.567,89 / 1,234,567.89 / 2 700 with a no-break space), then plain ones
 _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[.,'\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
-_LETTER = re.compile(r"[^\W\d_]")
-_SPACE = re.compile(r"\s+")
 
-MIN_ROWS_FOR_LENGTH = 8  # fewer rows give no usable norm
 MIN_CHARS_FOR_LENGTH = 20  # ratios of very short rows are noise
 MAX_Z = 3.5
-MIN_MAD = 0.05  # a document of near-identical ratios would otherwise flag every small deviation
 
 
 _GROUP_SPLIT = {sep: re.compile("[" + re.escape(sep) + "'\u00a0\u202f]") for sep in ".,"}
@@ -110,36 +105,9 @@ def numbers_match(source: str, target: str, src_lang: str | None = None, tgt_lan
     return True
 
 
-def _normal(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().casefold()
-
-
-def _log_ratio(pair: Pair) -> float:
-    return math.log((len(pair.target.strip()) + 1) / (len(pair.source.strip()) + 1))
-
-
-@dataclass(frozen=True)
-class LengthNorm:
-    """Median and MAD of the log length ratios of a document (None: too few rows for a norm)."""
-
-    median: float | None = None
-    mad: float = MIN_MAD
-
-    def z(self, pair: Pair) -> float:
-        """The modified z-score of a row's log length ratio (0 without a norm)."""
-        if self.median is None:
-            return 0.0
-        return 0.6745 * (_log_ratio(pair) - self.median) / self.mad
-
-
-def length_norm(pairs: Sequence[Pair]) -> LengthNorm:
-    """The document's norm from rows with text on both sides."""
-    ratios = [_log_ratio(p) for p in pairs if p.source.strip() and p.target.strip()]
-    if len(ratios) < MIN_ROWS_FOR_LENGTH:
-        return LengthNorm()
-    median = statistics.median(ratios)
-    mad = statistics.median(abs(r - median) for r in ratios)
-    return LengthNorm(median=median, mad=max(mad, MIN_MAD))
+def length_norm(pairs: Sequence[Pair]) -> Norm | None:
+    """The document's length norm from rows with text on both sides (None: too few rows)."""
+    return compare.length_norm([p.source for p in pairs], [p.target for p in pairs])
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -152,19 +120,19 @@ def _text_flags(source: str, target: str, src_lang: str | None, tgt_lang: str | 
     flags = []
     if not numbers_match(source, target, src_lang, tgt_lang):
         flags.append(NUMBERS)
-    if source and _LETTER.search(source) and _normal(source) == _normal(target):
+    if compare.untranslated(source, target, src_lang, tgt_lang) is not None:
         flags.append(UNTRANSLATED)
     return tuple(flags)
 
 
-def pair_flags(
-    pair: Pair, norm: LengthNorm = LengthNorm(), src_lang: str | None = None, tgt_lang: str | None = None
-) -> tuple[str, ...]:
-    """The flags of one row, in a fixed order."""
+def pair_flags(pair: Pair, norm: Norm | None = None, src_lang: str | None = None, tgt_lang: str | None = None) -> tuple[str, ...]:
+    """The flags of one row, in a fixed order (``norm``: the document's length norm; without one,
+    no length flag)."""
     source, target = pair.source.strip(), pair.target.strip()
     flags = _text_flags(source, target, src_lang, tgt_lang)
-    if source and target and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH and abs(norm.z(pair)) > MAX_Z:
-        flags += (LENGTH,)
+    if norm is not None and source and target and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH:
+        if abs(norm.z(compare.log_length_ratio(source, target))) > MAX_Z:
+            flags += (LENGTH,)
     return flags
 
 

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from align.document import AlignedDocument, Pair, Status
+from align.document import AlignedDocument, Origin, Pair, Status
 from align.errors import AlignError
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def _touched(pair: Pair, **changes: object) -> Pair:
     if (new.source, new.target) != (pair.source, pair.target):
         new = new.replace(quality=None, reasons=())
     if new.target != pair.target:
-        new = new.replace(origin="edited")
+        new = new.replace(origin=Origin.edited())
     return new
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from align.document import AlignedDocument, Pair, Sentence, Signature, Status
+from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
 from align.errors import StoreError
 from align.sqlitedb import apply_migrations, connect, now
 
@@ -150,7 +150,7 @@ def _pair_row(pair: Pair) -> tuple[Any, ...]:
         pair.note,
         None if pair.quality is None else float(pair.quality),
         json.dumps(list(pair.reasons), ensure_ascii=False),
-        pair.origin,
+        str(pair.origin),
     )
 
 
@@ -181,7 +181,7 @@ def _row_pair(row: Sequence[Any]) -> Pair:
         note=note,
         quality=None if quality is None else float(quality),
         reasons=tuple(json.loads(reasons)) if reasons != "[]" else (),
-        origin=origin,
+        origin=Origin.parse(origin),
     )
 
 

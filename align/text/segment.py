@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from align.document import Sentence
-from align.mt.langcodes import base_lang
+from align.mt.langcodes import DEFAULT_SOURCE, base_lang
 
 log = logging.getLogger(__name__)
 
@@ -495,7 +495,7 @@ def _paragraph_sentences(
     yield sent_start, matches[-1].end()
 
 
-def segment(text: str, lang: str = "de") -> list[Sentence]:
+def segment(text: str, lang: str = DEFAULT_SOURCE) -> list[Sentence]:
     """Split ``text`` into sentences with their character spans and paragraph numbers.
 
     Every non-whitespace character of ``text`` ends up in exactly one sentence; a blank line

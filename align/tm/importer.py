@@ -36,7 +36,7 @@ from typing import Any
 from align.document import AlignedDocument, Pair, Status
 from align.errors import FormatError, InputError
 from align.formats.cells import XML_INVALID, describe
-from align.mt.langcodes import base_lang
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET, base_lang
 from align.progress import Progress
 from align.tm.match import Unit
 from align.tm.memory import AddResult, TranslationMemory
@@ -61,7 +61,7 @@ def import_file(
 
     TMX names its own languages (``src_lang``/``tgt_lang``, when given, choose among them); the
     other formats take them from the file where it has them (XLSX and JSONL written by the
-    workbench), else from ``src_lang``/``tgt_lang`` (default de, en).
+    workbench), else from ``src_lang``/``tgt_lang`` (default: the default pair).
     ``progress(done, total)`` hears bytes read (TMX) or rows added.
     """
     path = Path(path)
@@ -76,11 +76,11 @@ def import_file(
         result = tm.add(reader)
         result = AddResult(result.added, result.updated, result.skipped + reader.skipped)
     elif _origin(path) in ("csv", "tsv"):
-        result = _import_delimited(tm, path, src_lang or "de", tgt_lang or "en", progress)
+        result = _import_delimited(tm, path, src_lang or DEFAULT_SOURCE, tgt_lang or DEFAULT_TARGET, progress)
     else:
         from align.formats import read_aligned
 
-        doc = read_aligned(path, src_lang=src_lang or "de", tgt_lang=tgt_lang or "en")
+        doc = read_aligned(path, src_lang=src_lang or DEFAULT_SOURCE, tgt_lang=tgt_lang or DEFAULT_TARGET)
         _warn_removed(path, "row", [i + 1 for i, p in enumerate(doc.pairs) if _holds_invalid(p)])
         rows = [i for i, p in enumerate(doc.pairs) if p.source.strip() and p.target.strip()]
         result = tm.add(_counted(document_units(doc, rows, origin=_origin(path), file=path.name), len(rows), progress))

@@ -14,8 +14,7 @@ How (``candidate_ids``):
 2. the rarest terms, while their posting lists add up to at most ``POSTINGS_BUDGET`` rows (at most
    ``MAX_TERMS`` terms); each unit holding some of them scores the sum of their idf weights, and
    the ``limit`` best are the candidates (summing in Python beats FTS5's ``ORDER BY rank``, which
-   computes bm25 from position lists: 2 ms against 5 ms median, 3 ms against 9 ms p95 on the
-   benchmark in ``devtools/bench/tm.py``);
+   computes bm25 from position lists: devtools/RESULTS.md, "Figures cited by the code");
 3. a query made of common words only (its rarest term alone is over the budget, "Das ist es."):
    up to ``ALL_OF_LIMIT`` units holding all of its three rarest terms, read by the index's own
    intersection, all of them candidates (a short sentence of common words has few long matches).

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from align.document import Origin
 from align.tm.text import Word, normalise, words
 
 #: Fuzzy matches below this are not offered (memoQ's and Trados's usual lower limit).
@@ -72,9 +73,9 @@ class Match:
         return self.score >= EXACT_MATCH
 
     @property
-    def origin(self) -> str:
+    def origin(self) -> Origin:
         """The ``Pair.origin`` of a row whose target is this match's: ``tm101``, ``tm100``, ``tm85``."""
-        return f"tm{self.score}"
+        return Origin.memory(self.score)
 
     def differing(self) -> tuple[Word, ...]:
         """The words of the unit's source that differ from the query (see ``differing_words``)."""

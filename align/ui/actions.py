@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from align.document import AlignedDocument
+from align.document import AlignedDocument, Origin
 from align.review import edits
 from align.review.edits import EditError
 
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from align.embed import Embedder
     from align.mt.translate import Translator
 
-#: Re-estimates rows (document positions) of a document: ``estimate(doc, rows) -> doc``.
-Estimate = Callable[[AlignedDocument, list[int]], AlignedDocument]
+#: Re-estimates rows (document positions) of a document: ``estimate(doc, rows) -> doc`` (not
+#: ``align.quality.Estimate``, one row's estimate).
+Estimator = Callable[[AlignedDocument, list[int]], AlignedDocument]
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Context:
 
     translate: Callable[[list[str]], list[str]] | None = None
     split_at: tuple[int | None, int | None] = (None, None)
-    estimate: Estimate | None = None
+    estimate: Estimator | None = None
 
 
 @dataclass(frozen=True)
@@ -101,26 +102,26 @@ def _retranslate(doc: AlignedDocument, rows: list[int], context: Context) -> Act
         new = edits.edit_text(new, row, target=target)
     pairs = list(new.pairs)
     for row in rows:
-        pairs[row] = pairs[row].replace(origin="mt")  # the machine's again, not the translator's edit
+        pairs[row] = pairs[row].replace(origin=Origin.machine())  # the machine's again, not the translator's edit
     new = new.replace(pairs=pairs)
     if context.estimate is not None:
         new = context.estimate(new, rows)
     return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())
 
 
-def estimator(embedder: Embedder | None, translator: Translator | None) -> Estimate:
+def estimator(embedder: Embedder | None, translator: Translator | None) -> Estimator:
     """Re-estimation of rows for re-translate: judged against the norms stored with the document's
     estimate (``align.quality.with_estimates``), with the signals that estimate used (a signal it
     left out stays out, so the row's score means what its neighbours' scores mean). A document
     without an estimate (an aligned one) is left as it is: a few rows have no norms of their own."""
 
     def estimate(doc: AlignedDocument, rows: list[int]) -> AlignedDocument:
-        stored = doc.signature.settings.get("quality")
-        if not stored or not rows:
+        stored = doc.signature.settings.quality
+        if stored is None or not rows:
             return doc
         from align.quality import with_estimates
 
-        left_out = stored.get("left_out") or {}
+        left_out = stored.left_out
         return with_estimates(
             doc,
             embedder=None if "similarity" in left_out else embedder,

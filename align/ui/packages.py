@@ -28,6 +28,6 @@ def document_model(doc: AlignedDocument, settings: Settings) -> str | None:
     """The package a document was translated with, while it is still installed for its pair (so
     Re-translate keeps the document in one model's words); None: the default package."""
     signature = doc.signature
-    name = signature.settings.get("package") or (signature.model if signature.method == "translate" else "")
+    name = signature.settings.package or (signature.model if signature.method == "translate" else "")
     installed = {p.name for p in pair_packages(doc.src_lang, doc.tgt_lang, settings)}
     return name if name in installed else None

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from align.document import AlignedDocument, Status
+from align.document import AlignedDocument, Origin, OriginKind, Status
 from align.review import edits
 from align.ui.table import row_label, row_notes
 
@@ -20,16 +20,20 @@ if TYPE_CHECKING:
     from align.tm import TranslationMemory
     from align.tm.text import Word
 
-ORIGIN_LABELS = {"mt": "machine translation", "edited": "edited", "tm101": "TM 101% (same context)", "tm100": "TM 100%"}
+ORIGIN_LABELS = {
+    OriginKind.ALIGNED: "aligned or imported",
+    OriginKind.MACHINE: "machine translation",
+    OriginKind.EDITED: "edited",
+}
+MEMORY_LABELS = {101: "TM 101% (same context)", 100: "TM 100%"}
 
 
-def origin_label(origin: str) -> str:
-    """Where a target came from, in words: "TM 87%" for a fuzzy match inserted."""
-    if origin in ORIGIN_LABELS:
-        return ORIGIN_LABELS[origin]
-    if origin.startswith("tm") and origin[2:].isdigit():
-        return f"TM {origin[2:]}% (fuzzy match)"
-    return "aligned or imported" if not origin else origin
+def origin_label(origin: Origin) -> str:
+    """Where a target came from, in words: "TM 87% (fuzzy match)" for a fuzzy match inserted; a
+    code this version does not know as it is."""
+    if origin.kind is OriginKind.MEMORY and origin.match is not None:
+        return MEMORY_LABELS.get(origin.match, f"TM {origin.match}% (fuzzy match)")
+    return ORIGIN_LABELS.get(origin.kind, str(origin))
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ class Suggestion:
     source: str
     marked: tuple[tuple[str, bool], ...]  # (text, differs) pieces of the unit's source
     target: str
-    origin: str  # the Pair.origin the row gets when it is inserted ("tm87")
+    origin: Origin  # the Pair.origin the row gets when it is inserted (tm87)
 
 
 def neighbours(doc: AlignedDocument, row: int) -> tuple[str, str]:

@@ -21,7 +21,7 @@ class PageState:
     it is drawn). ``selected``: ticked rows, as positions in the document. ``editor_rev``: part of
     the editor's key; a new value gives a fresh editor once its edits are saved. ``editor_key``:
     the editor's current key; ``editor_rows``: the document positions of its rows, in its order
-    (what its edits refer to). ``job``: the background job this session started. ``flash``: a
+    (what its edits refer to). ``task``: the background task this session started. ``flash``: a
     message for the next run (an action's error, raised in a callback). ``document``: the open
     project's document and row flags at a store revision, so a rerun does not reload it; it is what
     the page shows, so an edit names that revision and a stale one is refused (``app.save``).
@@ -34,7 +34,7 @@ class PageState:
     editor_rev: int = 0
     editor_key: str = ""
     editor_rows: tuple[int, ...] = ()
-    job: str | None = None
+    task: str | None = None
     flash: str | None = None
     document: tuple[tuple[int, int], AlignedDocument, list[tuple[str, ...]]] | None = None
     segment: int | None = None

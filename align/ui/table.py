@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from align.document import AlignedDocument, Pair, Status
+from align.document import AlignedDocument, Origin, OriginKind, Pair, Status
 from align.quality.report import quality_band
 from align.review import edits
 from align.review.checks import LABELS
@@ -100,7 +100,7 @@ def band_label(confidence: float, status: Status) -> str:
 def has_estimate(doc: AlignedDocument) -> bool:
     """Whether the document's rows were quality-estimated (a machine translation, as the page and
     ``align translate`` make them, or a file that carries estimates)."""
-    return bool(doc.signature.settings.get("quality")) or any(p.quality is not None for p in doc.pairs)
+    return doc.signature.settings.quality is not None or any(p.quality is not None for p in doc.pairs)
 
 
 def row_band(pair: Pair, estimated: bool = False) -> str:
@@ -116,9 +116,9 @@ def row_band(pair: Pair, estimated: bool = False) -> str:
     return band(pair.confidence, pair.status)
 
 
-def _memory_match(origin: str) -> str:
-    """ "101%" for origin "tm101" (a translation-memory target), "" for any other origin."""
-    return f"{origin[2:]}%" if origin.startswith("tm") and origin[2:].isdigit() else ""
+def _memory_match(origin: Origin) -> str:
+    """ "101%" for a translation-memory target of a 101% match, "" for any other origin."""
+    return f"{origin.match}%" if origin.kind is OriginKind.MEMORY else ""
 
 
 def _percent(score: float) -> str:

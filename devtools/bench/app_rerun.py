@@ -39,12 +39,12 @@ def make_project(home: Path, n: int) -> None:
 
 
 def during_translation(home: Path, package_file: Path, n: int, at, timed) -> None:
-    """Translate n sentences in a background job and time page reruns meanwhile."""
+    """Translate n sentences in a background task and time page reruns meanwhile."""
     from align.mt.packages import install_from_path
     from align.mt.translate import Translator
     from align.pipeline import translate_text
     from align.settings import load_settings
-    from align.ui.jobs import Jobs
+    from align.ui.tasks import Tasks
     from devtools.models import load_fixture_pairs
 
     settings = load_settings(home=home)
@@ -52,14 +52,14 @@ def during_translation(home: Path, package_file: Path, n: int, at, timed) -> Non
     german = [de for de, _ in load_fixture_pairs()]
     text = " ".join(german[i % len(german)] for i in range(n))
     start = time.perf_counter()
-    job = Jobs().start("Translating", n, lambda progress: translate_text(text, translator, progress=progress))
+    task = Tasks().start("Translating", n, lambda progress: translate_text(text, translator, progress=progress))
     reruns = []
-    while job.state == "running":
+    while task.state == "running":
         reruns.append(timed(at.run))
     elapsed = time.perf_counter() - start
-    assert job.state == "done", job.error
+    assert task.state == "done", task.error
     print(
-        f"background translation of {len(job.result.pairs)} sentences: {elapsed:.1f} s; "
+        f"background translation of {len(task.result.pairs)} sentences: {elapsed:.1f} s; "
         f"{len(reruns)} page reruns meanwhile, median {statistics.median(reruns) * 1000:.0f} ms, "
         f"max {max(reruns) * 1000:.0f} ms"
     )
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "--translate-with",
         metavar="ARGOSMODEL",
         default=None,
-        help="also translate --rows sentences with this package in a background job (as the page "
+        help="also translate --rows sentences with this package in a background task (as the page "
         "does) and time page reruns while it runs",
     )
     parser.add_argument(

@@ -61,8 +61,8 @@ def run_batch_benchmark(
     """Time the batch script and the limit on the same sentences; return the report text."""
     from align.batch import BatchOptions, run_batch
     from align.mt.translate import TranslateOptions, Translator
+    from align.text.readers import read_text
     from align.text.segment import segment
-    from align.text.sources import read_text
     from devtools.bench.translate import SWEEP, bench_package, measure_limit, translate_pinned
 
     installed = bench_package(package, settings)

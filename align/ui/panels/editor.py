@@ -308,7 +308,7 @@ def action_context(
 
     if action == "retranslate":
         translator = find_translator(doc.src_lang, doc.tgt_lang, settings, document_model(doc, settings))
-        model = embedder(settings) if doc.signature.settings.get("quality") else None
+        model = embedder(settings) if doc.signature.settings.quality is not None else None
         glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
         translate = functools.partial(translator.translate, glossary=glossary) if glossary else translator.translate
         return action, Context(translate=translate, estimate=estimator(model, translator))

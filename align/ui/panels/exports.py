@@ -56,7 +56,7 @@ def written_kind(source: Path) -> str:
     ``docout.kinds`` can write it back, else (a PDF) a new .docx. The kind comes from the file's
     first bytes: every rerun draws this row."""
     from align.docout.kinds import OUTPUT_KINDS
-    from align.text.sources import source_kind
+    from align.text.readers import source_kind
 
     with source.open("rb") as handle:
         kind = source_kind(source, handle.read(4096))

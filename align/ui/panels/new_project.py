@@ -1,5 +1,5 @@
 """The new-project form (translate a German text, or align it with a translation) and, while
-its job runs in the background, the job's progress; the finished job opens its project."""
+its task runs in the background, the task's progress; the finished task opens its project."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from align.errors import AlignError, ModelNotInstalled
+from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 from align.progress import Progress
 from align.review.store import Store
 from align.settings import Settings
-from align.text.sources import SUPPORTED_TEXT_SUFFIXES
-from align.ui.panels.resources import embedder, find_translator, get_jobs, memory, shared_glossary
+from align.text.readers import SUPPORTED_TEXT_SUFFIXES
+from align.ui.panels.resources import embedder, find_translator, get_tasks, memory, shared_glossary
 from align.ui.panels.session import open_project, state
 from align.ui.panels.widgets import choice, plain, too_large, uploaded_text
 
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 
 SOURCE_TYPES = sorted(suffix.lstrip(".") for suffix in SUPPORTED_TEXT_SUFFIXES)
 MODES = {"translate": "Translating a German text", "align": "Aligning it with an existing translation"}
-FORM_KEYS = ("new_src_text", "new_tgt_text", "new_name", "new_src_file", "new_tgt_file")  # cleared once a job is done
-Work = Callable[[Progress], int]  # a background job: its progress -> the new project's id
+FORM_KEYS = ("new_src_text", "new_tgt_text", "new_name", "new_src_file", "new_tgt_file")  # cleared once a task is done
+Work = Callable[[Progress], int]  # a background task: its progress -> the new project's id
 
 
 @dataclass
@@ -60,8 +61,8 @@ def new_project(store: Store, settings: Settings) -> None:
     if started is None:
         return
     title, total, work = started
-    job = get_jobs().start(f"{label.rstrip('e')}ing {title}", total, work)
-    state().job = job.key
+    task = get_tasks().start(f"{label.rstrip('e')}ing {title}", total, work)
+    state().task = task.key
     st.rerun()
 
 
@@ -72,8 +73,8 @@ def draw_form() -> Form:
     name = left.text_input("Project name", key="new_name", placeholder="e.g. contract 2024")
     with right:
         a, b = st.columns(2)
-        src_lang = a.text_input("Source language", value="de", key="new_src_lang").strip() or "de"
-        tgt_lang = b.text_input("Target language", value="en", key="new_tgt_lang").strip() or "en"
+        src_lang = a.text_input("Source language", value=DEFAULT_SOURCE, key="new_src_lang").strip() or DEFAULT_SOURCE
+        tgt_lang = b.text_input("Target language", value=DEFAULT_TARGET, key="new_tgt_lang").strip() or DEFAULT_TARGET
     src_col, tgt_col = st.columns(2) if mode == "align" else (st.container(), None)
     src_text = src_col.text_area("Source text", key="new_src_text", height=220, placeholder="Paste the text here…")
     src_file = src_col.file_uploader("…or upload a file", type=SOURCE_TYPES, key="new_src_file")
@@ -136,7 +137,7 @@ def mt_helper(form: Form, settings: Settings) -> Translator | None:
 def prepare(
     store: Store, settings: Settings, form: Form, translator: Translator | None, helper: Translator | None
 ) -> tuple[str, int, Work] | None:
-    """The job's title, its sentence count and its work; None after a message (nothing to do)."""
+    """The task's title, its sentence count and its work; None after a message (nothing to do)."""
     from align.text.segment import segment
 
     if too_large(form.src_file) or too_large(form.tgt_file):
@@ -215,41 +216,41 @@ def align_work(
     return work
 
 
-def job_panel() -> None:
+def task_panel() -> None:
     """While a translation or alignment runs in the background: its progress, then its project.
 
     The work goes on in its own thread, so clicks, reloads and closed tabs do not stop it; the
     progress bar is a fragment that redraws itself twice a second without rerunning the page.
     """
     memo = state()
-    job = get_jobs().get(memo.job) if memo.job else None
-    if job is None:
-        memo.job = None
+    task = get_tasks().get(memo.task) if memo.task else None
+    if task is None:
+        memo.task = None
         return
-    if job.state == "running":
+    if task.state == "running":
         st.header("New project")
-        job_progress(job.key)
+        task_progress(task.key)
         st.caption(
             "This goes on in the background: you may switch projects meanwhile; the new project "
             "appears in the list when it is ready."
         )
         st.stop()
-    get_jobs().forget(job.key)
-    memo.job = None
-    if job.state == "failed":
-        st.error(job.error)
+    get_tasks().forget(task.key)
+    memo.task = None
+    if task.state == "failed":
+        st.error(task.error)
         return
     for name in FORM_KEYS:
         st.session_state.pop(name, None)
-    open_project(job.result)
+    open_project(task.result)
 
 
 @st.fragment(run_every=0.5)
-def job_progress(key: str) -> None:
-    """The running job's progress bar; once the job has ended, the whole page runs again (to
+def task_progress(key: str) -> None:
+    """The running task's progress bar; once the task has ended, the whole page runs again (to
     open the new project or show the error)."""
-    job = get_jobs().get(key)
-    if job is None or job.state != "running":
+    task = get_tasks().get(key)
+    if task is None or task.state != "running":
         st.rerun(scope="app")
     else:
-        st.progress(job.fraction, text=f"{job.label}: {min(job.done, job.total)} of {job.total} sentences")
+        st.progress(task.fraction, text=f"{task.label}: {min(task.done, task.total)} of {task.total} sentences")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from align.mt.translate import Translator
     from align.tm import TranslationMemory
     from align.tm.memory import TMStats
-    from align.ui.jobs import Jobs
+    from align.ui.tasks import Tasks
 
 
 @st.cache_resource
@@ -119,11 +119,11 @@ def find_translator(src: str, tgt: str, settings: Settings, model: str | None = 
 
 
 @st.cache_resource
-def get_jobs() -> Jobs:
+def get_tasks() -> Tasks:
     """Background translations and alignments of this app process."""
-    from align.ui.jobs import Jobs
+    from align.ui.tasks import Tasks
 
-    return Jobs()
+    return Tasks()
 
 
 @st.cache_resource(show_spinner="Loading the sentence embedding model…")

@@ -49,8 +49,8 @@ def uploaded_file(upload: UploadedFile) -> Iterator[Path]:
 
 
 def uploaded_text(upload: UploadedFile) -> str:
-    """The text of an uploaded file, read by ``align.text.sources``."""
-    from align.text.sources import read_text
+    """The text of an uploaded file, read by ``align.text.readers``."""
+    from align.text.readers import read_text
 
     with uploaded_file(upload) as path:
         return read_text(path)

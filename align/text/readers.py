@@ -925,9 +925,10 @@ def _declared_html_encoding(data: bytes) -> tuple[str, str | None]:
 
 #: How much a PDF may draw, in inflated content-stream bytes: ``PDF_DRAWING_RATIO`` times the
 #: file's size, and ``PDF_DRAWING_MIN`` always. pypdf parses each drawing instruction in Python
-#: (about 8 s per MB of real page content on one core), so a few kilobytes that inflate to
-#: megabytes of instructions would hold a processor for minutes; real documents draw about their
-#: own size (fonts and images are the rest of the file), text-only ones a few times it.
+#: (seconds per megabyte of real page content: devtools/RESULTS.md, "Figures cited by the code"),
+#: so a few kilobytes that inflate to megabytes of instructions would hold a processor for
+#: minutes; real documents draw about their own size (fonts and images are the rest of the file),
+#: text-only ones a few times it.
 PDF_DRAWING_RATIO = 20
 PDF_DRAWING_MIN = 2 << 20
 _SENTENCE_END = re.compile(r"[.!?:;\"'»«“”)]\s*$")

@@ -1,7 +1,7 @@
 """Long work of the page (translating or aligning a whole document) in a background thread.
 
 Streamlit stops a running script when the user touches any widget; a 2,000-sentence translation
-run inside the script would be lost that way. A job runs in its own thread instead, reports its
+run inside the script would be lost that way. A task runs in its own thread instead, reports its
 progress into a plain object the page polls, and saves its result (a new project) itself, so a
 click elsewhere, a reload or a closed tab does not lose it.
 """
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Job:
+class Task:
     """One background task: how far it got, and its result or error message."""
 
     key: str
@@ -46,36 +46,36 @@ class Job:
         return min(self.done / self.total, 1.0) if self.total else 0.0
 
 
-class Jobs:
-    """The jobs of this app process (shared by all sessions), by key."""
+class Tasks:
+    """The tasks of this app process (shared by all sessions), by key."""
 
     def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
+        self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
 
-    def start(self, label: str, total: int, work: Callable[[Progress], Any]) -> Job:
-        """Run ``work(progress)`` in a daemon thread; its return value becomes ``job.result``."""
-        job = Job(key=uuid.uuid4().hex, label=label, total=max(total, 1))
+    def start(self, label: str, total: int, work: Callable[[Progress], Any]) -> Task:
+        """Run ``work(progress)`` in a daemon thread; its return value becomes ``task.result``."""
+        task = Task(key=uuid.uuid4().hex, label=label, total=max(total, 1))
 
         def run() -> None:
             try:
-                job.result = work(job.progress)
-                job.state = "done"
+                task.result = work(task.progress)
+                task.state = "done"
             except AlignError as err:
-                job.error, job.state = str(err), "failed"
+                task.error, task.state = str(err), "failed"
             except Exception as err:  # a bug: keep the traceback in the log, tell the page
-                log.exception("background job %s failed", label)
-                job.error, job.state = f"{label} failed: {err!r}", "failed"
+                log.exception("background task %s failed", label)
+                task.error, task.state = f"{label} failed: {err!r}", "failed"
 
         with self._lock:
-            self._jobs[job.key] = job
-        threading.Thread(target=run, name=f"align-job-{job.key[:8]}", daemon=True).start()
-        return job
+            self._tasks[task.key] = task
+        threading.Thread(target=run, name=f"align-task-{task.key[:8]}", daemon=True).start()
+        return task
 
-    def get(self, key: str) -> Job | None:
+    def get(self, key: str) -> Task | None:
         with self._lock:
-            return self._jobs.get(key)
+            return self._tasks.get(key)
 
     def forget(self, key: str) -> None:
         with self._lock:
-            self._jobs.pop(key, None)
+            self._tasks.pop(key, None)
