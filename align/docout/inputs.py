@@ -8,14 +8,16 @@ project database; the database is only opened when it exists.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from align.document import AlignedDocument
 from align.errors import InputError
 from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
+from align.settings import Settings
 
 
-def load_aligned(name: str, settings: Any, *, src_lang: str = DEFAULT_SOURCE, tgt_lang: str = DEFAULT_TARGET) -> AlignedDocument:
+def load_aligned(
+    name: str, settings: Settings, *, src_lang: str = DEFAULT_SOURCE, tgt_lang: str = DEFAULT_TARGET
+) -> AlignedDocument:
     """The aligned document in file ``name``, else in the page project called (or numbered) ``name``."""
     from align.formats import read_aligned
 

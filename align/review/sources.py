@@ -14,20 +14,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path, PureWindowsPath
-from typing import Any
 
 from align.errors import AlignError
 from align.filenames import safe_file_name
+from align.settings import Settings
 
 SOURCES = "sources"
 GLOSSARIES = "glossaries"
 
 
-def _folder(settings: Any, project_id: int, kind: str = SOURCES) -> Path:
+def _folder(settings: Settings, project_id: int, kind: str = SOURCES) -> Path:
     return Path(settings.home) / kind / str(int(project_id))
 
 
-def keep_source(settings: Any, project_id: int, name: str, data: bytes, kind: str = SOURCES) -> Path:
+def keep_source(settings: Settings, project_id: int, name: str, data: bytes, kind: str = SOURCES) -> Path:
     """Store the project's source file (or, with ``kind=GLOSSARIES``, its glossary; only the base
     name is used, made safe by ``safe_file_name``); replaces an earlier one."""
     folder = _folder(settings, project_id, kind)
@@ -43,7 +43,7 @@ def keep_source(settings: Any, project_id: int, name: str, data: bytes, kind: st
     return path
 
 
-def project_source(settings: Any, project_id: int, kind: str = SOURCES) -> Path | None:
+def project_source(settings: Settings, project_id: int, kind: str = SOURCES) -> Path | None:
     """The project's kept source file (or glossary), or None (a project made before sources were
     kept, or without a glossary of its own)."""
     folder = _folder(settings, project_id, kind)
@@ -51,7 +51,7 @@ def project_source(settings: Any, project_id: int, kind: str = SOURCES) -> Path 
     return files[0] if files else None
 
 
-def forget_source(settings: Any, project_id: int, kinds: tuple[str, ...] = (SOURCES, GLOSSARIES)) -> None:
+def forget_source(settings: Settings, project_id: int, kinds: tuple[str, ...] = (SOURCES, GLOSSARIES)) -> None:
     """Remove a deleted project's files (or, with ``kinds``, only those)."""
     for kind in kinds:
         shutil.rmtree(_folder(settings, project_id, kind), ignore_errors=True)

@@ -38,6 +38,7 @@ from typing import Any
 
 from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
 from align.errors import StoreError
+from align.settings import Settings
 from align.sqlitedb import apply_migrations, connect, now
 
 log = logging.getLogger(__name__)
@@ -584,7 +585,7 @@ class _Transaction:
             self.store._lock.release()
 
 
-def open_store(settings: Any) -> Store:
+def open_store(settings: Settings) -> Store:
     """The project database of a data folder (``settings.store_path``); rows confirmed in it go into
     the data folder's translation memory (``align.tm``)."""
     from align.tm import confirmed_sink, tm_path

@@ -26,6 +26,7 @@ from typing import Any
 
 from align.errors import AlignError
 from align.mt.langcodes import base_lang
+from align.settings import Settings
 from align.sqlitedb import apply_migrations, connect, now
 from align.tm.index import BACKENDS, Postings, candidate_ids, count_terms, create_terms_table, fts5_available
 from align.tm.match import EXACT_MATCH, MIN_FUZZY, Match, Unit, fuzzy_score, score
@@ -48,7 +49,7 @@ class TMError(AlignError):
     """The translation memory cannot be opened, read or written."""
 
 
-def tm_path(settings: Any) -> Path:
+def tm_path(settings: Settings) -> Path:
     """The translation memory of a data folder (``settings.home``)."""
     return Path(settings.home) / TM_FILE
 
@@ -355,12 +356,12 @@ def _length_bounds(length: int, min_score: int) -> tuple[float, float]:
     return length * share / (2 - share), length * (2 - share) / share
 
 
-def open_tm(settings: Any) -> TranslationMemory:
+def open_tm(settings: Settings) -> TranslationMemory:
     """The translation memory of a data folder (created empty on first use)."""
     return TranslationMemory(tm_path(settings))
 
 
-def has_units(settings: Any, src_lang: str, tgt_lang: str) -> bool:
+def has_units(settings: Settings, src_lang: str, tgt_lang: str) -> bool:
     """Whether the data folder's memory exists and holds units for the language pair (no file is
     created to find out)."""
     path = tm_path(settings)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from align.document import Sentence
+from align.settings import Settings
 from align.tm.match import Match
 from align.tm.memory import TranslationMemory, has_units, tm_path
 
@@ -34,7 +34,7 @@ def exact_matches(
     return found
 
 
-def wants_memory(settings: Any, src_lang: str, tgt_lang: str, wanted: bool | None) -> bool:
+def wants_memory(settings: Settings, src_lang: str, tgt_lang: str, wanted: bool | None) -> bool:
     """Whether a translation job uses the data folder's memory: ``wanted`` True or False says so;
     None (the default of ``translate`` and ``batch``) means "when it holds units for the pair".
     Asked for but empty for the pair, it is left out with a warning (nothing would match)."""
@@ -49,6 +49,6 @@ def wants_memory(settings: Any, src_lang: str, tgt_lang: str, wanted: bool | Non
     return False
 
 
-def memory_for(settings: Any, src_lang: str, tgt_lang: str, wanted: bool | None) -> TranslationMemory | None:
+def memory_for(settings: Settings, src_lang: str, tgt_lang: str, wanted: bool | None) -> TranslationMemory | None:
     """The data folder's memory for a translation job (``wants_memory``), opened, or None."""
     return TranslationMemory(tm_path(settings)) if wants_memory(settings, src_lang, tgt_lang, wanted) else None
