@@ -3,7 +3,8 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
 
     python -m devtools build-models DIR [--which all|fixture|bench] [--seed N]
     python -m devtools check-fixture [FILE]
-    python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm;
+    python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm,
+                                                 cluster, tags, words;
                                                  ARGS go to the benchmark: bench NAME --help)
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
     python -m devtools build-checkpoint DIR [--family marian|m2m100|nllb] [--shape tiny|base]
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "qe": "devtools.bench.qe",
     "tm": "devtools.bench.tm",
     "cluster": "devtools.bench.cluster",
+    "words": "devtools.bench.words",
 }
 
 

