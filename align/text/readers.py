@@ -797,6 +797,56 @@ _HTML_DROP = ("script", "style", "noscript", "template", "head", "svg", "math", 
 
 _WHITESPACE = re.compile(r"\s+")
 #: Python codecs that are no web page's charset: a page that names one is read as if it named none.
+#: BeautifulSoup re-links a misnested element by walking the open elements down and up, so its time
+#: grows with (elements x nesting depth): a 232 KB page of unclosed tables and stray end tags took
+#: 20 s, a 3.4 MB one hours. Real pages nest a few dozen deep (browsers flatten beyond 512); a page
+#: nested deeper than ``HTML_DEEP`` whose product passes ``HTML_NESTING_WORK`` is refused instead.
+HTML_DEEP = 1_000
+HTML_NESTING_WORK = 50_000_000
+
+
+class _NestingDepth:
+    """An lxml parser target that only counts: the deepest nesting and the number of elements,
+    from the same parser events BeautifulSoup builds its tree from (a C-speed pass)."""
+
+    def __init__(self) -> None:
+        self.depth = self.deepest = self.elements = 0
+
+    def start(self, tag: str, attrib: Any) -> None:
+        self.depth += 1
+        self.elements += 1
+        self.deepest = max(self.deepest, self.depth)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
+    def data(self, text: str) -> None:
+        pass
+
+    def comment(self, text: str) -> None:
+        pass
+
+    def close(self) -> tuple[int, int]:
+        return self.deepest, self.elements
+
+
+def _check_html_nesting(path: Path, markup: str) -> None:
+    """Refuse a page whose nesting would make parsing take minutes (``HTML_NESTING_WORK``)."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(target=_NestingDepth())
+    try:
+        parser.feed(markup)
+        deepest, elements = parser.close()
+    except etree.LxmlError:
+        return  # the real parse reports what is wrong
+    if deepest > HTML_DEEP and deepest * elements > HTML_NESTING_WORK:
+        raise InputError(
+            f"{path}: the HTML nests {deepest:,} elements deep ({elements:,} elements; real pages nest a few dozen "
+            "deep); it looks broken or hostile and is refused: open and re-save it in a browser or editor"
+        )
+
+
 _PYTHON_ONLY_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"})
 
 
@@ -815,6 +865,7 @@ def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]
     from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
     markup = _html_markup(path, data)
+    _check_html_nesting(path, markup)
     try:
         soup = BeautifulSoup(markup, "lxml")
     except Exception as err:  # lxml parser errors on badly broken input
