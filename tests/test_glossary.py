@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -229,7 +230,19 @@ def test_a_term_without_its_target_yet_is_skipped_with_a_warning(tmp_path, caplo
     path = write(tmp_path / "draft.csv", "source,target\nBrücke,bridge\nBaustelle,\n")
     glossary = read_glossary(path, "de", "en")
     assert [e.source for e in glossary.entries] == ["Brücke"]
-    assert f"{path}, line 3: term 'Baustelle' has no target term yet" in caplog.text
+    assert f"1 term(s) have no target term yet and were skipped: {path}, line 3" in caplog.text
+
+
+def test_thousands_of_terms_without_a_target_give_one_warning_for_the_file(tmp_path, caplog):
+    rows = "".join(f"Begriff{k},\n" for k in range(3000))
+    path = write(tmp_path / "entwurf.csv", "source,target\nBrücke,bridge\n" + rows)
+    with caplog.at_level(logging.WARNING, logger="align.glossary"):
+        glossary = read_glossary(path, "de", "en")
+    assert [e.source for e in glossary.entries] == ["Brücke"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"3000 term(s) have no target term yet and were skipped: {path}, line 3; ")
+    assert warnings[0].endswith(", ...")
 
 
 def test_tsv_written_reads_back_the_same_entries(tmp_path):

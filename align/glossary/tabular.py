@@ -147,13 +147,18 @@ def header_roles(cells: Sequence[str], src_lang: str, tgt_lang: str) -> dict[str
     return None
 
 
+#: How many skipped rows the one warning of a file names.
+SKIPPED_NAMED = 5
+
+
 def split_targets(cell: str) -> tuple[str, ...]:
     """Target terms of one cell: ``"cycle bridge; bike bridge"`` -> two terms."""
     return tuple(t for t in (p.strip() for p in _TARGET_SPLIT.split(cell or "")) if t)
 
 
 def entry_from_cells(where: str, source: str, target: str, kind_cell: str = "", note: str = "") -> Entry | None:
-    """The entry one row describes; None for a term still without its target term (warned about)."""
+    """The entry one row describes; None for a term still without its target term (the caller
+    says how many were skipped: one line for the file, not one per row)."""
     source = " ".join(str(source or "").split())
     targets = split_targets(str(target or ""))
     note = str(note or "").strip()
@@ -173,7 +178,6 @@ def entry_from_cells(where: str, source: str, target: str, kind_cell: str = "", 
     if not source:
         raise FormatError(f"{where}: target term {target!r} has no source term")
     if not targets:
-        log.warning("%s: term %r has no target term yet; skipped", where, source)
         return None
     return Entry.term(source, *targets, note=note, origin=where)
 
@@ -182,6 +186,8 @@ def entries_from_rows(rows: Iterable[tuple[str, Sequence[str]]], src_lang: str, 
     """Entries of a table given as (where, cells) rows: the first non-blank row may be a header."""
     roles: dict[str, int] | None = None
     first = True
+    skipped = 0
+    named: list[str] = []
     for where, cells in rows:
         cells = [str(c if c is not None else "") for c in cells]
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
@@ -203,6 +209,12 @@ def entries_from_rows(rows: Iterable[tuple[str, Sequence[str]]], src_lang: str, 
             entry = entry_from_cells(where, cell[SOURCE], cell[TARGET], cell.get(KIND, ""), cell.get(NOTE, ""))
         if entry is not None:
             yield entry
+        else:
+            skipped += 1
+            named += [where] if len(named) < SKIPPED_NAMED else []
+    if skipped:
+        more = ", ..." if skipped > len(named) else ""
+        log.warning("%d term(s) have no target term yet and were skipped: %s%s", skipped, "; ".join(named), more)
 
 
 def _delimiter(text: str) -> str:
