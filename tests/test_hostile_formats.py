@@ -96,6 +96,18 @@ def test_a_cell_longer_than_any_reader_takes_is_refused_before_writing(
         assert not (tmp_path / f"out.{fmt}").exists()
 
 
+@pytest.mark.parametrize(("field", "value"), [("quality", "NaN"), ("confidence", "Infinity"), ("quality", "-Infinity")])
+def test_a_jsonl_number_that_is_not_finite_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: str
+) -> None:
+    """Python's json reads NaN and Infinity; a NaN quality sorted and filtered the page's rows at random."""
+    path = tmp_path / "nan.jsonl"
+    path.write_text(f'{{"type": "pair", "source": "Satz.", "target": "Sentence.", "{field}": {value}}}\n', encoding="utf-8")
+    err = one_line_error(capsys, "convert", str(path), str(tmp_path / "out.csv"))
+    assert "nan.jsonl" in err and field in err and "finite" in err, err
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_a_tmx_segment_past_the_xml_readers_limit_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "huge.tmx"
     path.write_text(

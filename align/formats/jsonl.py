@@ -5,6 +5,7 @@ a number or null, its reasons a list of strings)."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
@@ -110,7 +111,7 @@ def _pair_from_record(where: str, record: dict) -> Pair:
     except ValueError as err:
         raise FormatError(f"{where}: {err}") from None
     try:
-        return Pair(
+        pair = Pair(
             source=record.get("source", ""),
             target=record.get("target", ""),
             src_ids=tuple(int(i) for i in record.get("src_ids", ())),
@@ -126,3 +127,7 @@ def _pair_from_record(where: str, record: dict) -> Pair:
         )
     except (ValueError, TypeError, OverflowError) as err:  # ids, numbers: inf, 1e999, lists of lists
         raise FormatError(f"{where}: a value is not what the field holds ({err})") from None
+    for name, value in (("confidence", pair.confidence), ("quality", pair.quality)):
+        if value is not None and not math.isfinite(value):
+            raise FormatError(f"{where}: {name} {value} is not a finite number")
+    return pair
