@@ -108,6 +108,16 @@ def test_a_jsonl_number_that_is_not_finite_is_a_one_line_error(
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
+def test_a_csv_quality_that_is_not_finite_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    path = tmp_path / "nan.csv"
+    path.write_text(f"source,target,quality\nSatz.,Sentence.,{value}\n", encoding="utf-8")
+    err = one_line_error(capsys, "convert", str(path), str(tmp_path / "out.jsonl"))
+    assert "nan.csv" in err and "quality" in err and "finite" in err, err
+
+
 def test_a_tmx_segment_past_the_xml_readers_limit_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "huge.tmx"
     path.write_text(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -178,6 +179,18 @@ def pair_row(index: int, pair: Pair, quote: Quote) -> dict[str, str]:
     }
 
 
+def finite_number(where: str, name: str, value: object) -> float:
+    """A confidence or quality as read from any format: a finite number, or a one-line error.
+    (Python reads "nan", "inf", JSON's NaN and Infinity as floats; a NaN sorts and filters rows at random.)"""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, OverflowError):
+        raise FormatError(f"{where}: {name} {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise FormatError(f"{where}: {name} {value!r} is not a finite number")
+    return number
+
+
 def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair:
     """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error.
 
@@ -188,15 +201,9 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
     except ValueError:
         raise FormatError(f"{where}: paragraph {fields.get('paragraph')!r} is not a whole number") from None
     raw_conf = (fields.get("confidence") or "").strip()
-    try:
-        confidence = float(raw_conf) if raw_conf else 1.0
-    except ValueError:
-        raise FormatError(f"{where}: confidence {raw_conf!r} is not a number") from None
+    confidence = finite_number(where, "confidence", raw_conf) if raw_conf else 1.0
     raw_quality = (fields.get("quality") or "").strip()
-    try:
-        quality = float(raw_quality) if raw_quality else None
-    except ValueError:
-        raise FormatError(f"{where}: quality {raw_quality!r} is not a number") from None
+    quality = finite_number(where, "quality", raw_quality) if raw_quality else None
     try:
         status = Status.parse(fields.get("status"))
     except ValueError as err:

@@ -5,12 +5,11 @@ a number or null, its reasons a list of strings)."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
 from align.errors import FormatError
-from align.formats.cells import Quote, decode_export, make_document, metadata
+from align.formats.cells import Quote, decode_export, finite_number, make_document, metadata
 from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 
@@ -111,23 +110,19 @@ def _pair_from_record(where: str, record: dict) -> Pair:
     except ValueError as err:
         raise FormatError(f"{where}: {err}") from None
     try:
-        pair = Pair(
+        return Pair(
             source=record.get("source", ""),
             target=record.get("target", ""),
             src_ids=tuple(int(i) for i in record.get("src_ids", ())),
             tgt_ids=tuple(int(i) for i in record.get("tgt_ids", ())),
-            confidence=float(record.get("confidence", 1.0)),
+            confidence=finite_number(where, "confidence", record.get("confidence", 1.0)),
             status=status,
             paragraph=int(record.get("paragraph", 0)),
             flags=tuple(str(f) for f in record.get("flags", ())),
             note=record.get("note", ""),
-            quality=None if quality is None else float(quality),
+            quality=None if quality is None else finite_number(where, "quality", quality),
             reasons=tuple(reasons),
             origin=Origin.parse(record.get("origin", "")),
         )
     except (ValueError, TypeError, OverflowError) as err:  # ids, numbers: inf, 1e999, lists of lists
         raise FormatError(f"{where}: a value is not what the field holds ({err})") from None
-    for name, value in (("confidence", pair.confidence), ("quality", pair.quality)):
-        if value is not None and not math.isfinite(value):
-            raise FormatError(f"{where}: {name} {value} is not a finite number")
-    return pair
