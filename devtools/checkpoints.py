@@ -242,3 +242,120 @@ def build_bert(folder: Path, *, seed: int = 1) -> Path:
     torch.manual_seed(seed)
     BertModel(config).save_pretrained(folder)
     return folder
+
+
+# --------------------------------------------------------------------------------------------
+# sentence encoders (models import-embedder): BERT like LaBSE, XLM-RoBERTa like multilingual-e5
+# --------------------------------------------------------------------------------------------
+ENCODER_SHAPE = Shape(d_model=32, layers=2, heads=2, ffn=64, vocab=300, max_positions=64)
+
+
+def _encoder_sentences() -> list[str]:
+    de, en = fixture_sides()
+    return de + en
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8", newline="\n")
+
+
+def write_sentence_transformers(folder: Path, pooling: str, *, dense: Any = None, normalize: bool = True) -> None:
+    """sentence-transformers' files beside a checkpoint: modules.json, 1_Pooling/config.json, and
+    a Dense layer (``dense``: a torch Linear, with tanh as LaBSE's) and Normalize where asked."""
+    from safetensors.torch import save_file
+
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]
+    modules.append({"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"})
+    _write_json(
+        folder / "1_Pooling" / "config.json",
+        {
+            "pooling_mode_cls_token": pooling == "cls",
+            "pooling_mode_mean_tokens": pooling == "mean",
+            "pooling_mode_max_tokens": False,
+        },
+    )
+    if dense is not None:
+        modules.append(
+            {"idx": len(modules), "name": str(len(modules)), "path": "2_Dense", "type": "sentence_transformers.models.Dense"}
+        )
+        _write_json(
+            folder / "2_Dense" / "config.json",
+            {
+                "in_features": dense.in_features,
+                "out_features": dense.out_features,
+                "bias": True,
+                "activation_function": "torch.nn.modules.activation.Tanh",
+            },
+        )
+        state = {"linear.weight": dense.weight.detach().contiguous(), "linear.bias": dense.bias.detach().contiguous()}
+        save_file(state, str(folder / "2_Dense" / "model.safetensors"))
+    if normalize:
+        modules.append(
+            {
+                "idx": len(modules),
+                "name": str(len(modules)),
+                "path": "3_Normalize",
+                "type": "sentence_transformers.models.Normalize",
+            }
+        )
+    _write_json(folder / "modules.json", modules)
+
+
+def build_bert_encoder(folder: Path, *, shape: Shape = ENCODER_SHAPE, seed: int = 1, pooler: bool = True) -> Path:
+    """A tiny random BertModel (with its pooler, as LaBSE) and a WordPiece tokenizer trained on the
+    fixture pairs (cased, as LaBSE's): tokenizer.json and vocab.txt, no sentence-transformers files."""
+    import torch
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    trainer = BertWordPieceTokenizer(lowercase=False, strip_accents=False)
+    trainer.train_from_iterator(_encoder_sentences(), vocab_size=shape.vocab, min_frequency=1, show_progress=False)
+    trainer.save_model(str(folder))  # vocab.txt
+    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=False, strip_accents=False)
+    tokenizer.model_max_length = shape.max_positions
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=shape.d_model,
+        num_hidden_layers=shape.layers,
+        num_attention_heads=shape.heads,
+        intermediate_size=shape.ffn,
+        max_position_embeddings=shape.max_positions,
+        pad_token_id=tokenizer.pad_token_id,
+        architectures=["BertModel"],
+    )
+    torch.manual_seed(seed)
+    model = BertModel(config, add_pooling_layer=pooler).eval()
+    return _save(model, tokenizer, folder, "tiny-labse", "apache-2.0")
+
+
+def build_xlmr_encoder(folder: Path, *, shape: Shape = ENCODER_SHAPE, seed: int = 2, pooling: str | None = "mean") -> Path:
+    """A tiny random XLMRobertaModel with XLM-R's tokenizer layout (sentencepiece.bpe.model with
+    fairseq's id offset, tokenizer.json); ``pooling`` writes sentence-transformers' files (mean and
+    Normalize, as multilingual-e5's), None leaves them out (BGE-M3's own folder has them too)."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    spm_path = train_spm(_encoder_sentences(), shape.vocab, folder / "sentencepiece.bpe.model")
+    tokenizer = XLMRobertaTokenizerFast(vocab_file=str(spm_path))
+    tokenizer.model_max_length = shape.max_positions
+    config = XLMRobertaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=shape.d_model,
+        num_hidden_layers=shape.layers,
+        num_attention_heads=shape.heads,
+        intermediate_size=shape.ffn,
+        max_position_embeddings=shape.max_positions + 2,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        architectures=["XLMRobertaModel"],
+    )
+    torch.manual_seed(seed)
+    model = XLMRobertaModel(config).eval()
+    _save(model, tokenizer, folder, "tiny-multilingual-e5", "mit")
+    if pooling is not None:
+        write_sentence_transformers(folder, pooling)
+    return folder

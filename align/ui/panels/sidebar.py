@@ -13,7 +13,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from align.errors import AlignError
 from align.review.store import Store
 from align.settings import Settings
-from align.ui.panels.resources import get_tm, memory, memory_size
+from align.ui.panels.resources import EMBEDDER_KEY, get_tm, memory, memory_size
 from align.ui.panels.session import open_project, refuse, shown_copy, state
 from align.ui.panels.widgets import plain, too_large, uploaded_file, uploaded_glossary
 
@@ -31,6 +31,7 @@ def sidebar(store: Store, settings: Settings) -> int | None:
             st.query_params["project"] = str(project_id)
             rename_or_delete(store, settings, project_id)
         embedder_panel(settings)
+        embedder_choice(settings)
         models_panel(settings)
         memory_panel(settings)
         glossary_panel(settings)
@@ -131,6 +132,26 @@ def embedder_panel(settings: Settings) -> None:
             f"machine and run `python -m align embedder install --from FILE`, or put {e5weights.WEIGHTS_NAME} at "
             f"`{e5weights.installed_weights(models_dir)}`."
         )
+
+
+def embedder_choice(settings: Settings) -> None:
+    """Only where encoders were imported (``models import-embedder``): which one the page's aligning
+    and estimates use; e5-small stays the default."""
+    from align.embed.encoders import list_encoders
+
+    names = [encoder.name for encoder in list_encoders(settings)]
+    if not names:
+        st.session_state.pop(EMBEDDER_KEY, None)
+        return
+    if st.session_state.get(EMBEDDER_KEY) not in ["", *names]:
+        st.session_state[EMBEDDER_KEY] = ""
+    st.selectbox(
+        "Sentence embedder",
+        ["", *names],
+        key=EMBEDDER_KEY,
+        format_func=lambda name: name or "e5-small (default)",
+        help="the encoder new alignments and quality estimates use; import one with `python -m align models import-embedder`",
+    )
 
 
 def fetch_weights(models_dir: Path) -> None:
