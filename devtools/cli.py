@@ -37,6 +37,7 @@ BENCHMARKS = {
     "qe": "devtools.bench.qe",
     "tm": "devtools.bench.tm",
     "cluster": "devtools.bench.cluster",
+    "tags": "devtools.bench.tags",
     "words": "devtools.bench.words",
 }
 

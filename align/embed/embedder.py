@@ -183,6 +183,12 @@ class Embedder:
         return self._engine
 
     @property
+    def models_dir(self) -> Path | None:
+        """Where e5-small's converted models live (None: the default cache): the word aligner
+        converts its first layers beside them."""
+        return self._models_dir
+
+    @property
     def model_name(self) -> str:
         """What made the vectors: the model and engine (and the converter), part of every cache key."""
         if self._encoder is not None:

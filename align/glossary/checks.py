@@ -4,7 +4,12 @@ Pure functions of (source, target, glossary, languages), so the page, the export
 estimate and the translator's choice among hypotheses all judge a row the same way:
 
 * a **term** whose source term is in the source and none of whose target terms is in the target:
-  "term 'Fahrradbrücke' -> 'cycle bridge' not used" (inflection-aware: "cycle bridges" uses it);
+  "term 'Fahrradbrücke' -> 'cycle bridge' not used" (inflection-aware: "cycle bridges" uses it).
+  Given the row's word alignment, the term is judged where it was translated: the reason names
+  the words that rendered it ("... not used (rendered as 'bike bridge')"), and a term whose
+  rendering is not the target term is flagged even when the target term is elsewhere in the
+  sentence ("term 'Abkommen' -> 'treaty' rendered as 'agreement'"; only when every link of the
+  rendering is sure, ``rendered.SURE_LINK``). No alignment, or no link on the term: as before;
 * a **forbidden** term used in the target: "forbidden term 'bike lane' used". A forbidden entry
   with a source term is concept-specific, as TBX models it (checked where its source term is in
   the row); one without a source term is checked in every row;
@@ -23,10 +28,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from align.glossary.model import Entry, Glossary, Kind
+from align.glossary.rendered import Rendering, rendering
 from align.glossary.terms import GlossaryIndex, IndexedEntry, Token, find_sequence, tokens, verbatim_spans
 
 if TYPE_CHECKING:
     from align.document import Pair
+    from align.words.model import WordAlignment
 
 MISSING_TERM = "missing_term"
 FORBIDDEN_TERM = "forbidden_term"
@@ -51,8 +58,8 @@ class GlossaryFinding:
     """One thing a row's target does against the glossary, with the reason in words.
 
     ``check`` is MISSING_TERM, FORBIDDEN_TERM or NOT_VERBATIM; the spans point at the source term
-    (None for a forbidden term without one) and at the offending target text (None when the
-    finding is that something is missing).
+    (None for a forbidden term without one) and at the offending target text: the forbidden term,
+    or the words that rendered a term otherwise (None when nothing in the target is to blame).
     """
 
     check: str
@@ -89,8 +96,10 @@ def row_findings(
     glossary: Glossary | GlossaryIndex,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
+    alignment: WordAlignment | None = None,
 ) -> list[GlossaryFinding]:
-    """The glossary findings of one row (source and target text), in source order, one per entry."""
+    """The glossary findings of one row (source and target text), in source order, one per entry.
+    ``alignment``: the row's word alignment, to judge each term where it was rendered."""
     if not target.strip():
         return []
     index = _index(glossary, src_lang, tgt_lang)
@@ -102,7 +111,8 @@ def row_findings(
         if hit.entry in seen:
             continue
         seen.add(hit.entry)
-        finding = _check(hit.indexed, (hit.start, hit.end), target, target_words, index.tgt_lang)
+        rendered = rendering(alignment, target, hit.start, hit.end) if alignment is not None else None
+        finding = _check(hit.indexed, (hit.start, hit.end), target, target_words, index.tgt_lang, rendered)
         if finding is not None:
             findings.append(finding)
     for indexed in index.unconditional:
@@ -113,10 +123,14 @@ def row_findings(
 
 
 def glossary_findings(
-    pair: Pair, glossary: Glossary | GlossaryIndex, src_lang: str | None = None, tgt_lang: str | None = None
+    pair: Pair,
+    glossary: Glossary | GlossaryIndex,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    alignment: WordAlignment | None = None,
 ) -> list[GlossaryFinding]:
     """The glossary findings of a review row: what the page shows and exports write beside it."""
-    return row_findings(pair.source, pair.target, glossary, src_lang, tgt_lang)
+    return row_findings(pair.source, pair.target, glossary, src_lang, tgt_lang, alignment)
 
 
 def glossary_reasons(findings: Sequence[GlossaryFinding]) -> tuple[str, ...]:
@@ -130,13 +144,11 @@ def _check(
     target: str,
     target_words: Sequence[Token],
     tgt_lang: str,
+    rendered: Rendering | None = None,
 ) -> GlossaryFinding | None:
     entry = indexed.entry
     if entry.kind is Kind.TERM:
-        if any(find_sequence(key, target_words) for key in indexed.target_keys):
-            return None
-        wanted = " or ".join(f"'{t}'" for t in entry.targets)
-        return GlossaryFinding(MISSING_TERM, entry, f"term '{entry.source}' -> {wanted} not used", source_span)
+        return _check_term(indexed, source_span, target_words, rendered)
     if entry.kind is Kind.DO_NOT_TRANSLATE:
         if any(verbatim_spans(t, target, tgt_lang) for t in entry.targets):
             return None
@@ -146,3 +158,23 @@ def _check(
         if spans:
             return GlossaryFinding(FORBIDDEN_TERM, entry, f"forbidden term '{term}' used", source_span, spans[0])
     return None
+
+
+def _check_term(
+    indexed: IndexedEntry, source_span: tuple[int, int] | None, target_words: Sequence[Token], rendered: Rendering | None
+) -> GlossaryFinding | None:
+    """A term pair: its target term used (where the alignment says it was rendered, when it says)."""
+    entry = indexed.entry
+    used = [span for key in indexed.target_keys for span in find_sequence(key, target_words)]
+    wanted = " or ".join(f"'{t}'" for t in entry.targets)
+    if rendered is None:
+        return None if used else GlossaryFinding(MISSING_TERM, entry, f"term '{entry.source}' -> {wanted} not used", source_span)
+    if any(rendered.overlaps(*span) for span in used) or (used and not rendered.sure):
+        return None
+    where = (rendered.spans[0][0], rendered.spans[-1][1])
+    if used:
+        return GlossaryFinding(
+            MISSING_TERM, entry, f"term '{entry.source}' -> {wanted} rendered as '{rendered.text}'", source_span, where
+        )
+    reason = f"term '{entry.source}' -> {wanted} not used (rendered as '{rendered.text}')"
+    return GlossaryFinding(MISSING_TERM, entry, reason, source_span, where)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from align.document import AlignedDocument, QualityRecord
 from align.glossary.checks import FORBIDDEN_TERM, MISSING_TERM, NOT_VERBATIM, row_findings
 from align.progress import Progress, in_stages
-from align.quality import textsignals
+from align.quality import omission, textsignals
 from align.quality.calibration import (
     DEFAULT_MODEL_MEAN,
     DEFAULT_MODEL_MIN,
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from align.glossary.terms import GlossaryIndex
     from align.mt.translate import Translator
     from align.quality.modelscore import TokenScores
+    from align.words.aligner import WordAligner
+    from align.words.model import WordAlignment
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ SIGNALS = (
     "clause",
     "model",
     "glossary",
+    "omission",
 )
 
 
@@ -120,6 +123,7 @@ def estimate_rows(
     calibration: QualityCalibration | None = None,
     glossary: Glossary | None = None,
     progress: Progress | None = None,
+    aligner: WordAligner | None = None,
 ) -> QualityReport:
     """Estimate each (source, target) row. Rows with an empty side get score 1.0 and no reasons
     when both are empty, 0.0 and "target empty" when only the target is.
@@ -127,6 +131,7 @@ def estimate_rows(
     ``calibration``: judge the rows against these norms instead of their own (re-estimating a few
     rows of a document). ``glossary``: a missing, forbidden or not-kept term is a finding too.
     Without ``embedder`` or ``translator`` those signals are left out and ``left_out`` says so.
+    ``aligner``: the word aligner of the omission signal (default: the one beside ``embedder``).
     """
     if len(sources) != len(targets):
         raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
@@ -164,6 +169,9 @@ def estimate_rows(
     if calibration.length is None:
         left_out["length"] = "too few rows for this document's length norm"
 
+    alignments = _omission_alignments(
+        sources, targets, live, ratios, calibration, glossary, src_lang, tgt_lang, left_out, aligner, embedder
+    )
     estimates = [_empty(sources[i], targets[i]) for i in range(n)]
     for k, i in enumerate(live):
         estimates[i] = _estimate(
@@ -177,6 +185,7 @@ def estimate_rows(
             gain=None if tail_gain is None else float(tail_gain[k]),
             model=None if model is None else model[k],
             glossary=glossary,
+            alignment=alignments.get(k),
         )
     if progress is not None:
         progress(1, 1)
@@ -248,14 +257,59 @@ def quality_findings(
     glossary: Glossary | GlossaryIndex,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
+    alignment: WordAlignment | None = None,
 ) -> list[textsignals.Finding]:
     """The row's glossary findings as quality-estimate findings (signal "glossary", evidence in
     nats from ``GLOSSARY_EVIDENCE``), to add to ``textsignals.text_findings`` of the row. It lives
-    here, with its user, so that the glossary imports nothing of the quality estimate."""
+    here, with its user, so that the glossary imports nothing of the quality estimate.
+    ``alignment``: the row's word alignment, when the estimate computed one."""
     return [
         textsignals.Finding(GLOSSARY_SIGNAL, GLOSSARY_EVIDENCE[f.check], f.reason)
-        for f in row_findings(source, target, glossary, src_lang, tgt_lang)
+        for f in row_findings(source, target, glossary, src_lang, tgt_lang, alignment)
     ]
+
+
+def _omission_alignments(
+    sources: Sequence[str],
+    targets: Sequence[str],
+    live: Sequence[int],
+    ratios: Sequence[float],
+    cal: QualityCalibration,
+    glossary: Glossary | None,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    left_out: dict[str, str],
+    aligner: WordAligner | None,
+    embedder: Embedder | None,
+) -> dict[int, WordAlignment]:
+    """Word alignments (by position in ``live``) of the rows where an omission can hide (shorter
+    than usual) or a glossary term was found; {} with the reason in ``left_out`` when there is no
+    aligner or it cannot be made."""
+    if aligner is None and embedder is None:
+        left_out[omission.OMISSION_SIGNAL] = "no word aligner (no sentence embedder given)"
+        return {}
+    from align.errors import AlignError
+
+    rows: set[int] = set()
+    if cal.length is None:
+        left_out[omission.OMISSION_SIGNAL] = "too few rows for this document's length norm"
+    else:
+        rows |= set(omission.gated([cal.length.z(r) for r in ratios]))
+    if glossary:
+        from align.glossary import glossary_hits
+
+        index = glossary.index(src_lang, tgt_lang)
+        rows |= {k for k, i in enumerate(live) if glossary_hits(sources[i], index)}
+    ordered = sorted(rows)
+    if not ordered:
+        return {}
+    try:
+        use = aligner if aligner is not None else omission.aligner_for(embedder)
+        found = omission.align_rows(aligner or embedder, use, sources, targets, [live[k] for k in ordered])
+    except AlignError as error:
+        left_out[omission.OMISSION_SIGNAL] = str(error)
+        return {}
+    return {k: found[live[k]] for k in ordered}
 
 
 def _empty(source: str, target: str) -> Estimate:
@@ -276,12 +330,15 @@ def _estimate(
     gain: float | None,
     model: TokenScores | None,
     glossary: Glossary | None = None,
+    alignment: WordAlignment | None = None,
 ) -> Estimate:
     evidence: dict[str, float] = {}
     reasons: list[tuple[float, str]] = []
     findings = textsignals.text_findings(source, target, src_lang, tgt_lang)
     if glossary is not None:
-        findings += quality_findings(source, target, glossary, src_lang, tgt_lang)
+        findings += quality_findings(source, target, glossary, src_lang, tgt_lang, alignment)
+    if alignment is not None:
+        findings += omission.omission_findings(source, alignment)
     for finding in findings:
         evidence[finding.signal] = evidence.get(finding.signal, 0.0) + finding.evidence
         if finding.evidence >= REASON_FROM:

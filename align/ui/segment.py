@@ -7,7 +7,8 @@ functions decide what the panel shows and where "next" goes; ``app.py`` draws th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from align.glossary import Glossary
     from align.tm import TranslationMemory
     from align.tm.text import Word
+    from align.words.model import Word as WordSpan
+    from align.words.model import WordAlignment
 
 ORIGIN_LABELS = {
     OriginKind.ALIGNED: "aligned or imported",
@@ -182,15 +185,120 @@ class TermLine:
     targets: tuple[str, ...]
     kind: str
     problem: str  # "" when the target follows the glossary
+    rendered: str = ""  # the target words the term's words are linked to ("" without an alignment)
+    start: int = 0  # the term's first occurrence in the source
+    end: int = 0
 
 
-def glossary_lines(doc: AlignedDocument, row: int, glossary: Glossary) -> list[TermLine]:
-    """The glossary entries whose source term occurs in the row, with any finding on the target."""
+def glossary_lines(doc: AlignedDocument, row: int, glossary: Glossary, alignment: WordAlignment | None = None) -> list[TermLine]:
+    """The glossary entries whose source term occurs in the row, with any finding on the target;
+    with the row's word alignment, the words that rendered each term, and the findings judged there."""
     from align.glossary import glossary_findings, glossary_hits
+    from align.glossary.rendered import rendering
 
     pair = doc.pairs[row]
-    problems = {f.entry: f.reason for f in glossary_findings(pair, glossary, doc.src_lang, doc.tgt_lang)}
+    problems = {f.entry: f.reason for f in glossary_findings(pair, glossary, doc.src_lang, doc.tgt_lang, alignment)}
     lines: list[TermLine] = []
-    for entry in dict.fromkeys(hit.entry for hit in glossary_hits(pair.source, glossary, doc.src_lang, doc.tgt_lang)):
-        lines.append(TermLine(entry.source, entry.targets, entry.kind.value, problems.get(entry, "")))
+    seen: set[object] = set()
+    for hit in glossary_hits(pair.source, glossary, doc.src_lang, doc.tgt_lang):
+        if hit.entry in seen:
+            continue
+        seen.add(hit.entry)
+        found = rendering(alignment, pair.target, hit.start, hit.end) if alignment is not None else None
+        entry = hit.entry
+        line = TermLine(
+            entry.source,
+            entry.targets,
+            entry.kind.value,
+            problems.get(entry, ""),
+            found.text if found else "",
+            hit.start,
+            hit.end,
+        )
+        lines.append(line)
     return lines
+
+
+def term_marks(lines: Sequence[TermLine]) -> list[TermMark]:
+    """The glossary lines as chips of the word-links view ("Bundestag → Bundestag")."""
+    return [
+        TermMark(f"{line.source} → {' / '.join(line.targets)}", line.start, line.end) for line in lines if line.end > line.start
+    ]
+
+
+# ---- word links: which words of the other side render the word pointed at ------------------------
+#: The highlight of a word's counterparts (and the outline of the word pointed at): translucent,
+#: so it reads on the light and the dark theme alike.
+LINK_CSS = (
+    ".wa{line-height:1.9;white-space:pre-wrap}"
+    ".wa .wa-side{margin:.1rem 0 .5rem 0}"
+    ".wa .wa-label{font-size:.8rem;opacity:.7}"
+    ".wa .w{border-radius:3px;cursor:pointer}"
+    ".wa .w:hover,.wa .w:focus{outline:2px solid rgba(230,160,0,.9);outline-offset:1px}"
+    ".wa .term{border:1px solid rgba(128,128,128,.5);border-radius:4px;padding:0 .3rem;margin-right:.3rem;cursor:pointer}"
+)
+HIGHLIGHT = "background-color:rgba(255,190,0,.45)"
+
+
+@dataclass(frozen=True)
+class TermMark:
+    """A glossary term of the segment's source for the word-links view: what its chip says and the
+    term's character span in the source."""
+
+    label: str
+    start: int
+    end: int
+
+
+def word_links_html(source: str, target: str, alignment: WordAlignment, terms: Sequence[TermMark] = ()) -> str:
+    """Both sides of a segment as words one can point at (hover, or Tab to focus): the words of the
+    other side linked to it light up; pointing at a glossary term's chip lights up the term and
+    the words that rendered it. CSS only (``:has``), so it works in ``st.html`` without script.
+
+    Every word gets its own class (``s3``, ``t5``) and its partners' (``t-of-s3`` on the target
+    words linked to source word 3); one rule per word lights the partners of the word pointed at.
+    """
+    term_of_src: dict[int, list[int]] = {}
+    term_of_tgt: dict[int, list[int]] = {}
+    for g, term in enumerate(terms):
+        words = [i for i, w in enumerate(alignment.src_words) if w.start < term.end and term.start < w.end]
+        for i in words:
+            term_of_src.setdefault(i, []).append(g)
+            for j in alignment.targets_of(i):
+                term_of_tgt.setdefault(j, []).append(g)
+    src = _linked_words(source, alignment.src_words, "s", "t", lambda i: alignment.targets_of(i), term_of_src)
+    tgt = _linked_words(target, alignment.tgt_words, "t", "s", lambda j: alignment.sources_of(j), term_of_tgt)
+    rules = [f".wa:has(.s{i}:hover) .t-of-s{i},.wa:has(.s{i}:focus) .t-of-s{i}" for i in range(len(alignment.src_words))]
+    rules += [f".wa:has(.t{j}:hover) .s-of-t{j},.wa:has(.t{j}:focus) .s-of-t{j}" for j in range(len(alignment.tgt_words))]
+    rules += [f".wa:has(.g{g}:hover) .g-of-g{g},.wa:has(.g{g}:focus) .g-of-g{g}" for g in range(len(terms))]
+    style = LINK_CSS + "".join(f"{rule}{{{HIGHLIGHT}}}" for rule in rules)
+    chips = "".join(f'<span class="term g{g}" tabindex="0">{html.escape(t.label)}</span>' for g, t in enumerate(terms))
+    parts = [
+        f"<style>{style}</style>",
+        '<div class="wa" data-testid="word-links">',
+        f'<div class="wa-side wa-src">{src}</div>',
+        f'<div class="wa-side wa-tgt">{tgt}</div>',
+        f'<div class="wa-terms"><span class="wa-label">Glossary: </span>{chips}</div>' if terms else "",
+        "</div>",
+    ]
+    return "".join(parts)
+
+
+def _linked_words(
+    text: str,
+    words: Sequence[WordSpan],
+    own: str,
+    other: str,
+    partners: Callable[[int], Sequence[int]],
+    terms: dict[int, list[int]],
+) -> str:
+    """``text`` with each word in a span carrying its own class, its partners' and its terms'."""
+    out: list[str] = []
+    at = 0
+    for k, word in enumerate(words):
+        classes = ["w", f"{own}{k}", *(f"{own}-of-{other}{p}" for p in partners(k)), *(f"g-of-g{g}" for g in terms.get(k, ()))]
+        out.append(html.escape(text[at : word.start]))
+        out.append(f'<span class="{" ".join(classes)}" tabindex="0">{html.escape(text[word.start : word.end])}</span>')
+        at = word.end
+    out.append(html.escape(text[at:]))
+    return "".join(out)

