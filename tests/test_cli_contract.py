@@ -35,6 +35,16 @@ def test_there_are_commands() -> None:
     assert {"segment", "translate", "align", "batch", "models install", "eval-align"} <= set(COMMANDS)
 
 
+def test_the_list_of_commands_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command's one-line help goes through argparse's % formatting in the list: a bare "30%"
+    in one of them broke `python -m align --help` for all."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name.split()[0] in out for name in COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_documented_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

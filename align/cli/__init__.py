@@ -10,6 +10,7 @@ that adds its arguments (``add_*``) and the one that runs it (``cmd_*``):
 - ``aligning``: align, eval-align
 - ``files``: convert, export-doc
 - ``memory``: tm (import, export, stats)
+- ``exchange``: pseudo (CAT tool jobs: XLIFF, PO)
 - ``words``: words (word alignment, Pharaoh lines)
 - ``embedding``: embed (sentence vectors out)
 - ``options``: the options several commands share (translation settings, glossary, embedder)
@@ -35,7 +36,7 @@ import sys
 from collections.abc import Sequence
 
 from align import __version__
-from align.cli import aligning, embedding, files, memory, packages, segmenting, translating, words
+from align.cli import aligning, embedding, exchange, files, memory, packages, segmenting, translating, words
 from align.cli.common import EXIT_ERROR, EXIT_OK, Command, Group, Run, check_output, check_paths, os_error, shown
 from align.errors import AlignError
 
@@ -58,6 +59,7 @@ COMMANDS: tuple[Command | Group, ...] = (
     packages.EMBEDDER,
     memory.TM,
     words.WORDS,
+    exchange.PSEUDO,
     embedding.EMBED,
 )
 
