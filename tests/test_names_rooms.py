@@ -46,12 +46,18 @@ def _names(path: Path) -> set[str]:
     return {t.string for t in tokens if t.type == tokenize.NAME}
 
 
+#: Where "job" has its one meaning, a CAT tool's job file (XLIFF, PO) as translators use the word.
+JOB_ROOMS = ("align/exchange/", "align/cli/exchange.py")
+
+
 def test_no_identifier_in_the_product_says_job() -> None:
     """A batch input is a planned file, the page's background work a task, the parallel count
-    workers: "job" named all three."""
+    workers: "job" named all three. It is kept for what translators call a job: the XLIFF or PO
+    file a CAT tool hands out (``JOB_ROOMS``)."""
     found = {
         str(path.relative_to(REPO)): sorted(n for n in _names(path) if "job" in n.lower())
         for path in _python_files(ALIGN, REPO / "app.py")
+        if not str(path.relative_to(REPO)).startswith(JOB_ROOMS)
     }
     assert {k: v for k, v in found.items() if v} == {}
 

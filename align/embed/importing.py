@@ -13,7 +13,7 @@ How a sentence becomes a vector is read from the checkpoint where sentence-trans
 "query" prompt), else from ``--pooling``, else from the model's name (LaBSE: BERT's pooler;
 multilingual-e5: mean; BGE-M3: CLS). e5 models get their "query: " prefix (e5's choice for
 bitext mining) by name. The staged encoder must reproduce transformers' own vectors on a few
-sentences (cosine 0.99, int8 included) before it is installed.
+sentences (``MIN_COSINE``, int8 included) before it is installed.
 
 transformers and torch (the ``import`` extra) are needed here only, imported lazily.
 """
