@@ -83,6 +83,31 @@ def test_one_stray_link_does_not_stretch_the_code_over_the_sentence():
     )
 
 
+def scored(source: str, target: str, links: list[tuple[int, int, float]]) -> WordAlignment:
+    """Like ``alignment``, with each link's score given."""
+    plain = alignment(source, target, [])
+    return WordAlignment(plain.src_words, plain.tgt_words, tuple(Link(i, j, s) for i, j, s in sorted(links)))
+
+
+def test_a_code_does_not_stretch_over_a_word_that_renders_a_word_outside_it():
+    source = "Das neue Gesetz gilt ab morgen."
+    target = "The new law applies from tomorrow."
+    links = [(0, 0, 0.9), (1, 1, 0.9), (2, 2, 0.9), (3, 3, 0.9), (4, 4, 0.9), (5, 5, 0.9), (6, 6, 0.9)]
+    # Gesetz - from: a second, less sure link two words on; "applies" between renders "gilt"
+    aligned = scored(source, target, [*links, (2, 4, 0.5)])
+    plain, codes = codes_from_markup("Das neue <b>Gesetz</b> gilt ab morgen.")
+    assert markup(target, place_codes(plain, target, codes, aligned)) == "The new <b>law</b> applies from tomorrow."
+
+
+def test_an_edge_word_rendering_a_word_outside_more_surely_is_left_out():
+    source = "Das neue Gesetz gilt ab morgen."
+    target = "The new law applies from tomorrow."
+    links = [(0, 0, 0.9), (1, 1, 0.9), (2, 2, 0.9), (3, 3, 0.9), (4, 4, 0.9), (5, 5, 0.9), (6, 6, 0.9)]
+    aligned = scored(source, target, [*links, (2, 3, 0.5)])  # Gesetz - applies, less sure than gilt - applies
+    plain, codes = codes_from_markup("Das <b>neue Gesetz</b> gilt ab morgen.")
+    assert markup(target, place_codes(plain, target, codes, aligned)) == "The <b>new law</b> applies from tomorrow."
+
+
 def test_an_unlinked_span_keeps_its_code_where_its_neighbour_went():
     source = "Er kam gestern leider nicht."
     target = "He did not come yesterday."
@@ -162,3 +187,13 @@ def random_codes(rng: random.Random, words: tuple[Word, ...]) -> list[Code]:
         tags += [f"<p{spans.index(sp)}>" for sp in sorted((sp for sp in spans if sp[0] == k), key=lambda sp: -sp[1])]
         pieces.append("".join(tags) + (words[k].text if k < len(words) else ""))
     return list(codes_from_markup(" ".join(pieces[:-1]) + pieces[-1])[1])
+
+
+def test_the_tags_bench_splits_the_gold_into_even_and_odd_pairs(gold):
+    from devtools.bench.tags import cases_of, halves
+
+    cases = cases_of(list(gold.values()))
+    split = halves(cases)
+    assert sorted(split["even"] + split["odd"]) == list(range(len(cases)))
+    assert {cases[k].pair % 2 for k in split["even"]} == {0} and {cases[k].pair % 2 for k in split["odd"]} == {1}
+    assert split["even"] and split["odd"]
