@@ -57,9 +57,9 @@ def local(element: Any) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def bare(element: Any, *, shell: bool) -> Any:
-    """A copy of ``element`` without its tail (and without its content when ``shell``)."""
-    if shell:
+def bare(element: Any, *, empty: bool) -> Any:
+    """A copy of ``element`` without its tail (and without its content when ``empty``: the shell of a wrapping code)."""
+    if empty:
         return element.makeelement(element.tag, element.attrib, element.nsmap)
     made = copy.deepcopy(element)
     made.tail = None
@@ -90,21 +90,21 @@ class _Reader:
     def child(self, child: Any) -> None:
         name = local(child)
         if not name:  # a comment or processing instruction inside the text: kept as a code
-            self.entries.append(_Entry(self.length, self.length, bare(child, shell=False)))
+            self.entries.append(_Entry(self.length, self.length, bare(child, empty=False)))
         elif name in WRAPPING and not (self.segment_marks and name == "mrk" and child.get("mtype") == "seg"):
             self.wrapping(child)
         elif name in OPENING and child.get("isolated") != "yes":
             index = len(self.entries)
-            self.entries.append(_Entry(self.length, self.length, bare(child, shell=False), key=_key(child)))
+            self.entries.append(_Entry(self.length, self.length, bare(child, empty=False), key=_key(child)))
             self.stack.append(index)
         elif name in CLOSING and child.get("isolated") != "yes":
             self.closing(child)
         else:
-            self.entries.append(_Entry(self.length, self.length, bare(child, shell=False)))
+            self.entries.append(_Entry(self.length, self.length, bare(child, empty=False)))
 
     def wrapping(self, child: Any) -> None:
         index = len(self.entries)
-        self.entries.append(_Entry(self.length, self.length, bare(child, shell=True), wraps=True, paired=True))
+        self.entries.append(_Entry(self.length, self.length, bare(child, empty=True), wraps=True, paired=True))
         depth = len(self.stack)
         self.stack.append(index)
         self.walk(child)
@@ -116,13 +116,13 @@ class _Reader:
         top = self.entries[self.stack[-1]] if self.stack else None
         if top is not None and not top.wraps and top.key == key:
             self.stack.pop()
-            top.end, top.closing, top.paired = self.length, bare(child, shell=False), True
+            top.end, top.closing, top.paired = self.length, bare(child, empty=False), True
             return
         for depth, index in enumerate(self.stack):  # crossing: the opening half stays on its own
             if not self.entries[index].wraps and self.entries[index].key == key:
                 del self.stack[depth]
                 break
-        self.entries.append(_Entry(self.length, self.length, bare(child, shell=False)))
+        self.entries.append(_Entry(self.length, self.length, bare(child, empty=False)))
 
     def result(self) -> tuple[str, tuple[Code, ...], dict[str, Native]]:
         codes: list[Code] = []

@@ -175,5 +175,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = run(args.gold, args.texts, args.threads, args.cache or Path(scratch))
     print(format_report(report))  # noqa: T201 - a script's output
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8", newline="\n")
     return 0

@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s['warm_cpu_s']:.1f} CPU s = {s['warm_cpu_pairs_per_s']:.0f} pairs/s on {s['threads']} idle cores"
         )
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8", newline="\n")
     return 0
 
 
