@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from align.codes import Code
+
 
 class Status(StrEnum):
     """Review state of a pair, in the order a translator moves through them."""
@@ -163,6 +165,8 @@ class Pair:
     target needs no fix (None: not estimated, e.g. a human translation); ``reasons`` are the
     estimate's findings in words a translator can act on ("repeats 'the salad' 4 times").
     ``origin`` says where the target came from (``Origin``; a code given as text is parsed).
+    ``src_codes``/``tgt_codes`` are the inline codes of each side (``align.codes``: bold, a link,
+    a CAT tool's tag) at offsets of the plain ``source``/``target``; () for text without any.
     """
 
     source: str
@@ -177,6 +181,8 @@ class Pair:
     quality: float | None = None
     reasons: tuple[str, ...] = ()
     origin: Origin = Origin()
+    src_codes: tuple[Code, ...] = ()
+    tgt_codes: tuple[Code, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.origin, Origin):  # a stored code (files, tests, tools)

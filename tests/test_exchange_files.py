@@ -12,10 +12,10 @@ import pytest
 from lxml import etree
 
 from align.cli import main
+from align.codes import CodeKind, codes_from_markup, markup
 from align.errors import FormatError, InputError
 from align.exchange import MAX_BYTES, Kind, State, read_job, set_target, write_job
 from align.exchange.pseudo import GROWTH, pseudo_text, pseudo_translate
-from align.words.tags import CodeKind, codes_from_markup, markup
 
 X12 = 'xmlns="urn:oasis:names:tc:xliff:document:1.2"'
 X20 = 'xmlns="urn:oasis:names:tc:xliff:document:2.0"'

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from align.codes import Code, CodeKind, codes_from_markup, markup
 from align.evaluate.words import GoldPair, read_gold
 from align.words.model import Link, Word, WordAlignment
-from align.words.tags import Code, CodeKind, codes_from_markup, markup, place_codes
+from align.words.tags import place_codes
 
 GOLD = Path(__file__).parent / "data" / "wordalign" / "de-en.gold"
 

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from align.codes import Code, CodeKind
 from align.exchange.model import Native
-from align.words.tags import Code, CodeKind
 
 #: Elements around text, by local name (both XLIFF versions).
 WRAPPING = frozenset({"g", "mrk", "pc"})

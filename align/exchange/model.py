@@ -1,7 +1,7 @@
 """The plain model of a CAT tool's job: units of segments, each with its source and target as
 plain text plus inline codes, a state, and whether the translator may change it.
 
-A code is an ``align.words.tags.Code`` (offsets in the plain text, document order, the nesting
+A code is an ``align.codes.Code`` (offsets in the plain text, document order, the nesting
 rule of that module) with an id of its own, numbered in the segment's source ("1", "2", ...).
 The XML (or PO text) each code was read from is kept beside it, in ``Segment.natives``, so a
 target written with the same codes holds exactly the source's markup, ids included: the file's
@@ -15,7 +15,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 
-from align.words.tags import Code
+from align.codes import Code
 
 
 class Kind(StrEnum):

@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from align.codes import Code, CodeKind
 from align.errors import FormatError
 from align.exchange.model import Job, Kind, Native, Segment, State, Unit
-from align.words.tags import Code, CodeKind
 
 #: printf (C, Python ``%``) and brace (Python ``format``, ICU-style ``{0}``) placeholders.
 PLACEHOLDER = re.compile(

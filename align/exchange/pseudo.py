@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
+from align.codes import Code
 from align.exchange.model import Job, State, set_target
-from align.words.tags import Code
 
 #: How much longer a pseudo-translation is than its source: German and French run about 30%
 #: longer than English, and layouts must make room for that.

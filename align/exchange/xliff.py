@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from align.codes import Code
 from align.errors import FormatError
 from align.exchange.inline import local, read_inline, write_inline
 from align.exchange.model import Job, Kind, Native, Segment, State, Unit
 from align.formats.xmlsafe import syntax_error, xml_parser
-from align.words.tags import Code
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,8 @@ The result is always well formed: a code nested in another in the source stays i
 target, codes side by side in the source do not overlap in the target (a word claimed by two is
 given to the narrower one), and every code comes back exactly once.
 
-**Order and nesting** of codes that share an offset cannot be told from offsets alone, so codes
-are given and returned in document order (the order of their opening tags), read with one rule:
-a code that starts where an open paired code ends is outside it (``</b><x/>``), one that starts
-where it starts, after it in the order, is inside (``<b><x/>``). ``markup`` writes codes into a
-text by that rule; ``codes_from_markup`` reads them back (for tests, the bench and debugging).
+Codes are given and returned in document order, with ``align.codes``'s rule for codes that share
+an offset.
 
 Pure functions of plain data: document writers (DOCX, HTML, XLIFF) call them with the alignment of
 the sentence pair.
@@ -33,11 +30,10 @@ the sentence pair.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
+from align.codes import Code, inside
 from align.words.model import Word, WordAlignment
 
 #: Target words more than this many words apart split a code's links into separate runs: the run
@@ -49,28 +45,6 @@ STRONG = 0.4
 #: The aligner method tag placement is measured with: itermax links more words than argmax, and
 #: ``STRONG`` drops its weak guesses (more exact spans than argmax: devtools/RESULTS.md, "Figures cited by the code").
 METHOD = "itermax"
-
-
-class CodeKind(StrEnum):
-    """A code around a span of text, or at one position."""
-
-    PAIRED = "paired"
-    STANDALONE = "standalone"
-
-
-@dataclass(frozen=True)
-class Code:
-    """An inline code of a sentence: ``[start, end)`` character offsets in its plain text
-    (``start == end`` for a standalone code, or a paired code around nothing)."""
-
-    id: str
-    kind: CodeKind
-    start: int
-    end: int
-
-    @property
-    def paired(self) -> bool:
-        return self.kind is CodeKind.PAIRED
 
 
 def place_codes(source: str, target: str, codes: Sequence[Code], alignment: WordAlignment) -> tuple[Code, ...]:
@@ -96,65 +70,6 @@ def place_codes(source: str, target: str, codes: Sequence[Code], alignment: Word
     return tuple(placed)
 
 
-def markup(text: str, codes: Sequence[Code]) -> str:
-    """``text`` with ``codes`` (document order) written in as ``<id>``...``</id>`` and ``<id/>``."""
-    out: list[str] = []
-    at = 0
-    stack: list[Code] = []
-    for code in codes:
-        while stack and not _inside(stack[-1], code):
-            closing = stack.pop()
-            out += [text[at : closing.end], f"</{closing.id}>"]
-            at = closing.end
-        out.append(text[at : code.start])
-        at = code.start
-        if not code.paired:
-            out.append(f"<{code.id}/>")
-        elif code.start == code.end:
-            out.append(f"<{code.id}></{code.id}>")
-        else:
-            out.append(f"<{code.id}>")
-            stack.append(code)
-    while stack:
-        closing = stack.pop()
-        out += [text[at : closing.end], f"</{closing.id}>"]
-        at = closing.end
-    return "".join([*out, text[at:]])
-
-
-_TAG = re.compile(r"<(/?)([\w.-]+)(/?)>")
-
-
-def codes_from_markup(marked: str) -> tuple[str, tuple[Code, ...]]:
-    """The plain text and the codes (document order) of a text written as ``markup`` writes it.
-    Raises ValueError for a closing tag that does not match the open one."""
-    plain: list[str] = []
-    length = 0
-    codes: list[Code] = []
-    open_at: list[tuple[int, str, int]] = []  # (index in codes, id, start)
-    at = 0
-    for match in _TAG.finditer(marked):
-        piece = marked[at : match.start()]
-        plain.append(piece)
-        length += len(piece)
-        at = match.end()
-        closing, name, lone = match.group(1), match.group(2), match.group(3)
-        if lone:
-            codes.append(Code(name, CodeKind.STANDALONE, length, length))
-        elif not closing:
-            open_at.append((len(codes), name, length))
-            codes.append(Code(name, CodeKind.PAIRED, length, length))
-        else:
-            if not open_at or open_at[-1][1] != name:
-                raise ValueError(f"</{name}> at {match.start()} closes no open <{name}>")
-            index, _, start = open_at.pop()
-            codes[index] = Code(name, CodeKind.PAIRED, start, length)
-    if open_at:
-        raise ValueError(f"<{open_at[-1][1]}> is never closed")
-    plain.append(marked[at:])
-    return "".join(plain), tuple(codes)
-
-
 # ---- internals -----------------------------------------------------------------------------------
 @dataclass
 class _Node:
@@ -168,11 +83,6 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
 
 
-def _inside(outer: Code, code: Code) -> bool:
-    """Whether ``code``, coming after the open paired ``outer`` in document order, is inside it."""
-    return outer.start <= code.start and code.end <= outer.end and code.start < outer.end
-
-
 def _check(source: str, codes: Sequence[Code]) -> None:
     for code in codes:
         if not 0 <= code.start <= code.end <= len(source) or (not code.paired and code.start != code.end):
@@ -184,7 +94,7 @@ def _source_parents(codes: Sequence[Code]) -> list[int | None]:
     parents: list[int | None] = []
     stack: list[int] = []
     for k, code in enumerate(codes):
-        while stack and not _inside(codes[stack[-1]], code):
+        while stack and not inside(codes[stack[-1]], code):
             if codes[stack[-1]].end > code.start:
                 raise ValueError(f"codes {codes[stack[-1]].id!r} and {code.id!r} cross; paired codes must nest")
             stack.pop()

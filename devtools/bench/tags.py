@@ -75,7 +75,8 @@ def cases_of(gold: Sequence[GoldPair]) -> list[Case]:
 
 def placed_words(alignment: WordAlignment, source: str, target: str, start: int, end: int) -> frozenset[int]:
     """The target words inside the paired code placed around source words ``[start, end)``."""
-    from align.words.tags import Code, CodeKind, place_codes
+    from align.codes import Code, CodeKind
+    from align.words.tags import place_codes
 
     src = alignment.src_words
     code = Code("b", CodeKind.PAIRED, src[start].start, src[end - 1].end)
