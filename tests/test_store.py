@@ -154,7 +154,7 @@ def test_migrations_are_recorded_and_not_repeated(settings):
         pass
     db = sqlite3.connect(settings.store_path)
     names = [r[0] for r in db.execute("SELECT name FROM migrations")]
-    assert names == ["001_initial", "002_revision", "003_quality", "004_origin"]
+    assert names == ["001_initial", "002_revision", "003_quality", "004_origin", "005_codes"]
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.isolation_level = None
     assert migrate(db) == []

@@ -30,7 +30,7 @@ from align.document import AlignedDocument, Status
 from align.errors import AlignError, InputError
 from align.formats import delimited, jsonl, tmx, xlsx
 from align.formats.cells import ExportError as ExportError
-from align.formats.cells import Quote, check_cells, keep, neutralise, unneutralise
+from align.formats.cells import Quote, check_cells, check_codes_fit, check_tags, keep, neutralise, unneutralise
 from align.mt.langcodes import DEFAULT_SOURCE, DEFAULT_TARGET
 
 log = logging.getLogger(__name__)
@@ -50,19 +50,25 @@ class Format:
     mime: str
     write: Callable[[AlignedDocument, Quote], bytes]
     read: Callable[[Path, bytes, str, str, Quote], AlignedDocument]
+    #: Writes inline codes as tagged text in its cells (``align.formats.cells``), so a code's id
+    #: must be a number there.
+    tagged: bool = False
 
 
 REGISTRY: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("csv", (".csv",), "text/csv", delimited.write_csv, delimited.read_csv),
-        Format("tsv", (".tsv", ".tab", ".txt"), "text/tab-separated-values", delimited.write_tsv, delimited.read_tsv),
+        Format("csv", (".csv",), "text/csv", delimited.write_csv, delimited.read_csv, tagged=True),
+        Format(
+            "tsv", (".tsv", ".tab", ".txt"), "text/tab-separated-values", delimited.write_tsv, delimited.read_tsv, tagged=True
+        ),
         Format(
             "xlsx",
             (".xlsx",),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             xlsx.write_xlsx,
             xlsx.read_xlsx,
+            tagged=True,
         ),
         Format("jsonl", (".jsonl", ".ndjson"), "application/jsonl", jsonl.write_jsonl, jsonl.read_jsonl),
         Format("tmx", (".tmx",), "application/x-tmx+xml", tmx.write_tmx, tmx.read_tmx),
@@ -83,7 +89,8 @@ def format_from_path(path: Path, fmt: str | None = None) -> str:
 
 
 def to_bytes(doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, neutralise_formulas: bool = True) -> bytes:
-    """Render ``doc`` in ``fmt`` (csv, tsv, xlsx, jsonl, tmx) as the bytes of a file.
+    """Render ``doc`` in ``fmt`` (csv, tsv, xlsx, jsonl, tmx) as the bytes of a file, its inline
+    codes included (CSV, TSV, XLSX: as tagged text, ``align.formats.cells``).
 
     In spreadsheet formats (CSV, TSV, XLSX) a cell that a spreadsheet would run as a formula gets
     a leading apostrophe unless ``neutralise_formulas`` is False (``cells.neutralise``). A text
@@ -91,8 +98,17 @@ def to_bytes(doc: AlignedDocument, fmt: str, *, confirmed_only: bool = False, ne
     """
     name = format_from_path(Path(f"document.{fmt}"), fmt)
     doc = _in_scope(doc, confirmed_only)
-    check_cells(doc)
+    _check(doc, name)
     return REGISTRY[name].write(doc, neutralise if neutralise_formulas else keep)
+
+
+def _check(doc: AlignedDocument, name: str) -> None:
+    """``ExportError`` when format ``name`` cannot hold ``doc`` whole: a cell too long, codes that
+    do not fit their text or that it cannot write as tags."""
+    check_cells(doc)
+    check_codes_fit(doc)
+    if REGISTRY[name].tagged:
+        check_tags(doc)
 
 
 def _in_scope(doc: AlignedDocument, confirmed_only: bool) -> AlignedDocument:
@@ -107,7 +123,7 @@ def export_problem(
     name = format_from_path(Path(f"document.{fmt}"), fmt)
     doc = _in_scope(doc, confirmed_only)
     try:
-        check_cells(doc)
+        _check(doc, name)
         if name == "xlsx":
             xlsx.check_lengths(doc, neutralise if neutralise_formulas else keep)
     except ExportError as err:

@@ -13,6 +13,14 @@ names them in a warning, so the rest of the file is never turned into mojibake.
 A pair's quality reasons share one cell, joined with `` | ``; inside a reason a backslash and a
 ``|`` get a backslash in front, so any reason reads back exactly (only a lone empty reason reads
 back as no reason).
+
+A document with inline codes (``Pair.src_codes``/``tgt_codes``) is written with its source and
+target cells in tagged text (``align.codes.tagged``: "<1>bold</1> and <2/>"), the form
+translators edit, and those columns are named ``source (tagged)`` and ``target (tagged)``
+(``TAGGED``): the header says how to read the cells, where a translator sees it, and a file from
+elsewhere whose text holds ``<b>`` or ``<1>`` (its header says ``source``) is read as the text it
+is, never as codes. A document without codes is written as it always was. TSV has no header: its
+rows carry a last cell ``tagged`` instead (``align.formats.delimited``).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from align.codes import Code, check_codes, tagged, untagged
 from align.document import AlignedDocument, Origin, Pair, RunSettings, Signature, Status
 from align.errors import AlignError, FormatError
 
@@ -45,6 +54,10 @@ COLUMNS = (
     "reasons",
     "origin",
 )
+#: Appended to the source and target column names when their cells hold tagged text (module doc).
+TAGGED = " (tagged)"
+#: The sides whose cells may hold tagged text.
+SIDES = ("source", "target")
 #: The most characters one cell (a source, a target, a note) may hold in any format we write and
 #: read: 10 times a 200,000-character cell, and still under the 10 MB that libxml2 reads as one
 #: XML text node (a character is at most 4 bytes of UTF-8). XLSX holds less (Excel's limit).
@@ -80,6 +93,53 @@ def check_cells(doc: AlignedDocument) -> None:
                 raise ExportError(
                     f"row {index}: the {field} has {len(text):,} characters; a cell holds at most {MAX_CELL:,} "
                     "(split the row, or leave it out of the export)"
+                )
+
+
+def has_codes(doc: AlignedDocument) -> bool:
+    """Whether any row has inline codes: then spreadsheet formats write tagged text (module doc)."""
+    return any(p.src_codes or p.tgt_codes for p in doc.pairs)
+
+
+def header_names(with_tags: bool) -> tuple[str, ...]:
+    """The header row of ``COLUMNS``; ``with_tags``: source and target named as tagged."""
+    return tuple(f"{name}{TAGGED}" if with_tags and name in SIDES else name for name in COLUMNS)
+
+
+def side_text(text: str, codes: Sequence[Code], with_tags: bool) -> str:
+    """A side's cell before quoting: tagged text when ``with_tags``, else the plain text."""
+    return tagged(text, codes) if with_tags else text
+
+
+def check_codes_fit(doc: AlignedDocument) -> None:
+    """``ExportError`` naming the row when a side's codes do not fit its text (past its end,
+    crossing: an edit of the text left them): no format writes such codes, none reads them back."""
+    for index, pair in enumerate(doc.pairs, start=1):
+        for field, text, codes in (("source", pair.source, pair.src_codes), ("target", pair.target, pair.tgt_codes)):
+            if not codes:
+                continue
+            try:
+                check_codes(text, codes)
+            except ValueError as err:
+                raise ExportError(f"row {index}: the {field}'s codes do not fit its text ({err}); place the tags again") from None
+
+
+def check_tags(doc: AlignedDocument) -> None:
+    """``ExportError`` naming the row when a document with codes cannot be written as tagged text
+    (a code's id is not a number) or a tagged cell would be longer than ``MAX_CELL``; nothing to
+    check in a document without codes."""
+    if not has_codes(doc):
+        return
+    for index, pair in enumerate(doc.pairs, start=1):
+        for field, text, codes in (("source", pair.source, pair.src_codes), ("target", pair.target, pair.tgt_codes)):
+            try:
+                cell = tagged(text, codes)
+            except ValueError as err:
+                raise ExportError(f"row {index}: the {field}'s codes cannot be written as tags ({err}); export JSONL") from None
+            if len(cell) > MAX_CELL:
+                raise ExportError(
+                    f"row {index}: the {field} with its tags has {len(cell):,} characters; a cell holds at most "
+                    f"{MAX_CELL:,} (split the row, or export JSONL)"
                 )
 
 
@@ -160,13 +220,14 @@ def xml_lang(code: str) -> str:
     return code.replace("_", "-")
 
 
-def pair_row(index: int, pair: Pair, quote: Quote) -> dict[str, str]:
-    """The pair's fields as the text cells of ``COLUMNS``; ``quote`` applies to free text."""
+def pair_row(index: int, pair: Pair, quote: Quote, with_tags: bool = False) -> dict[str, str]:
+    """The pair's fields as the text cells of ``COLUMNS``; ``quote`` applies to free text;
+    ``with_tags``: source and target as tagged text (module doc)."""
     return {
         "paragraph": str(pair.paragraph),
         "index": str(index),
-        "source": quote(pair.source),
-        "target": quote(pair.target),
+        "source": quote(side_text(pair.source, pair.src_codes, with_tags)),
+        "target": quote(side_text(pair.target, pair.tgt_codes, with_tags)),
         "confidence": format_confidence(pair.confidence),
         "status": pair.status.value,
         "src_ids": format_ids(pair.src_ids),
@@ -195,7 +256,8 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
     """Build a Pair from text cells; ``where`` ("file, row 3") prefixes every error.
 
     A missing field takes the Pair's default, so files written before a column existed (quality
-    and reasons came late, origin later) still read."""
+    and reasons came late, origin later) still read. A side given as ``source (tagged)`` /
+    ``target (tagged)`` is read as tagged text into its text and codes (module doc)."""
     try:
         paragraph = int(fields.get("paragraph") or 0)
     except ValueError:
@@ -214,9 +276,12 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
             ids[key] = tuple(int(v) for v in (fields.get(key) or "").replace(",", " ").split())
         except ValueError:
             raise FormatError(f"{where}: {key} {fields.get(key)!r} must be numbers separated by spaces") from None
+    (source, src_codes), (target, tgt_codes) = (_side(where, name, fields, unquote) for name in SIDES)
     return Pair(
-        source=unquote(fields.get("source") or ""),
-        target=unquote(fields.get("target") or ""),
+        source=source,
+        target=target,
+        src_codes=src_codes,
+        tgt_codes=tgt_codes,
         src_ids=ids["src_ids"],
         tgt_ids=ids["tgt_ids"],
         confidence=confidence,
@@ -230,10 +295,22 @@ def pair_from_fields(where: str, fields: dict[str, str], unquote: Quote) -> Pair
     )
 
 
+def _side(where: str, name: str, fields: dict[str, str], unquote: Quote) -> tuple[str, tuple[Code, ...]]:
+    """A side's text and codes from its cell: tagged text under ``name (tagged)``, else plain text."""
+    marked = fields.get(f"{name}{TAGGED}")
+    if marked is None:
+        return unquote(fields.get(name) or ""), ()
+    try:
+        return untagged(unquote(marked))
+    except ValueError as err:
+        raise FormatError(f"{where}: the {name}'s tags do not balance ({err}); fix them in that cell") from None
+
+
 def header_map(cells: list[str]) -> dict[str, int] | None:
-    """Column positions by name when ``cells`` is a header row (it names source and target)."""
+    """Column positions by name when ``cells`` is a header row (it names source and target, each
+    plain or tagged: ``source (tagged)``)."""
     names = [str(c or "").strip().lower() for c in cells]
-    if "source" in names and "target" in names:
+    if all(side in names or f"{side}{TAGGED}" in names for side in SIDES):
         return {name: i for i, name in enumerate(names) if name}
     return None
 

@@ -2,6 +2,11 @@
 then our columns, no header, no quoting). Both also read a plain two-column file without a header.
 Neither carries the languages: the caller names them.
 
+A document with inline codes is written in tagged text (``align.formats.cells``): the CSV header
+names the columns ``source (tagged)`` and ``target (tagged)``; a TSV row, having no header, ends
+with one more cell, ``tagged`` (``TSV_TAGGED``), and only a row of that width ending so is read
+as tagged text, so LF Aligner's files and other tools' stay plain text.
+
 Both are read as a stream of pairs (``csv_pairs``, ``tsv_pairs``) from lines of text, so the
 memory can import a file of any size a few rows at a time (``stream_pairs``, ``FileLines``);
 ``read_csv``/``read_tsv`` collect them into a document. A CSV cell may be up to ``cells.MAX_CELL``
@@ -25,11 +30,15 @@ from align.errors import FormatError, InputError
 from align.formats.cells import (
     COLUMNS,
     MAX_CELL,
+    SIDES,
+    TAGGED,
     LineDecoder,
     Quote,
     decode_export,
     describe,
+    has_codes,
     header_map,
+    header_names,
     legacy_encoded,
     make_document,
     pair_from_fields,
@@ -42,6 +51,8 @@ log = logging.getLogger(__name__)
 #: ``note``, before origins at ``reasons``; a row of any of these widths is read with its columns.
 TSV_EXTRA = ("confidence", "status", "paragraph", "src_ids", "tgt_ids", "flags", "note", "quality", "reasons", "origin")
 _TSV_WIDTHS = (2 + len(TSV_EXTRA), 2 + TSV_EXTRA.index("reasons") + 1, 2 + TSV_EXTRA.index("note") + 1)
+#: The last cell of a TSV row whose source and target are tagged text (module doc).
+TSV_TAGGED = "tagged"
 #: Characters of a CSV's first lines that the delimiter is guessed from.
 _SNIFF = 8192
 _LIMIT_LOCK = threading.Lock()
@@ -53,9 +64,10 @@ def write_csv(doc: AlignedDocument, quote: Quote) -> bytes:
     """UTF-8 with BOM (so Excel opens it as UTF-8), RFC 4180 quoting, CRLF rows."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writeheader()
+    with_tags = has_codes(doc)
+    writer.writerow(dict(zip(COLUMNS, header_names(with_tags), strict=True)))
     for index, pair in enumerate(doc.pairs, start=1):
-        writer.writerow(pair_row(index, pair, quote))
+        writer.writerow(pair_row(index, pair, quote, with_tags))
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -138,11 +150,13 @@ def write_tsv(doc: AlignedDocument, quote: Quote) -> bytes:
     naming the rows (CSV keeps them)."""
     lines = []
     flattened = []
+    with_tags = has_codes(doc)
     for index, pair in enumerate(doc.pairs, start=1):
-        row = pair_row(index, pair, lambda cell: quote(tsv_cell(cell)))
+        row = pair_row(index, pair, lambda cell: quote(tsv_cell(cell)), with_tags)
         if any(_TSV_BREAKS.search(text) for text in (pair.source, pair.target, pair.note, *pair.reasons)):
             flattened.append(index)
-        lines.append("\t".join([row["source"], row["target"]] + [row[name] for name in TSV_EXTRA]))
+        mark = [TSV_TAGGED] if with_tags else []
+        lines.append("\t".join([row["source"], row["target"]] + [row[name] for name in TSV_EXTRA] + mark))
     if flattened:
         log.warning(
             "%s: tabs and line breaks inside cells became spaces in %s of the TSV (it has no quoting); export CSV to keep them",
@@ -165,7 +179,10 @@ def tsv_pairs(path: Path, lines: Iterable[str], unquote: Quote) -> Iterator[tupl
         if len(cells) < 2:
             raise FormatError(f"{where}: expected source TAB target, found no tab")
         fields = {"source": cells[0], "target": cells[1]}
-        if len(cells) in _TSV_WIDTHS:
+        if len(cells) == 3 + len(TSV_EXTRA) and cells[-1].strip() == TSV_TAGGED:
+            fields = {f"{side}{TAGGED}": cell for side, cell in zip(SIDES, cells[:2], strict=True)}
+            fields.update(zip(TSV_EXTRA, cells[2:-1], strict=True))
+        elif len(cells) in _TSV_WIDTHS:
             fields.update(zip(TSV_EXTRA, cells[2:], strict=False))
         yield number, pair_from_fields(where, fields, unquote)
 

@@ -1,12 +1,16 @@
 """JSONL, lossless: a first line with the document's languages, name and signature, then one
 record per source and target sentence (text, span, paragraph), then one pair a line (its quality
-a number or null, its reasons a list of strings)."""
+a number or null, its reasons a list of strings). A pair with inline codes has ``src_codes`` /
+``tgt_codes``: lists of ``{"id", "kind", "start", "end"}`` at offsets of its plain text
+(``align.codes.code_records``); a pair without has neither key, so a document without codes is
+written byte for byte as before and files from before codes read as they did."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from align.codes import code_records, codes_from_records
 from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
 from align.errors import FormatError
 from align.formats.cells import Quote, decode_export, finite_number, make_document, metadata
@@ -37,6 +41,9 @@ def write_jsonl(doc: AlignedDocument, quote: Quote) -> bytes:
             "reasons": list(pair.reasons),
             "origin": str(pair.origin),
         }
+        for key, codes in (("src_codes", pair.src_codes), ("tgt_codes", pair.tgt_codes)):
+            if codes:
+                record[key] = code_records(codes)
         lines.append(json.dumps(record, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -109,10 +116,18 @@ def _pair_from_record(where: str, record: dict) -> Pair:
         status = Status.parse(record.get("status"))
     except ValueError as err:
         raise FormatError(f"{where}: {err}") from None
+    source, target = record.get("source", ""), record.get("target", "")
+    try:
+        src_codes = codes_from_records(record.get("src_codes", []), source)
+        tgt_codes = codes_from_records(record.get("tgt_codes", []), target)
+    except ValueError as err:
+        raise FormatError(f"{where}: the pair's codes are not ones we write ({err})") from None
     try:
         return Pair(
-            source=record.get("source", ""),
-            target=record.get("target", ""),
+            source=source,
+            target=target,
+            src_codes=src_codes,
+            tgt_codes=tgt_codes,
             src_ids=tuple(int(i) for i in record.get("src_ids", ())),
             tgt_ids=tuple(int(i) for i in record.get("tgt_ids", ())),
             confidence=finite_number(where, "confidence", record.get("confidence", 1.0)),

@@ -31,7 +31,9 @@ from align.formats.cells import (
     ExportError,
     Quote,
     describe,
+    has_codes,
     header_map,
+    header_names,
     make_document,
     metadata,
     pair_from_fields,
@@ -81,10 +83,11 @@ _NUMBERS = ("paragraph", "index", "confidence", "quality")
 def check_lengths(doc: AlignedDocument, quote: Quote) -> None:
     """``ExportError`` naming the row and column when a cell would be longer than Excel holds
     (openpyxl would cut it silently), checked before anything is written."""
+    with_tags = has_codes(doc)
     cells = (
         (f"row {index}: the {name}", text)
         for index, pair in enumerate(doc.pairs, start=1)
-        for name, text in pair_row(index, pair, quote).items()
+        for name, text in pair_row(index, pair, quote, with_tags).items()
         if name not in _NUMBERS
     )
     meta = ((f"the document's {key}", _meta_text(value)) for key, value in metadata(doc).items())
@@ -117,12 +120,13 @@ def write_xlsx(doc: AlignedDocument, quote: Quote) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = PAIRS_SHEET
-    sheet.append(list(COLUMNS))
+    with_tags = has_codes(doc)
+    sheet.append(list(header_names(with_tags)))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for index, pair in enumerate(doc.pairs, start=1):
-        row = pair_row(index, pair, quote)
+        row = pair_row(index, pair, quote, with_tags)
         values: list[object] = []
         for name in COLUMNS:
             if name in ("paragraph", "index"):

@@ -10,6 +10,10 @@
 * ``length``: the row's length ratio is far from this document's norm
   (``align.text.compare.length_norm``, the norm the quality estimate judges length against): a
   row is flagged when its modified z-score (Iglewicz and Hoaglin) is above 3.5.
+* ``tags``: the target does not hold exactly its source's inline codes (``align.codes``): one is
+  missing, extra, or paired on one side and standalone on the other (``tag_problems`` says which,
+  in words). Where the codes sit in the target is the translator's choice; a row without a
+  target yet is ``empty_target``, not ``tags``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from align.codes import code_problems
 from align.document import AlignedDocument, Pair
 from align.mt.langcodes import base_lang
 from align.text import compare
@@ -28,12 +33,14 @@ NUMBERS = "numbers"
 EMPTY_TARGET = "empty_target"
 UNTRANSLATED = "untranslated"
 LENGTH = "length"
+TAGS = "tags"
 
 LABELS = {
     NUMBERS: "numbers differ",
     EMPTY_TARGET: "target empty",
     UNTRANSLATED: "untranslated",
     LENGTH: "length unusual",
+    TAGS: "tags differ",
 }
 
 # grouped numbers first (1.234.567,89 / 1,234,567.89 / 2 700 with a no-break space), then plain ones
@@ -130,10 +137,18 @@ def pair_flags(pair: Pair, norm: Norm | None = None, src_lang: str | None = None
     no length flag)."""
     source, target = pair.source.strip(), pair.target.strip()
     flags = _text_flags(source, target, src_lang, tgt_lang)
+    if (pair.src_codes or pair.tgt_codes) and tag_problems(pair):
+        flags += (TAGS,)
     if norm is not None and source and target and max(len(source), len(target)) >= MIN_CHARS_FOR_LENGTH:
         if abs(norm.z(compare.log_length_ratio(source, target))) > MAX_Z:
             flags += (LENGTH,)
     return flags
+
+
+def tag_problems(pair: Pair) -> tuple[str, ...]:
+    """Why a row is flagged ``tags``, in words a translator can act on ("missing code <2/>");
+    () when its target holds exactly its source's codes or has no text yet."""
+    return code_problems(pair.src_codes, pair.tgt_codes, pair.target)
 
 
 def check_pairs(pairs: Sequence[Pair], src_lang: str | None = None, tgt_lang: str | None = None) -> list[tuple[str, ...]]:

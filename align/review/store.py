@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from align.codes import Code, code_records, codes_from_records
 from align.document import AlignedDocument, Origin, Pair, Sentence, Signature, Status
 from align.errors import StoreError
 from align.settings import Settings
@@ -124,11 +125,19 @@ def _m004_origin(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE pairs ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
 
 
+def _m005_codes(db: sqlite3.Connection) -> None:
+    # a row's inline codes on each side (``align.codes.code_records``, '[]' for none, as rows
+    # saved before read). Undo steps saved before hold 9-, 11- or 12-field rows; ``_row_pair`` reads them.
+    db.execute("ALTER TABLE pairs ADD COLUMN src_codes TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE pairs ADD COLUMN tgt_codes TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_revision", _m002_revision),
     ("003_quality", _m003_quality),
     ("004_origin", _m004_origin),
+    ("005_codes", _m005_codes),
 ]
 
 
@@ -152,7 +161,19 @@ def _pair_row(pair: Pair) -> tuple[Any, ...]:
         None if pair.quality is None else float(pair.quality),
         json.dumps(list(pair.reasons), ensure_ascii=False),
         str(pair.origin),
+        _codes_json(pair.src_codes),
+        _codes_json(pair.tgt_codes),
     )
+
+
+def _codes_json(codes: Sequence[Code]) -> str:
+    return json.dumps(code_records(codes), ensure_ascii=False) if codes else "[]"
+
+
+def _codes(data: str) -> tuple[Code, ...]:
+    """Stored codes as they were saved (a project always opens; whether they fit the text is
+    for the checks and writers to say); '[]' (no codes, most rows) without the JSON parser."""
+    return codes_from_records(json.loads(data), None) if data != "[]" else ()
 
 
 _STATUS = {s.value: s for s in Status}
@@ -166,10 +187,12 @@ def _ids(data: str) -> tuple[int, ...]:
 
 def _row_pair(row: Sequence[Any]) -> Pair:
     """A stored row; the 9 fields of an undo step saved before migration 003 lack quality and
-    reasons, the 11 fields of one saved before migration 004 the origin."""
+    reasons, the 11 fields of one saved before migration 004 the origin, the 12 fields of one
+    saved before migration 005 the codes."""
     source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note = row[:9]
     quality, reasons = row[9:11] if len(row) > 9 else (None, "[]")
     origin = row[11] if len(row) > 11 else ""
+    src_codes, tgt_codes = row[12:14] if len(row) > 12 else ("[]", "[]")
     return Pair(
         source=source,
         target=target,
@@ -183,6 +206,8 @@ def _row_pair(row: Sequence[Any]) -> Pair:
         quality=None if quality is None else float(quality),
         reasons=tuple(json.loads(reasons)) if reasons != "[]" else (),
         origin=Origin.parse(origin),
+        src_codes=_codes(src_codes),
+        tgt_codes=_codes(tgt_codes),
     )
 
 
@@ -198,7 +223,9 @@ def _sentences(data: str) -> tuple[Sentence, ...]:
     return tuple(Sentence(text, start, end, paragraph) for text, start, end, paragraph in json.loads(data))
 
 
-_PAIR_COLUMNS = "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note, quality, reasons, origin"
+_PAIR_COLUMNS = (
+    "source, target, src_ids, tgt_ids, confidence, status, paragraph, flags, note, quality, reasons, origin, src_codes, tgt_codes"
+)
 _PAIR_VALUES = ", ".join("?" * len(_PAIR_COLUMNS.split(",")))
 
 
