@@ -198,3 +198,32 @@ def test_the_tags_bench_splits_the_gold_into_even_and_odd_pairs(gold):
     assert sorted(split["even"] + split["odd"]) == list(range(len(cases)))
     assert {cases[k].pair % 2 for k in split["even"]} == {0} and {cases[k].pair % 2 for k in split["odd"]} == {1}
     assert split["even"] and split["odd"]
+
+
+def test_a_compound_takes_the_weakly_linked_rest_of_its_rendering():
+    aligned = scored(
+        "Sie wirken auf die Wahlbeteiligung.",
+        "They impact voter turn-out.",
+        [(0, 0, 0.9), (1, 1, 0.8), (4, 2, 0.82), (4, 3, 0.17), (5, 4, 0.9)],
+    )
+    plain, codes = codes_from_markup("Sie wirken auf die <b>Wahlbeteiligung</b>.")
+    assert (
+        markup("They impact voter turn-out.", place_codes(plain, "They impact voter turn-out.", codes, aligned))
+        == "They impact <b>voter turn-out</b>."
+    )
+
+
+def test_a_weak_guess_on_a_short_function_word_stays_out():
+    target = "He is one of the best."
+    links = [(0, 0, 0.9), (1, 1, 0.9), (2, 2, 0.9), (2, 3, 0.2), (3, 4, 0.7), (4, 5, 0.9), (5, 6, 0.9)]
+    plain, codes = codes_from_markup("Er ist <b>einer</b> der Besten.")
+    placed = place_codes(plain, target, codes, scored(plain, target, links))
+    assert markup(target, placed) == "He is <b>one</b> of the best."
+
+
+def test_a_weakly_linked_word_another_source_word_renders_stays_out():
+    target = "The Higgs field is a field."
+    links = [(0, 0, 0.9), (1, 1, 0.8), (1, 2, 0.3), (4, 2, 0.5), (2, 3, 0.9), (3, 4, 0.9), (4, 5, 0.9), (5, 6, 0.9)]
+    plain, codes = codes_from_markup("Das <b>Higgs-Feld</b> ist ein Feld.")
+    placed = place_codes(plain, target, codes, scored(plain, target, links))
+    assert markup(target, placed) == "The <b>Higgs</b> field is a field."

@@ -42,6 +42,12 @@ RUN_GAP = 2
 #: Links scored below this (the aligner's 0..1 score) shape a code's span only when the phrase has
 #: no surer link: a weak link on a function word ("Jahr" -> "in") would widen bold by a word.
 STRONG = 0.4
+#: A weakly linked target word beside a code's span joins it (``_grown``) when it has at least this
+#: many characters (``devtools bench codes`` and ``bench tags``: 3, 4 and 5 all do better than no
+#: growing on both halves of each).
+GROW_LETTERS = 4
+#: Unlinked target words a growing span may step over ("book of accounts").
+GROW_GAP = 1
 #: The aligner method tag placement is measured with: itermax links more words than argmax, and
 #: ``STRONG`` drops its weak guesses (more exact spans than argmax: devtools/RESULTS.md, "Figures cited by the code").
 METHOD = "itermax"
@@ -121,22 +127,50 @@ def _raw_place(code: Code, alignment: WordAlignment) -> tuple[int, int]:
 def _best_run(covered: Sequence[int], alignment: WordAlignment) -> tuple[int, int] | None:
     """The target words linked to ``covered`` (the ``STRONG`` links when there are any), split where
     they lie more than ``RUN_GAP`` words apart or around a word rendering only source words outside
-    (``_foreign``); the run with most words (then most score) as gaps, ``_trimmed`` at its ends."""
+    (``_foreign``); the run with most words (then most score) as gaps, ``_grown`` by the rest of a
+    compound's rendering, ``_trimmed`` at its ends."""
     wanted = set(covered)
     links = sorted((link.tgt, link.score) for link in alignment.links if link.src in wanted)
     if not links:
         return None
     strong = [(t, s) for t, s in links if s >= STRONG]
     foreign = _foreign(wanted, alignment)
-    links = strong or links
-    runs: list[list[tuple[int, float]]] = [[links[0]]]
-    for tgt, score in links[1:]:
+    chosen = strong or links
+    runs: list[list[tuple[int, float]]] = [[chosen[0]]]
+    for tgt, score in chosen[1:]:
         last = runs[-1][-1][0]
         if tgt - last > RUN_GAP or any(last < g < tgt for g in foreign):
             runs.append([])
         runs[-1].append((tgt, score))
     best = max(runs, key=lambda run: (len({t for t, _ in run}), sum(s for _, s in run)))
+    if strong:
+        best = _grown(best, [(t, s) for t, s in links if s < STRONG], wanted, alignment)
     return _trimmed(best, wanted, alignment)
+
+
+def _grown(
+    run: list[tuple[int, float]], weak: Sequence[tuple[int, float]], wanted: set[int], alignment: WordAlignment
+) -> list[tuple[int, float]]:
+    """``run`` with the code's weakly linked target words beside it that no source word outside the
+    code links to and that have at least ``GROW_LETTERS`` characters, stepping over at most
+    ``GROW_GAP`` unlinked words; repeated until none joins. A German compound's rendering is
+    several English words, and the aligner links the second one weakly (Wahlbeteiligung -> voter
+    turn-out); short words are mostly function words it guesses ("of", "to")."""
+    linked = {link.tgt for link in alignment.links}
+    outside = {link.tgt for link in alignment.links if link.src not in wanted}
+    grown, lo, hi = list(run), run[0][0], run[-1][0]
+    joined = True
+    while joined:
+        joined = False
+        for tgt, score in weak:
+            if lo <= tgt <= hi or tgt in outside or len(alignment.tgt_words[tgt].text) < GROW_LETTERS:
+                continue
+            between = range(tgt + 1, lo) if tgt < lo else range(hi + 1, tgt)
+            if len(between) <= GROW_GAP and not any(g in linked for g in between):
+                grown.append((tgt, score))
+                lo, hi = min(lo, tgt), max(hi, tgt)
+                joined = True
+    return sorted(grown)
 
 
 def _foreign(wanted: set[int], alignment: WordAlignment) -> set[int]:
