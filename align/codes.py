@@ -340,3 +340,50 @@ def codes_from_records(records: object, text: str | None) -> tuple[Code, ...]:
     if text is not None:
         check_codes(text, codes)
     return tuple(codes)
+
+
+#: A text and its codes.
+Coded = tuple[str, tuple[Code, ...]]
+
+
+def strip_coded(text: str, codes: Sequence[Code]) -> Coded:
+    """``text`` without surrounding whitespace and its codes moved with it (a code in the cut-off
+    whitespace comes to the nearest end: it is never lost)."""
+    start = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    end = start + len(stripped)
+    return stripped, tuple(_moved(code, -start, 0, len(stripped), clip=(start, end)) for code in codes)
+
+
+def join_coded(
+    first: tuple[str, Sequence[Code]], second: tuple[str, Sequence[Code]], joiner: str = " "
+) -> tuple[str, tuple[Code, ...]]:
+    """Two texts with codes joined (each stripped; ``joiner`` between two non-empty ones), the
+    second's codes moved after the first's (a merged row keeps both rows' tags)."""
+    a, a_codes = strip_coded(*first)
+    b, b_codes = strip_coded(*second)
+    gap = joiner if a and b else ""
+    shift = len(a) + len(gap)
+    return a + gap + b, (*a_codes, *(Code(c.id, c.kind, c.start + shift, c.end + shift) for c in b_codes))
+
+
+def cut_coded(text: str, codes: Sequence[Code], at: int) -> tuple[Coded, Coded]:
+    """``text`` cut in two at ``at``, each part stripped, with its codes. A paired code across the
+    cut is in both parts, around its share of the text (a tag is split with its words, never
+    dropped); a code at the cut itself stays with the upper part."""
+    upper = [_clip(code, 0, at) for code in codes if code.start < at or (code.start == at and not code.paired)]
+    lower = [
+        _clip(code, at, len(text)) for code in codes if code.end > at or (code.start >= at and (code.paired or code.start > at))
+    ]
+    return strip_coded(text[:at], tuple(upper)), strip_coded(
+        text[at:], tuple(Code(c.id, c.kind, c.start - at, c.end - at) for c in lower)
+    )
+
+
+def _clip(code: Code, low: int, high: int) -> Code:
+    return Code(code.id, code.kind, min(max(code.start, low), high), min(max(code.end, low), high))
+
+
+def _moved(code: Code, shift: int, low: int, high: int, *, clip: tuple[int, int]) -> Code:
+    clipped = _clip(code, *clip)
+    return _clip(Code(code.id, code.kind, clipped.start + shift, clipped.end + shift), low, high)

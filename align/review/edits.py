@@ -50,6 +50,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from align.codes import Code, cut_coded, join_coded
 from align.document import AlignedDocument, Origin, Pair, Status
 from align.errors import AlignError
 
@@ -64,10 +65,11 @@ class EditError(AlignError):
 
 @dataclass(frozen=True)
 class Cell:
-    """One side of a row: its text and the sentence ids it came from."""
+    """One side of a row: its text, the sentence ids it came from and its inline codes."""
 
     text: str = ""
     ids: tuple[int, ...] = ()
+    codes: tuple[Code, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -85,11 +87,11 @@ def _check_row(doc: AlignedDocument, row: int, what: str) -> None:
 
 def _touched(pair: Pair, **changes: object) -> Pair:
     """``pair`` after an edit: needs review, no flags, no quality estimate if its text changed,
-    and origin "edited" if its target did."""
+    and origin "edited" if its target (text or tags) did."""
     new = pair.replace(status=Status.NEEDS_REVIEW, flags=(), **changes)
     if (new.source, new.target) != (pair.source, pair.target):
         new = new.replace(quality=None, reasons=())
-    if new.target != pair.target:
+    if (new.target, new.tgt_codes) != (pair.target, pair.tgt_codes):
         new = new.replace(origin=Origin.edited())
     return new
 
@@ -100,13 +102,18 @@ def _join(a: str, b: str) -> str:
 
 
 def _join_cells(a: Cell, b: Cell) -> Cell:
-    return Cell(_join(a.text, b.text), a.ids + b.ids)
+    text, codes = join_coded((a.text, a.codes), (b.text, b.codes))
+    return Cell(text, a.ids + b.ids, codes)
 
 
 def _column(doc: AlignedDocument, side: str) -> list[Cell]:
+    return [_column_cell(p, side) for p in doc.pairs]
+
+
+def _column_cell(pair: Pair, side: str) -> Cell:
     if side == "source":
-        return [Cell(p.source, p.src_ids) for p in doc.pairs]
-    return [Cell(p.target, p.tgt_ids) for p in doc.pairs]
+        return Cell(pair.source, pair.src_ids, pair.src_codes)
+    return Cell(pair.target, pair.tgt_ids, pair.tgt_codes)
 
 
 def _block_end(cells: Sequence[Cell], start: int) -> int:
@@ -133,11 +140,19 @@ def _with_column(doc: AlignedDocument, side: str, cells: list[Cell]) -> AlignedD
         )
     pairs = []
     for pair, cell in zip(old, cells, strict=True):
-        current = (pair.source, pair.src_ids) if side == "source" else (pair.target, pair.tgt_ids)
-        if current == (cell.text, cell.ids):
+        current = (
+            Cell(pair.source, pair.src_ids, pair.src_codes)
+            if side == "source"
+            else Cell(pair.target, pair.tgt_ids, pair.tgt_codes)
+        )
+        if current == cell:
             pairs.append(pair)
             continue
-        changes = {"source": cell.text, "src_ids": cell.ids} if side == "source" else {"target": cell.text, "tgt_ids": cell.ids}
+        changes: dict[str, object] = (
+            {"source": cell.text, "src_ids": cell.ids, "src_codes": cell.codes}
+            if side == "source"
+            else {"target": cell.text, "tgt_ids": cell.ids, "tgt_codes": cell.codes}
+        )
         new = _touched(pair, **changes)
         if new.source.strip() or new.target.strip() or new.src_ids or new.tgt_ids:
             pairs.append(new)  # a row emptied on both sides by the move is dropped
@@ -152,10 +167,14 @@ def merge_next(doc: AlignedDocument, row: int, side: Side = "both") -> AlignedDo
         raise EditError(f"merge: row {row + 1} is the last row; there is no next row to merge with")
     if side == "both":
         a, b = doc.pairs[row], doc.pairs[row + 1]
+        source, src_codes = join_coded((a.source, a.src_codes), (b.source, b.src_codes))
+        target, tgt_codes = join_coded((a.target, a.tgt_codes), (b.target, b.tgt_codes))
         merged = _touched(
             a,
-            source=_join(a.source, b.source),
-            target=_join(a.target, b.target),
+            source=source,
+            target=target,
+            src_codes=src_codes,
+            tgt_codes=tgt_codes,
             src_ids=a.src_ids + b.src_ids,
             tgt_ids=a.tgt_ids + b.tgt_ids,
             confidence=min(a.confidence, b.confidence),
@@ -213,17 +232,23 @@ def split_row(doc: AlignedDocument, row: int, *, src_at: int | None = None, tgt_
     tgt_texts = [s.text for s in doc.target_sentences]
     src_a, src_b = _split_ids(pair.src_ids, src_texts, src_at)
     tgt_a, tgt_b = _split_ids(pair.tgt_ids, tgt_texts, tgt_at)
+    (src_up, src_up_codes), (src_low, src_low_codes) = cut_coded(pair.source, pair.src_codes, src_at)
+    (tgt_up, tgt_up_codes), (tgt_low, tgt_low_codes) = cut_coded(pair.target, pair.tgt_codes, tgt_at)
     upper = _touched(
         pair,
-        source=pair.source[:src_at].strip(),
-        target=pair.target[:tgt_at].strip(),
+        source=src_up,
+        target=tgt_up,
+        src_codes=src_up_codes,
+        tgt_codes=tgt_up_codes,
         src_ids=src_a,
         tgt_ids=tgt_a,
     )
     lower = _touched(
         pair,
-        source=pair.source[src_at:].strip(),
-        target=pair.target[tgt_at:].strip(),
+        source=src_low,
+        target=tgt_low,
+        src_codes=src_low_codes,
+        tgt_codes=tgt_low_codes,
         src_ids=src_b,
         tgt_ids=tgt_b,
         note="",
@@ -277,15 +302,29 @@ def shift_target(doc: AlignedDocument, row: int, direction: int) -> AlignedDocum
 
 
 # ---- text and status ------------------------------------------------------------------------
-def edit_text(doc: AlignedDocument, row: int, *, source: str | None = None, target: str | None = None) -> AlignedDocument:
-    """Replace the source and/or target text of a row; a changed row needs review."""
+def edit_text(
+    doc: AlignedDocument,
+    row: int,
+    *,
+    source: str | None = None,
+    target: str | None = None,
+    src_codes: tuple[Code, ...] | None = None,
+    tgt_codes: tuple[Code, ...] | None = None,
+) -> AlignedDocument:
+    """Replace the source and/or target text of a row, and its codes where given (the page reads
+    them from the tagged text, ``align.codes.untagged``); a changed row needs review. Text changed
+    without new codes keeps its old ones, which the check "tags" then flags where they no longer fit."""
     _check_row(doc, row, "edit")
     pair = doc.pairs[row]
-    changes = {}
+    changes: dict[str, object] = {}
     if source is not None and source != pair.source:
         changes["source"] = source
     if target is not None and target != pair.target:
         changes["target"] = target
+    if src_codes is not None and tuple(src_codes) != pair.src_codes:
+        changes["src_codes"] = tuple(src_codes)
+    if tgt_codes is not None and tuple(tgt_codes) != pair.tgt_codes:
+        changes["tgt_codes"] = tuple(tgt_codes)
     if not changes:
         return doc
     new = _touched(pair, **changes)
