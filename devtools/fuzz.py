@@ -2,7 +2,9 @@
 
 Each *reader* is one way the product reads a file a user hands it: the source documents
 (``align.text.readers.open_source``: TXT, Markdown, HTML, DOCX, PDF), the aligned files
-(``align.formats.read_aligned``: CSV, TSV, XLSX, TMX, JSONL), the translation memory's import
+(``align.formats.read_aligned``: CSV, TSV, XLSX, TMX, JSONL), CAT tools' jobs
+(``align.exchange.read_job``: XLIFF 1.2/2.0, PO; read, made rows, pseudo-translated and written
+back, as ``pseudo``, ``convert`` and ``translate`` do), the translation memory's import
 (``align.tm.importer.import_file``), glossary files (``align.glossary.files.read_glossary``) and
 ``.argosmodel`` packages (``align.mt.packages.install_from_path`` into a temporary data folder;
 ``package-load`` also loads the installed package and translates a sentence, as translating does).
@@ -88,6 +90,8 @@ READERS: dict[str, Reader] = {
         Reader("xlsx", "aligned", ".xlsx", "xlsx"),
         Reader("tmx", "aligned", ".tmx", "tmx"),
         Reader("jsonl", "aligned", ".jsonl", "jsonl"),
+        Reader("xliff", "job", ".xlf", "xliff"),
+        Reader("po", "job", ".po", "po"),
         Reader("tm-tmx", "tm", ".tmx", "tmx"),
         Reader("tm-csv", "tm", ".csv", "csv"),
         Reader("tm-tsv", "tm", ".tsv", "tsv"),
@@ -116,6 +120,8 @@ CHECK_READERS: dict[str, Reader] = {
 REPRO = {
     "document": "from align.text.readers import open_source; open_source(Path(PATH))",
     "aligned": "from align.formats import read_aligned; read_aligned(Path(PATH))",
+    "job": "from align.exchange import read_job, write_job; from align.exchange.pseudo import pseudo_translate; "
+    "job = read_job(Path(PATH)); pseudo_translate(job); write_job(job)",
     "tm": "from align.tm import TranslationMemory; from align.tm.importer import import_file; "
     "import_file(TranslationMemory(Path('tm.sqlite3')), Path(PATH))",
     "glossary": "from align.glossary.files import read_glossary; read_glossary(Path(PATH))",
@@ -140,6 +146,8 @@ def read_one(reader: Reader, path: Path, scratch: Path) -> str:
         from align.formats import read_aligned
 
         return _pairs_text(read_aligned(path))
+    if family == "job":
+        return _job_text(path)
     if family == "tm":
         return _tm_text(path, scratch)
     if family == "glossary":
@@ -155,6 +163,18 @@ def read_one(reader: Reader, path: Path, scratch: Path) -> str:
 
 def _pairs_text(doc: Any) -> str:
     return "\n".join(f"{p.source}\t{p.target}\t{p.note}\t{p.reasons}" for p in doc.pairs) + repr(doc.signature)
+
+
+def _job_text(path: Path) -> str:
+    """A job read, made rows, pseudo-translated and written back: what the job commands do."""
+    from align.exchange import read_job, write_job
+    from align.exchange.project import job_document
+    from align.exchange.pseudo import pseudo_translate
+
+    job = read_job(path)
+    text = _pairs_text(job_document(job))
+    pseudo_translate(job)
+    return text + write_job(job).decode("utf-8", errors="replace")
 
 
 def _tm_text(path: Path, scratch: Path) -> str:
@@ -219,6 +239,8 @@ SEED_KINDS = (
     "glossary-xlsx",
     "tbx",
     "argosmodel",
+    "xliff",
+    "po",
 )
 
 
@@ -231,6 +253,7 @@ def build_seeds(folder: Path, bench: Path | None = BENCH) -> dict[str, list[Path
     _export_seeds(folder, seeds)
     _glossary_seeds(folder, seeds)
     _translated_seeds(folder, seeds)
+    _job_seeds(folder, seeds)
     seeds["pdf"] += [
         _write(folder / "plain.pdf", pdf_bytes(_sample_lines())),
         _write(folder / "flate.pdf", pdf_bytes(_sample_lines(), flate=True)),
@@ -300,7 +323,7 @@ def _docx_seed(path: Path, lines: Sequence[str]) -> Path:
 def _sample_document() -> Any:
     """A small aligned document with every column filled: statuses, merged rows, quality, reasons,
     origins, formula-like cells, notes."""
-    from align.document import AlignedDocument, Pair, Signature, Status
+    from align.document import AlignedDocument, Origin, Pair, Signature, Status
 
     pairs = []
     for k, (de, en) in enumerate(_sample_pairs()[:10]):
@@ -317,7 +340,7 @@ def _sample_document() -> Any:
                 note="a | note\\" if k == 2 else "",
                 quality=None if k % 3 == 0 else 0.3 + k / 20,
                 reasons=("repeats 'the' 4 times", "numbers differ: 2 | 3") if k % 2 else (),
-                origin=["mt", "tm100", "tm101", "edited", ""][k % 5],
+                origin=Origin.parse(["mt", "tm100", "tm101", "edited", ""][k % 5]),
             )
         )
     pairs.append(Pair("Zwei Sätze. In einer Zeile.", "Two sentences in one.", (10, 11), (10,)))
@@ -386,6 +409,51 @@ def _translated_seeds(folder: Path, seeds: dict[str, list[Path]]) -> None:
         seeds[kind].append(write_translated(doc, source, folder / f"translated.{kind}"))
 
 
+JOB_XLIFF12 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2" xmlns:mq="MQXliff">
+<file original="a.docx" source-language="de" target-language="en" datatype="x-docx"><body>
+<trans-unit id="1" mq:status="NotStarted"><source>Klicken Sie <g id="1" ctype="bold">hier</g><x id="2"/>.</source></trans-unit>
+<trans-unit id="2"><source>Eins. Zwei.</source>
+<seg-source><mrk mid="0" mtype="seg">Eins.</mrk> <mrk mid="1" mtype="seg"><bpt id="3">&lt;i&gt;</bpt>Zwei<ept
+ id="3">&lt;/i&gt;</ept>.</mrk></seg-source>
+<target state="translated"><mrk mid="0" mtype="seg">One.</mrk></target><note>Two sentences</note></trans-unit>
+<group translate="no"><trans-unit id="3"><source>ACME</source></trans-unit></group>
+</body></file></xliff>
+"""
+JOB_XLIFF20 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="de" trgLang="en"><file id="f1">
+<unit id="u1"><notes><note>Menu</note></notes><segment id="s1" state="final"><source>Öffne <pc id="1">die</pc></source>
+<target>Open <pc id="1">the</pc></target></segment><ignorable><source> </source></ignorable>
+<segment id="s2"><source>Datei<ph id="2"/> <sc id="3"/>jetzt<ec startRef="3"/></source></segment></unit>
+</file></xliff>
+"""
+JOB_PO = r"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+#: main.c:3
+#, c-format
+msgid "Öffne %s in {name}"
+msgstr ""
+
+msgid "Eine Datei"
+msgid_plural "%d Dateien"
+msgstr[0] "One file"
+msgstr[1] ""
+
+#~ msgid "Alt"
+#~ msgstr "Old"
+"""
+
+
+def _job_seeds(folder: Path, seeds: dict[str, list[Path]]) -> None:
+    """Small jobs of every kind the exchange reads: XLIFF 1.2 (memoQ's namespace, segments, codes,
+    a locked group), XLIFF 2.0, PO in UTF-8 and UTF-16."""
+    seeds["xliff"] += [_write(folder / "job12.xlf", JOB_XLIFF12.encode()), _write(folder / "job20.xlf", JOB_XLIFF20.encode())]
+    seeds["po"] += [_write(folder / "job.po", JOB_PO.encode()), _write(folder / "job16.po", JOB_PO.encode("utf-16"))]
+
+
 def _bench_seeds(bench: Path, seeds: dict[str, list[Path]]) -> None:
     """Real files of the shared bench: Word documents, XLIFF (XML for the TMX and TBX readers), texts."""
     seeds["docx"] += sorted((bench / "docx-dev" / "files").glob("*.docx"))
@@ -393,6 +461,7 @@ def _bench_seeds(bench: Path, seeds: dict[str, list[Path]]) -> None:
     small = [p for p in xliff if p.stat().st_size < 20_000][:: max(1, len(xliff) // 12)][:6]
     seeds["tmx"] += small
     seeds["tbx"] += small[:3]
+    seeds["xliff"] += small
     seeds["txt"] += sorted((bench / "sbd-dev").glob("00[1-3].txt")) + sorted((bench / "align-sample" / "src").glob("*"))
     samples = bench.parent / "samples"
     seeds["txt"] += sorted(samples.glob("*.de.txt")) if samples.is_dir() else []
@@ -901,6 +970,8 @@ MUTATIONS: dict[str, tuple[Mutation, ...]] = {
     "jsonl": (*_BYTES, long_line, json_values, json_values, nest_text, nest_text),
     "tmx": (*_BYTES, xml_nest, xml_entities, xml_entities, xml_encoding, long_line),
     "tbx": (*_BYTES, xml_nest, xml_entities, xml_entities, xml_encoding),
+    "xliff": (*_BYTES, xml_nest, xml_entities, xml_entities, xml_encoding, long_line),
+    "po": (*_BYTES, long_line, regex_bait, nest_text),
     "docx": (flip, truncate, zip_member, zip_member, zip_member, zip_bomb, zip_dense, zip_structure, zip_headers),
     "xlsx": (flip, truncate, zip_member, zip_member, zip_member, zip_bomb, zip_dense, zip_structure, zip_headers),
     "argosmodel": (flip, truncate, zip_member, zip_member, zip_bomb, zip_structure, zip_structure, zip_headers),

@@ -167,3 +167,26 @@ def test_codes_that_do_not_fit_their_text_are_an_export_error_in_every_format(tm
     stale = Pair("Fett", "Bold", src_codes=(Code("1", CodeKind.PAIRED, 0, 4),), tgt_codes=(Code("1", CodeKind.PAIRED, 0, 9),))
     with pytest.raises(ExportError, match="row 1: the target's codes do not fit its text"):
         write_document(AlignedDocument("de", "en", (stale,)), tmp_path / f"doc.{fmt}")
+
+
+def test_the_codes_of_real_xliff_files_survive_every_format(tmp_path, shared_dir):
+    """Real CAT-tool files (Okapi's test files in bench/xliff-dev): every row's text and codes come
+    back from each format as they went out (TSV turns tabs and line breaks into spaces)."""
+    from align.exchange import read_job
+    from align.exchange.project import job_document
+
+    files = sorted((shared_dir / "bench" / "xliff-dev" / "files").rglob("*.xlf"))
+    docs = [job_document(read_job(path)) for path in files[:40]]
+    docs = [doc for doc in docs if any(p.src_codes or p.tgt_codes for p in doc.pairs)]
+    assert len(docs) >= 5
+    for doc in docs:
+        for fmt in FORMATS:
+            back = read_aligned(write_document(doc, tmp_path / f"doc.{fmt}"))
+            want = [p for p in doc.pairs if fmt != "tmx" or (p.source.strip() and p.target.strip())]
+            if fmt == "tsv":
+                want = [p.replace(source=_flat(p.source), target=_flat(p.target)) for p in want]
+            assert sides(back) == sides(doc.replace(pairs=want)), (doc.name, fmt)
+
+
+def _flat(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")

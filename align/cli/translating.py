@@ -40,22 +40,51 @@ if TYPE_CHECKING:
 def add_translate(p: argparse.ArgumentParser) -> None:
     from align.formats import FORMATS
 
-    p.add_argument("input", help="text file to translate")
+    p.add_argument(
+        "input",
+        help="file to translate: a text or document (.txt, .docx, .md, .html, .pdf...), or a CAT tool's job: "
+        "XLIFF 1.2 or 2.0 (.xlf, .xliff, .sdlxliff, .mqxliff) or PO (.po, .pot)",
+    )
     p.add_argument(
         "-o",
         "--output",
         required=True,
         help=f"output file: sentence pairs as {', '.join('.' + f for f in FORMATS)} (CSV without one; .txt is TSV), "
-        "or the translated document as .docx, .md or .html (the input's own kind; .docx for a PDF)",
+        "or the translated document as .docx, .md or .html (the input's own kind; .docx for a PDF). For a job: the "
+        "job in its own format (XLIFF as .xlf/.xliff/.sdlxliff/.mqxliff, PO as .po) with every empty, unlocked "
+        "segment pre-translated as a draft (memory first, then the machine; tags placed on the translation) and "
+        "nothing else changed, or its rows as .csv/.tsv/.xlsx/.jsonl/.tmx for review",
     )
     add_langs(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_estimate_option(p)
     add_tm_option(p)
+    p.add_argument(
+        "--fuzzy",
+        type=_fuzzy_percent,
+        default=None,
+        metavar="PERCENT",
+        help="jobs only: also insert the memory's best fuzzy match of at least PERCENT (75-99) as a draft "
+        "before asking the machine (default: exact 101%%/100%% matches only)",
+    )
     add_translate_options(p)
 
 
+def _fuzzy_percent(value: str) -> int:
+    """An argparse type: a fuzzy match percentage the memory offers (``align.tm.MIN_FUZZY`` to 99)."""
+    from align.tm import MIN_FUZZY
+
+    number = whole(MIN_FUZZY)(value)
+    if number > 99:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a fuzzy match (below 100); exact matches are always taken")
+    return number
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
+    from align.exchange import is_job_file
+
+    if is_job_file(Path(args.input)):
+        return _translate_job(args)
     from align.pipeline import translate_file
 
     with stderr_bar(Path(args.input).name, "sentence", disable=args.quiet) as bar:
@@ -75,9 +104,31 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _translate_job(args: argparse.Namespace) -> int:
+    """``translate JOB.xlf -o OUT.xlf``: a CAT tool's job pre-translated (``align.exchange.project``)."""
+    from align.exchange.project import translate_job_file
+
+    with stderr_bar(Path(args.input).name, "segment", disable=args.quiet) as bar:
+        out, filled = translate_job_file(
+            Path(args.input),
+            Path(args.output),
+            settings=settings_of(args),
+            src_lang=args.src,
+            tgt_lang=args.tgt,
+            options=translate_options(args),
+            progress=bar,
+            glossary=glossary_of(args),
+            use_tm=args.tm,
+            fuzzy=args.fuzzy,
+        )
+    print(f"wrote {shown(out)}: {filled.format()}")
+    return EXIT_OK
+
+
 TRANSLATE = Command(
     "translate",
-    "segment and translate a file; write sentence pairs (CSV, or by extension)",
+    "segment and translate a file, or pre-translate an XLIFF or PO job; write sentence pairs (CSV, or by "
+    "extension), the translated document, or the job",
     add_translate,
     cmd_translate,
     reads=("input",),

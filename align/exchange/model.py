@@ -57,7 +57,9 @@ class Native:
 @dataclass
 class Segment:
     """One segment: what the translator translates. ``target`` is None where the file has none;
-    ``handle`` is where the reader found it (an element, a PO entry), for the writer only."""
+    ``origin`` says where the file's target came from as a row's origin code
+    (``align.document.Origin``: "tm100", "mt", "edited"; "" unknown); ``handle`` is where the
+    reader found it (an element, a PO entry), for the writer only."""
 
     id: str
     source: str
@@ -68,6 +70,7 @@ class Segment:
     state: State = State.NEW
     translatable: bool = True
     changed: bool = False
+    origin: str = ""
     handle: Any = field(default=None, repr=False)
 
 
@@ -83,14 +86,21 @@ class Unit:
 
 @dataclass
 class Job:
-    """A job file read into the model. ``document`` is the parsed file (an lxml tree, a polib
-    file) the writer changes only where targets were set."""
+    """A job file read into the model. ``document`` is the parsed file (an lxml tree, a
+    translate-toolkit PO store) the writer changes only where targets were set. ``source_lang``
+    and ``target_lang`` are the file's own codes ("" where it names none). ``encoding``: the
+    file's text encoding where the parser was given another (a UTF-16 PO file, which
+    translate-toolkit cannot parse, is handed over as UTF-8), ``bom`` its byte order mark (b""
+    for none): the writer writes the file back in both."""
 
     path: Path
     kind: Kind
     units: list[Unit]
     document: Any = field(default=None, repr=False)
     target_lang: str = ""
+    source_lang: str = ""
+    encoding: str = ""
+    bom: bytes = b""
 
     def segments(self) -> list[Segment]:
         """Every segment, in file order."""

@@ -27,14 +27,48 @@ PLACEHOLDER = re.compile(
 _DEFAULT_PLURALS = 2
 
 
+#: Byte order marks of the wide encodings translate-toolkit cannot parse, longest first.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def wide_encoding(data: bytes) -> tuple[str, bytes]:
+    """A UTF-16 or UTF-32 file's encoding and its byte order mark (by the mark, else by the NUL
+    bytes of its ASCII first character: a PO file starts with ``#``, ``m`` or a quote), or
+    ("", b"") for a file in a one-byte-unit encoding (UTF-8, Latin-1...)."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            return encoding, bom
+    for head, encoding in ((b"\x00\x00\x00", "utf-32-be"), (b"\x00", "utf-16-be")):
+        if data.startswith(head) and data[len(head) : len(head) + 1].isascii():
+            return encoding, b""
+    if data[1:4] == b"\x00\x00\x00":
+        return "utf-32-le", b""
+    if data[1:2] == b"\x00":
+        return "utf-16-le", b""
+    return "", b""
+
+
 def parse(path: Path, data: bytes) -> Any:
-    """translate-toolkit's store of ``data``; a file it cannot read is a one-line ``FormatError``."""
+    """translate-toolkit's store of ``data``; a file it cannot read is a one-line ``FormatError``.
+    A UTF-16/32 file is given to it as UTF-8 (it splits lines at the byte ``\\n`` and reads
+    UTF-16 as garbage), its store then writing UTF-8: ``write_po`` encodes back."""
     from translate.storage import pypo
 
+    encoding, bom = wide_encoding(data)
     try:
-        return pypo.pofile.parsestring(data)
+        if encoding:
+            data = data[len(bom) :].decode(encoding).encode("utf-8")
+        store = pypo.pofile.parsestring(data)
     except (ValueError, UnicodeError, LookupError) as err:  # PoParseError is a ValueError
         raise FormatError(f"{path}: not a readable PO file ({' '.join(str(err).split())[:200]})") from None
+    if encoding:
+        store.encoding = "utf-8"
+    return store
 
 
 def read_po(path: Path, data: bytes) -> Job:
@@ -45,15 +79,18 @@ def read_po(path: Path, data: bytes) -> Job:
     forms = _plural_count(store)
     units = [_unit(unit, forms) for unit in store.units if not unit.isheader()]
     lang = str(store.gettargetlanguage() or "")
-    return Job(path, Kind.PO, units, store, lang)
+    encoding, bom = wide_encoding(data)
+    return Job(path, Kind.PO, units, store, lang, str(store.getsourcelanguage() or ""), encoding, bom)
 
 
 def write_po(job: Job) -> bytes:
-    """The file with the segments' new targets and fuzzy flags; unchanged entries as they were."""
+    """The file with the segments' new targets and fuzzy flags; unchanged entries as they were,
+    in the file's own encoding (a UTF-16 file stays UTF-16, its byte order mark kept)."""
     for unit in job.units:
         if any(segment.changed for segment in unit.segments):
             _write_unit(unit)
-    return bytes(job.document)
+    data = bytes(job.document)
+    return job.bom + data.decode("utf-8").encode(job.encoding) if job.encoding else data
 
 
 def _plural_count(store: Any) -> int:

@@ -4,7 +4,9 @@ by changing only targets and their states in the parsed tree (the package doc sa
 XLIFF 1.2: a ``trans-unit`` (in any ``group``) is a unit; its ``seg-source`` ``mrk
 mtype="seg"`` are its segments where it has them, else its ``source`` is one segment. Locked:
 ``translate="no"`` on the unit or a group around it, SDL's ``sdl:seg locked="true"``, memoQ's
-``mq:locked="locked"``. States: ``target/@state``; SDLXLIFF's ``sdl:seg/@conf``.
+``mq:locked="locked"``. States: ``target/@state``; SDLXLIFF's ``sdl:seg/@conf``; memoQ's
+``trans-unit/@mq:status`` (read before ``target/@state``, which memoQ does not write; written
+beside it wherever the file declares memoQ's namespace).
 
 XLIFF 2.0: a ``unit`` is a unit, its ``segment`` elements its segments (``ignorable`` is not
 translated); ``translate="no"`` is inherited from ``group`` and ``file``; ``segment/@state``.
@@ -66,6 +68,29 @@ _READ_SDL = {
     "RejectedTranslation": State.DRAFT,
     "RejectedSignOff": State.REVIEWED,
 }
+#: ... in memoQ's ``trans-unit/@mq:status`` (memoQ's row states; the model's nearest on reading).
+MQ_NS = "MQXliff"
+STATES_MQ = {
+    State.NEW: "NotStarted",
+    State.DRAFT: "Pretranslated",
+    State.TRANSLATED: "ManuallyConfirmed",
+    State.REVIEWED: "Reviewer1Confirmed",
+    State.FINAL: "Reviewer2Confirmed",
+}
+_READ_MQ = {
+    **{name: state for state, name in STATES_MQ.items()},
+    "Edited": State.DRAFT,
+    "PartiallyEdited": State.DRAFT,
+    "MachineTranslated": State.DRAFT,
+    "AssembledFromFragments": State.DRAFT,
+    "Rejected": State.DRAFT,
+    "Proofread": State.REVIEWED,
+}
+_MQ_STATUS = f"{{{MQ_NS}}}status"
+#: Where a file's target came from, as a row's origin code (``align.document.Origin``): SDL's
+#: ``sdl:seg/@origin`` (a memory match has its ``percent``), XLIFF 1.2's ``target/@state-qualifier``.
+_ORIGIN_SDL = {"mt": "mt", "nmt": "mt", "automated-translation": "mt", "document-match": "tm101", "interactive": "edited"}
+_ORIGIN_12 = {"exact-match": "tm100", "id-match": "tm101", "leveraged-mt": "mt", "mt-suggestion": "mt"}
 _LOCKED_VALUES = frozenset({"locked", "true", "yes"})
 
 
@@ -101,8 +126,11 @@ def read_xliff(path: Path, data: bytes) -> Job:
     root = tree.getroot()
     kind = kind_of(path, root)
     units = list(_units_20(path, root) if kind is Kind.XLIFF20 else _units_12(path, root, kind))
-    lang = str(root.get("trgLang") or "") if kind is Kind.XLIFF20 else _first_target_language(root)
-    return Job(path, kind, units, tree, lang)
+    if kind is Kind.XLIFF20:
+        source_lang, target_lang = str(root.get("srcLang") or ""), str(root.get("trgLang") or "")
+    else:
+        source_lang, target_lang = _first_file_language(root, "source-language"), _first_file_language(root, "target-language")
+    return Job(path, kind, units, tree, target_lang, source_lang)
 
 
 def write_xliff(job: Job) -> bytes:
@@ -154,6 +182,7 @@ def _segment_12(tu: Any, ident: str, source: Any, target: Any, kind: Kind, trans
         segment.target, segment.target_codes = _target_of(target, natives)
     segment.state = _state_12(tu, ident, segment.target, kind)
     sdl = _sdl_seg(tu, ident) if kind is Kind.SDLXLIFF else None
+    segment.origin = _origin_12(sdl, target) if segment.target else ""
     locked = sdl is not None and str(sdl.get("locked") or "").lower() == "true"
     segment.translatable = translatable and not locked
     return segment
@@ -165,10 +194,22 @@ def _state_12(tu: Any, ident: str, target_text: str | None, kind: Kind) -> State
         conf = sdl.get("conf") if sdl is not None else None
         if conf in _READ_SDL:
             return _READ_SDL[str(conf)]
+    if tu.get(_MQ_STATUS) in _READ_MQ:
+        return _READ_MQ[str(tu.get(_MQ_STATUS))]
     target = _child(tu, "target")
     if target is not None and target.get("state") in _READ_12:
         return _READ_12[str(target.get("state"))]
     return State.TRANSLATED if target_text else State.NEW
+
+
+def _origin_12(sdl: Any, target: Any) -> str:
+    """The origin code of a segment's existing target (``_ORIGIN_SDL``, ``_ORIGIN_12``; "" unknown)."""
+    if sdl is not None and sdl.get("origin"):
+        origin, percent = str(sdl.get("origin")), str(sdl.get("percent") or "")
+        if origin == "tm" and percent.isdigit() and 0 < int(percent) <= 101:
+            return f"tm{int(percent)}"
+        return _ORIGIN_SDL.get(origin, "")
+    return _ORIGIN_12.get(str(target.get("state-qualifier") or ""), "") if target is not None else ""
 
 
 def _translatable_12(tu: Any) -> bool:
@@ -200,7 +241,10 @@ def _write_unit_12(job: Job, unit: Unit) -> None:
             if segment.changed:
                 _set_sdl_state(tu, segment)
     else:
-        target.set("state", STATES_12[min(segment.state for segment in unit.segments)])
+        state = min(segment.state for segment in unit.segments)
+        target.set("state", STATES_12[state])
+        if MQ_NS in tu.nsmap.values():
+            tu.set(_MQ_STATUS, STATES_MQ[state])
 
 
 def _new_target_12(tu: Any, job: Job) -> Any:
@@ -267,10 +311,11 @@ def _seg_marks(element: Any) -> list[Any]:
     return [mark for mark in element.iter() if local(mark) == "mrk" and mark.get("mtype") == "seg"]
 
 
-def _first_target_language(root: Any) -> str:
+def _first_file_language(root: Any, attribute: str) -> str:
+    """The first ``file``'s ``source-language`` or ``target-language`` that is set."""
     for element in root.iter():
-        if local(element) == "file" and element.get("target-language"):
-            return str(element.get("target-language"))
+        if local(element) == "file" and element.get(attribute):
+            return str(element.get(attribute))
     return ""
 
 
