@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from align.document import AlignedDocument, Origin
+from align.codes import Code
+from align.document import AlignedDocument, Origin, Pair
 from align.review import edits
 from align.review.edits import EditError
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 #: Re-estimates rows (document positions) of a document: ``estimate(doc, rows) -> doc`` (not
 #: ``align.quality.Estimate``, one row's estimate).
 Estimator = Callable[[AlignedDocument, list[int]], AlignedDocument]
+#: Places each row's source codes on its new target: ``place([(source, target, codes), ...])``
+#: -> the target's codes per row (``align.ui.tags.placed_codes`` with a word aligner).
+Placer = Callable[[Sequence[tuple[str, str, tuple[Code, ...]]]], list[tuple[Code, ...]]]
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,16 @@ class ActionResult:
 @dataclass(frozen=True)
 class Context:
     """What some actions need besides the document: the translator's call and the quality
-    estimate of rows (re-translate; None: the new targets are not estimated), and the character
-    positions of a split (None: at the first sentence boundary)."""
+    estimate of rows (re-translate; None: the new targets are not estimated), the character
+    positions of a split (None: at the first sentence boundary), and for a project made from an
+    XLIFF or PO file, that its rows stay its segments and which of them are locked."""
 
     translate: Callable[[list[str]], list[str]] | None = None
     split_at: tuple[int | None, int | None] = (None, None)
     estimate: Estimator | None = None
+    place: Placer | None = None  # re-translate: the source's codes on each new target (None: none placed)
+    fixed: bool = False  # the rows are the segments of an XLIFF or PO file: no action adds, removes or moves one
+    locked: frozenset[int] = frozenset()  # rows locked in that file: every action leaves them alone
 
 
 @dataclass(frozen=True)
@@ -101,12 +109,25 @@ def _retranslate(doc: AlignedDocument, rows: list[int], context: Context) -> Act
     for row, target in zip(rows, targets, strict=True):
         new = edits.edit_text(new, row, target=target)
     pairs = list(new.pairs)
-    for row in rows:
-        pairs[row] = pairs[row].replace(origin=Origin.machine())  # the machine's again, not the translator's edit
+    codes = _placed(context, [pairs[row] for row in rows])
+    for row, placed in zip(rows, codes, strict=True):  # the machine's again, not the translator's edit
+        pairs[row] = pairs[row].replace(origin=Origin.machine(), tgt_codes=placed)
     new = new.replace(pairs=pairs)
     if context.estimate is not None:
         new = context.estimate(new, rows)
     return ActionResult(new, f"re-translate {_rows(rows)}", frozenset())
+
+
+def _placed(context: Context, pairs: Sequence[Pair]) -> list[tuple[Code, ...]]:
+    """The codes of re-translated rows: their source's placed by ``context.place``; none where the
+    source has none, or nothing places them (the review checks then flag the row's tags)."""
+    coded = [k for k, pair in enumerate(pairs) if pair.src_codes]
+    placed: list[tuple[Code, ...]] = [() for _ in pairs]
+    if coded and context.place is not None:
+        found = context.place([(pairs[k].source, pairs[k].target, pairs[k].src_codes) for k in coded])
+        for k, codes in zip(coded, found, strict=True):
+            placed[k] = codes
+    return placed
 
 
 def estimator(embedder: Embedder | None, translator: Translator | None) -> Estimator:
@@ -184,7 +205,26 @@ def apply_action(doc: AlignedDocument, action: str, selected: Sequence[int], con
         rows = [0]  # an empty document: insert its first row
     if not rows:
         raise EditError(f"{ACTIONS[action].label}: tick a row in the ✓ column first")
+    rows = _open_rows(action, rows, context)
     return ACTIONS[action].run(doc, rows, context)
+
+
+#: The actions that add, remove or move rows (or text between rows).
+RESHAPING = frozenset({"merge", "merge_source", "merge_target", "split", "insert", "delete", "shift_up", "shift_down"})
+
+
+def _open_rows(action: str, rows: list[int], context: Context) -> list[int]:
+    """The ticked rows an action may change: a file's rows are its segments (written back one for
+    one), so they are never reshaped; its locked rows are skipped, and an action on locked rows
+    alone says so."""
+    label = ACTIONS[action].label
+    if context.fixed and action in RESHAPING:
+        raise EditError(f"{label}: the rows of this project are the segments of its XLIFF or PO file; they keep their place")
+    left = [row for row in rows if row not in context.locked]
+    if not left:
+        verb = "is" if len(rows) == 1 else "are"
+        raise EditError(f"{label}: {_rows(rows)} {verb} locked in the XLIFF or PO file and cannot be changed")
+    return left
 
 
 def _rows(rows: Sequence[int]) -> str:

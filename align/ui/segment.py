@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from align.document import AlignedDocument, Origin, OriginKind, Status
+from align.exchange.project import LOCKED
 from align.review import edits
 from align.ui.table import row_label, row_notes
+from align.ui.tags import edit_target, shown_source, shown_target
 
 if TYPE_CHECKING:
     from align.glossary import Glossary
@@ -70,8 +72,8 @@ def segment_view(
         row=row,
         position=rows.index(row) + 1 if row in rows else 0,
         of=len(rows),
-        source=pair.source,
-        target=pair.target,
+        source=shown_source(pair),
+        target=shown_target(pair),
         status=pair.status,
         band=row_label(pair, estimated),
         notes=row_notes(pair, flags),
@@ -102,19 +104,16 @@ def next_to_review(doc: AlignedDocument, rows: Sequence[int], row: int) -> int:
 
 def confirm_with(doc: AlignedDocument, row: int, target: str) -> tuple[AlignedDocument, str]:
     """The row with ``target`` typed in (when it changed) and confirmed; and the undo label."""
-    new = doc
-    changed = target != doc.pairs[row].target
-    if changed:
-        new = edits.edit_text(new, row, target=target)
+    new = edit_target(doc, row, target)
+    changed = new is not doc
     new = edits.confirm(new, [row])
     return new, f"{'edit and ' if changed else ''}confirm row {row + 1}"
 
 
 def save_target(doc: AlignedDocument, row: int, target: str) -> tuple[AlignedDocument, str] | None:
     """The row with ``target`` typed in, unconfirmed; None when nothing changed."""
-    if target == doc.pairs[row].target:
-        return None
-    return edits.edit_text(doc, row, target=target), f"edit row {row + 1}"
+    new = edit_target(doc, row, target)
+    return None if new is doc else (new, f"edit row {row + 1}")
 
 
 # ---- what the panels beside the segment offer ---------------------------------------------------------
@@ -161,20 +160,37 @@ def insert_suggestion(doc: AlignedDocument, row: int, suggestion: Suggestion) ->
     """The row with the match's target (origin "tmNN", needs review) and the undo label."""
     new = edits.edit_text(doc, row, target=suggestion.target)
     pairs = list(new.pairs)
-    pairs[row] = pairs[row].replace(origin=suggestion.origin)
+    pairs[row] = pairs[row].replace(origin=suggestion.origin, tgt_codes=())  # the memory holds plain text: tags to add
     return new.replace(pairs=pairs), f"insert TM {suggestion.score}% into row {row + 1}"
 
 
 def repeats(doc: AlignedDocument, row: int) -> list[int]:
-    """Other unconfirmed rows with the same source (what "apply to repeats" would change)."""
+    """Other unconfirmed rows with the same source (what "apply to repeats" would change); a row
+    its XLIFF or PO file locks is none."""
     key = " ".join(doc.pairs[row].source.split())
     if not key:
         return []
     return [
         i
         for i, pair in enumerate(doc.pairs)
-        if i != row and pair.status is not Status.CONFIRMED and " ".join(pair.source.split()) == key
+        if i != row and pair.status is not Status.CONFIRMED and LOCKED not in pair.flags and " ".join(pair.source.split()) == key
     ]
+
+
+def propagate_target(doc: AlignedDocument, row: int) -> tuple[AlignedDocument, list[int]]:
+    """``edits.propagate`` of the row's target to its ``repeats``, with its tags: a repeat whose
+    source has the same codes gets the target's codes, one with other codes none (the review
+    checks flag its tags); a locked row keeps what it had."""
+    new, changed = edits.propagate(doc, row)
+    tgt_codes, src_codes = doc.pairs[row].tgt_codes, doc.pairs[row].src_codes
+    pairs, kept = list(new.pairs), []
+    for i in changed:
+        if LOCKED in doc.pairs[i].flags:
+            pairs[i] = doc.pairs[i]
+        else:
+            pairs[i] = pairs[i].replace(tgt_codes=tgt_codes if pairs[i].src_codes == src_codes else ())
+            kept.append(i)
+    return (new.replace(pairs=pairs) if kept else doc), kept
 
 
 @dataclass(frozen=True)

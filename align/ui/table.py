@@ -11,6 +11,8 @@ The band column shows what says most about a row:
   (good / check / poor, ``align.quality.report.quality_band``), e.g. "62% check"; the aligner's
   confidence of such a row is 1-1 by construction and says nothing;
 * a row of a document without an estimate (an aligned one): the aligner's confidence band;
+* a machine translation without an estimate (a pre-translated XLIFF or PO file): "MT", not its
+  confidence (1.0 by construction);
 * a row of an estimated document that lost its estimate (its text was edited, or it was inserted
   or merged since): "edited", not the meaningless confidence;
 * a confirmed row: a tick, whatever its score.
@@ -27,9 +29,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from align.document import AlignedDocument, Origin, OriginKind, Pair, Status
+from align.exchange.project import LOCKED
 from align.quality.report import quality_band
 from align.review import edits
 from align.review.checks import LABELS
+from align.ui.tags import edit_source, edit_target, shown_source, shown_target
 
 HIGH = 0.8  # confidence bands like Trados/memoQ match colours: green from here,
 LOW = 0.5  # yellow from here, red below
@@ -53,6 +57,7 @@ BAND_COLOURS = {  # cell backgrounds of the band column (pale, dark text stays r
     "poor": _RED,
     "edited": "#e9ecef",  # an estimated document's row without an estimate (changed since)
     "memory": "#e2d9f3",  # a target from the translation memory (its match % instead of an estimate)
+    "machine": "#dfe7ef",  # a machine translation without an estimate (a pre-translated XLIFF or PO file)
 }
 GREEN_BANDS = frozenset({"high", "good"})
 LOW_BANDS = frozenset({"medium", "low", "check", "poor"})  # what "low only" shows
@@ -61,6 +66,7 @@ DOCUMENT_ORDER = "document"
 WORST_FIRST = "worst"
 ORDERS = {DOCUMENT_ORDER: "document order", WORST_FIRST: "worst first"}
 
+LOCKED_NOTE = "🔒 locked in the file"
 COLUMNS = ("sel", "row", "source", "target", "band", "status", "flags")
 EDITABLE = ("sel", "source", "target", "status")
 NOTE_SEPARATOR = "; "  # between a row's reasons (a reason may hold commas: "2.700 vs 270, 3")
@@ -113,6 +119,8 @@ def row_band(pair: Pair, estimated: bool = False) -> str:
         return "memory"
     if estimated:
         return "edited"
+    if pair.origin.kind is OriginKind.MACHINE:
+        return "machine"  # its confidence is 1.0 by construction: it says nothing
     return band(pair.confidence, pair.status)
 
 
@@ -130,6 +138,10 @@ def row_label(pair: Pair, estimated: bool = False) -> str:
     """A row's band in words with its score in percent, readable without colour: "62% check",
     "85% high" (confidence), "edited", "✓ 62%" (confirmed)."""
     name = row_band(pair, estimated)
+    if name == "machine" or (
+        name == "confirmed" and pair.quality is None and pair.origin.kind is OriginKind.MACHINE and not estimated
+    ):
+        return f"{'✓ ' if name == 'confirmed' else ''}MT"
     if name == "memory" or (name == "confirmed" and pair.quality is None and _memory_match(pair.origin)):
         return f"{'✓ ' if name == 'confirmed' else ''}TM {_memory_match(pair.origin)}"
     if pair.quality is not None:
@@ -145,10 +157,12 @@ def row_label(pair: Pair, estimated: bool = False) -> str:
 
 def row_notes(pair: Pair, flags: Sequence[str]) -> tuple[str, ...]:
     """What the flags column says about a row: the estimate's reasons when it has one (they say
-    what the checks' flags say, and more precisely), the checks' flags in words otherwise."""
+    what the checks' flags say, and more precisely), the checks' flags in words otherwise; a row
+    whose segment its XLIFF or PO file locks says so first."""
+    lock = (LOCKED_NOTE,) if LOCKED in pair.flags else ()
     if pair.quality is not None:
-        return pair.reasons
-    return tuple(LABELS.get(f, f) for f in flags)
+        return lock + pair.reasons
+    return lock + tuple(LABELS.get(f, f) for f in flags)
 
 
 def flagged_count(doc: AlignedDocument, flags: Sequence[tuple[str, ...]]) -> int:
@@ -210,8 +224,8 @@ def editor_frame(doc: AlignedDocument, rows: Sequence[int], flags: Sequence[tupl
         {
             "sel": [i in selected for i in rows],
             "row": [i + 1 for i in rows],
-            "source": [pairs[i].source for i in rows],
-            "target": [pairs[i].target for i in rows],
+            "source": [shown_source(pairs[i]) for i in rows],
+            "target": [shown_target(pairs[i]) for i in rows],
             "band": [row_label(pairs[i], estimated) for i in rows],
             "status": [STATUS_LABELS[pairs[i].status] for i in rows],
             "flags": [NOTE_SEPARATOR.join(row_notes(pairs[i], flags[i])) for i in rows],
@@ -241,10 +255,22 @@ class CellEdits:
     unselect: tuple[int, ...]
 
 
-def apply_cell_edits(doc: AlignedDocument, rows: Sequence[int], edited_rows: Mapping[Any, Mapping[str, Any]]) -> CellEdits:
+def apply_cell_edits(
+    doc: AlignedDocument,
+    rows: Sequence[int],
+    edited_rows: Mapping[Any, Mapping[str, Any]],
+    *,
+    fixed: bool = False,
+    locked: frozenset[int] = frozenset(),
+) -> CellEdits:
     """Turn the editor's ``edited_rows`` (positions in the shown frame) into a new document.
 
-    Text edits go through ``edits.edit_text`` (the row then needs review), a status picked in the
+    In a project made from an XLIFF or PO file (``fixed``) the source is the file's and stays as
+    it is, and a row in ``locked`` (locked in that file) takes no edit: both refused with an
+    ``EditError`` (a tick still selects).
+
+    Text edits go through ``align.ui.tags`` (tags read back and checked in a row with codes; the
+    row then needs review), a status picked in the
     status column through ``edits.set_status``; ticks in the ``sel`` column only select.
     """
     changed = []
@@ -257,16 +283,31 @@ def apply_cell_edits(doc: AlignedDocument, rows: Sequence[int], edited_rows: Map
         row = rows[position]
         if "sel" in changes:
             (select if changes["sel"] else unselect).append(row)
-        text = {side: changes[side] for side in ("source", "target") if side in changes}
-        if text:
-            text = {side: "" if value is None else str(value) for side, value in text.items()}
-            new = edits.edit_text(doc, row, **text)
-            if new is not doc:
-                doc = new
-                changed.append(row)
+        _check_editable(doc, row, changes, fixed, locked)
+        for side, edit in (("source", edit_source), ("target", edit_target)):
+            if side in changes:
+                new = edit(doc, row, "" if changes[side] is None else str(changes[side]))
+                if new is not doc:
+                    doc = new
+                    changed.append(row)
         if changes.get("status") in _STATUS_BY_LABEL:
             status = _STATUS_BY_LABEL[changes["status"]]
             if doc.pairs[row].status is not status:
                 doc = edits.set_status(doc, [row], status)
                 changed.append(row)
     return CellEdits(doc, tuple(sorted(set(changed))), tuple(select), tuple(unselect))
+
+
+def _check_editable(doc: AlignedDocument, row: int, changes: Mapping[str, Any], fixed: bool, locked: frozenset[int]) -> None:
+    """Refuse a change of a locked row, or of the source of a file's row (``apply_cell_edits``)."""
+    pair = doc.pairs[row]
+    asked = {name for name in ("source", "target", "status") if name in changes}
+    if "status" in asked and changes["status"] == STATUS_LABELS.get(pair.status):
+        asked.discard("status")
+    for side, shown in (("source", shown_source), ("target", shown_target)):
+        if side in asked and (changes[side] or "") == shown(pair):
+            asked.discard(side)
+    if asked and row in locked:
+        raise edits.EditError(f"row {row + 1} is locked in the XLIFF or PO file and cannot be changed")
+    if fixed and "source" in asked:
+        raise edits.EditError(f"row {row + 1}: the source of an XLIFF or PO project is the file's and cannot be edited")

@@ -46,16 +46,28 @@ def editor(store: Store, settings: Settings, project_id: int) -> None:
     from align.ui.table import has_estimate
 
     enter_project(project_id)
-    save_pending(store, project_id)
+    save_pending(store, settings, project_id)
     doc, flags = current(store, project_id)
     estimated = has_estimate(doc)
     header(store, project_id, doc, flags, estimated)
     toolbar(store, settings, project_id)
     project_glossary(settings, project_id)
-    split_panel(store, settings, project_id)
+    if not file_rows(settings, project_id, doc)[0]:  # a file's rows are its segments: never split
+        split_panel(store, settings, project_id)
     view = filtered_view(doc, flags, estimated)
     grid(store, settings, project_id, doc, flags, view, estimated)
     exports(store, settings, project_id, doc)
+
+
+def file_rows(settings: Settings, project_id: int, doc: AlignedDocument) -> tuple[bool, frozenset[int]]:
+    """Whether the project's rows are the segments of its XLIFF or PO file (they keep their place
+    and their source), and which of them the file locks (read-only)."""
+    from align.review.sources import project_source
+    from align.ui.exchange import is_exchange_file, locked
+
+    if not is_exchange_file(project_source(settings, project_id)):
+        return False, frozenset()
+    return True, locked(doc)
 
 
 def enter_project(project_id: int) -> None:
@@ -68,13 +80,13 @@ def enter_project(project_id: int) -> None:
         st.session_state[TABLE_PAGE] = 1
 
 
-def save_pending(store: Store, project_id: int) -> None:
+def save_pending(store: Store, settings: Settings, project_id: int) -> None:
     """Edits that arrived without the callback: saved against the rows they were made on, before
     the page catches up with another tab's changes."""
     memo = state()
     pending = f"editor-{project_id}-{memo.editor_rev}"
     if pending == memo.editor_key and (st.session_state.get(pending) or {}).get("edited_rows"):
-        save_cell_edits(store, project_id, pending, memo.editor_rows)
+        save_cell_edits(store, settings, project_id, pending, memo.editor_rows)
 
 
 def header(store: Store, project_id: int, doc: AlignedDocument, flags: Flags, estimated: bool) -> None:
@@ -204,6 +216,9 @@ def grid(
     """The editable table of the page's rows, with the segment editor beside it when it is on."""
     from align.ui.table import COLUMNS, EDITABLE, editor_frame, style_frame
 
+    fixed = file_rows(settings, project_id, doc)[0]
+    editable = [column for column in EDITABLE if not (fixed and column == "source")]  # a file's source is the file's
+
     memo = state()
     key = memo.editor_key = f"editor-{project_id}-{memo.editor_rev}"
     memo.editor_rows = tuple(view.shown)
@@ -219,10 +234,10 @@ def grid(
         style_frame(frame, doc, view.shown),
         key=key,
         on_change=save_cell_edits,
-        args=(store, project_id, key, tuple(view.shown)),
+        args=(store, settings, project_id, key, tuple(view.shown)),
         hide_index=True,
         num_rows="fixed",
-        disabled=[column for column in COLUMNS if column not in EDITABLE],
+        disabled=[column for column in COLUMNS if column not in editable],
         width="stretch",
         column_config=column_config(doc, widths, estimated),
     )
@@ -280,6 +295,8 @@ def project_glossary(settings: Settings, project_id: int) -> None:
 
 def run_action(store: Store, settings: Settings, project_id: int, action: str) -> None:
     """A toolbar button's callback: apply the action to the shown document and save the result."""
+    from dataclasses import replace
+
     from align.ui.actions import apply_action
 
     memo = state()
@@ -291,6 +308,8 @@ def run_action(store: Store, settings: Settings, project_id: int, action: str) -
             doc, _ = shown_copy(store, project_id)
             rows = sorted(memo.selected)
             action, context = action_context(settings, project_id, doc, action, rows)
+            fixed, closed = file_rows(settings, project_id, doc)
+            context = replace(context, fixed=fixed, locked=closed)
             result = apply_action(doc, action, rows, context)
             memo.selected = set(result.selected) if save(store, project_id, result.doc, result.label) else set()
         memo.fresh_editor()
@@ -305,13 +324,16 @@ def action_context(
     Re-translate, the typed positions for the Split of the "at a character position" panel."""
     from align.ui.actions import Context, estimator
     from align.ui.packages import document_model
+    from align.ui.panels.segment import word_aligner
+    from align.ui.tags import placed_codes
 
     if action == "retranslate":
         translator = find_translator(doc.src_lang, doc.tgt_lang, settings, document_model(doc, settings))
         model = embedder(settings) if doc.signature.settings.quality is not None else None
         glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
         translate = functools.partial(translator.translate, glossary=glossary) if glossary else translator.translate
-        return action, Context(translate=translate, estimate=estimator(model, translator))
+        place = functools.partial(placed_codes, aligner=word_aligner(str(settings.cache_dir)))
+        return action, Context(translate=translate, estimate=estimator(model, translator), place=place)
     if action == "split_at":
         if not rows:
             return "split", Context()
@@ -335,7 +357,7 @@ def undo_redo(store: Store, project_id: int, *, back: bool) -> None:
         remember(project_id, *stepped)
 
 
-def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, ...]) -> None:
+def save_cell_edits(store: Store, settings: Settings, project_id: int, key: str, shown: tuple[int, ...]) -> None:
     """The grid's callback: save typed text and picked statuses, remember ticks."""
     from align.ui.table import apply_cell_edits
 
@@ -344,7 +366,9 @@ def save_cell_edits(store: Store, project_id: int, key: str, shown: tuple[int, .
     if not edits:
         return
     try:
-        result = apply_cell_edits(shown_copy(store, project_id)[0], shown, edits)
+        doc = shown_copy(store, project_id)[0]
+        fixed, closed = file_rows(settings, project_id, doc)
+        result = apply_cell_edits(doc, shown, edits, fixed=fixed, locked=closed)
         memo.selected.difference_update(result.unselect)
         memo.selected.update(result.select)
         if result.changed_rows:

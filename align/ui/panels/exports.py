@@ -71,6 +71,11 @@ def translated_document(store: Store, settings: Settings, project_id: int, tgt_l
     source = project_source(settings, project_id)
     if source is None:
         return
+    from align.ui.exchange import is_exchange_file
+
+    if is_exchange_file(source):
+        written_exchange_file(store, project_id, source)
+        return
     kind = written_kind(source)
     left, middle, right = st.columns([2, 3, 1])
     left.markdown(f"**Translated document** ({plain(source.name)} → .{kind})")
@@ -89,3 +94,31 @@ def translated_bytes(store: Store, project_id: int, source: str, kind: str, poli
     from align.docout import render_translated
 
     return render_translated(store.load(project_id), Path(source), kind, unconfirmed=policy)
+
+
+def written_exchange_file(store: Store, project_id: int, source: Path) -> None:
+    """The project's XLIFF or PO file written back: its own file with the saved targets."""
+    from align.filenames import safe_file_name
+    from align.ui.exchange import kind_name
+
+    kind = kind_name(source)
+    left, right = st.columns([5, 1])
+    left.markdown(f"**Translated file** ({plain(source.name)}, {kind})")
+    left.caption(
+        "Confirmed rows are written as translated, the others with a target as drafts; locked segments, "
+        "and everything outside the targets, stay as they were."
+    )
+    right.download_button(
+        kind,
+        data=functools.partial(exchange_bytes, store, project_id, str(source)),
+        file_name=safe_file_name(source.name, f"translated{source.suffix}"),
+        key="export_exchange",
+        on_click="ignore",
+    )
+
+
+def exchange_bytes(store: Store, project_id: int, source: str) -> bytes:
+    """The file written back, made from the saved state when its button is clicked."""
+    from align.ui.exchange import written_file
+
+    return written_file(store.load(project_id), Path(source))

@@ -25,8 +25,13 @@ if TYPE_CHECKING:
     from align.mt.translate import Translator
 
 SOURCE_TYPES = sorted(suffix.lstrip(".") for suffix in SUPPORTED_TEXT_SUFFIXES)
-MODES = {"translate": "Translating a German text", "align": "Aligning it with an existing translation"}
-FORM_KEYS = ("new_src_text", "new_tgt_text", "new_name", "new_src_file", "new_tgt_file")  # cleared once a task is done
+MODES = {
+    "translate": "Translating a German text",
+    "align": "Aligning it with an existing translation",
+    "file": "Pre-translating an XLIFF or PO file",
+}
+# cleared once a task is done
+FORM_KEYS = ("new_src_text", "new_tgt_text", "new_name", "new_src_file", "new_tgt_file", "new_exchange_file")
 Work = Callable[[Progress], int]  # a background task: its progress -> the new project's id
 
 
@@ -48,6 +53,11 @@ def new_project(store: Store, settings: Settings) -> None:
     """Paste or upload German text; translate it, or align it with a translation."""
     st.header("New project")
     form = draw_form()
+    if form.mode == "file":
+        from align.ui.panels.file_project import file_project
+
+        file_project(store, settings, form)
+        return
     translator = form_translator(form, settings) if form.mode == "translate" else None
     helper = mt_helper(form, settings) if form.mode == "align" else None
     label = "Translate" if form.mode == "translate" else "Align"
@@ -75,6 +85,8 @@ def draw_form() -> Form:
         a, b = st.columns(2)
         src_lang = a.text_input("Source language", value=DEFAULT_SOURCE, key="new_src_lang").strip() or DEFAULT_SOURCE
         tgt_lang = b.text_input("Target language", value=DEFAULT_TARGET, key="new_tgt_lang").strip() or DEFAULT_TARGET
+    if mode == "file":
+        return Form(mode, name, src_lang, tgt_lang, "", exchange_upload())
     src_col, tgt_col = st.columns(2) if mode == "align" else (st.container(), None)
     src_text = src_col.text_area("Source text", key="new_src_text", height=220, placeholder="Paste the text here…")
     src_file = src_col.file_uploader("…or upload a file", type=SOURCE_TYPES, key="new_src_file")
@@ -83,6 +95,18 @@ def draw_form() -> Form:
         form.tgt_text = tgt_col.text_area("Translation", key="new_tgt_text", height=220, placeholder="Paste the translation…")
         form.tgt_file = tgt_col.file_uploader("…or upload its file", type=SOURCE_TYPES, key="new_tgt_file")
     return form
+
+
+def exchange_upload() -> UploadedFile | None:
+    """The XLIFF or PO file of a new project (the languages above count where it names none)."""
+    from align.ui.exchange import UPLOAD_TYPES
+
+    return st.file_uploader(
+        "XLIFF or PO file from a CAT tool (Trados, memoQ, OmegaT, Okapi, gettext…)",
+        type=UPLOAD_TYPES,
+        key="new_exchange_file",
+        help="Its segments become the project's rows; the file's own languages win over the ones above.",
+    )
 
 
 def model_choice(src: str, tgt: str, settings: Settings) -> str | None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from align.document import AlignedDocument
 from align.errors import AlignError
+from align.exchange.project import LOCKED
 from align.review.store import Store
 from align.settings import Settings
 from align.ui.panels.resources import memory, memory_has, shared_glossary
@@ -43,15 +44,50 @@ def segment_editor(
     with st.container(border=True):
         st.markdown(f"**Segment {view.position} of {view.of}** · row {row + 1} · {plain(view.band)} · {plain(view.origin)}")
         st.caption(f"Source ({plain(doc.src_lang)})")
-        st.markdown(plain(view.source) or "_(empty)_")
-        target_form(store, project_id, doc, row, rows, view)
+        segment_source(doc, row, view)
+        read_only = LOCKED in doc.pairs[row].flags
+        if read_only:
+            st.caption(f"Target ({plain(doc.tgt_lang)}) · 🔒 locked in the file: read only")
+            st.markdown(plain(view.target) or "_(empty)_")
+        else:
+            target_form(store, project_id, doc, row, rows, view)
+        tag_notes(doc, row)
         navigation(store, project_id, doc, row, rows)
         if view.notes:
             st.caption("Quality" if estimated else "Flags")
             st.markdown("\n".join(f"- {plain(note)}" for note in view.notes))
         alignment = word_links(settings, doc, row, project_id)
-        memory_matches(settings, doc, row, store, project_id)
+        if not read_only:
+            memory_matches(settings, doc, row, store, project_id)
         glossary_terms(settings, doc, row, project_id, alignment)
+
+
+def segment_source(doc: AlignedDocument, row: int, view: SegmentView) -> None:
+    """The source whole: plain text, or with its tags as numbered chips where it has codes."""
+    from align.ui.tags import chips_html, has_tags
+
+    pair = doc.pairs[row]
+    if has_tags(pair):
+        st.html(chips_html(pair.source, pair.src_codes))
+    else:
+        st.markdown(plain(view.source) or "_(empty)_")
+
+
+def tag_notes(doc: AlignedDocument, row: int) -> None:
+    """Under the target of a row with codes: its tags as chips, how to move them, and the source
+    tags it lacks."""
+    from align.review.checks import tag_problems
+    from align.ui.tags import chips_html, has_tags, tag_names
+
+    pair = doc.pairs[row]
+    if not has_tags(pair):
+        return
+    if pair.target:
+        st.html(chips_html(pair.target, pair.tgt_codes))
+    st.caption(f"Tags: {plain(tag_names(pair.src_codes))}. Move a tag by moving it in the target; keep each <n> with its </n>.")
+    problems = tag_problems(pair)
+    if problems:
+        st.warning("Tags: " + plain("; ".join(problems)))
 
 
 def target_form(store: Store, project_id: int, doc: AlignedDocument, row: int, rows: list[int], view: SegmentView) -> None:
@@ -156,13 +192,13 @@ def segment_insert(store: Store, project_id: int, match: Suggestion) -> None:
 
 def segment_propagate(store: Store, project_id: int) -> None:
     """Copy the segment's target to its unconfirmed repeats, as one undoable step."""
-    from align.review.edits import propagate
+    from align.ui.segment import propagate_target
 
     memo = state()
     if memo.segment is None:
         return
     try:
-        doc, changed = propagate(shown_copy(store, project_id)[0], memo.segment)
+        doc, changed = propagate_target(shown_copy(store, project_id)[0], memo.segment)
         if changed:
             save(store, project_id, doc, f"apply row {memo.segment + 1} to rows " + ", ".join(str(i + 1) for i in changed[:5]))
     except AlignError as err:
