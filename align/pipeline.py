@@ -230,7 +230,10 @@ def translate_file(
     if memory is not None:
         memory.close()
     if document:
-        return write_translated(doc, input, output)
+        from align.words import WordAligner
+
+        # formatting inside sentences is placed by the word aligner, its encoder converted once per data folder
+        return write_translated(doc, input, output, aligner=WordAligner(Path(settings.cache_dir)))
     return write_document(doc, output, fmt)
 
 

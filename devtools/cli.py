@@ -4,7 +4,7 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
     python -m devtools build-models DIR [--which all|fixture|bench] [--seed N]
     python -m devtools check-fixture [FILE]
     python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm,
-                                                 cluster, tags, words;
+                                                 cluster, tags, codes, docx, words;
                                                  ARGS go to the benchmark: bench NAME --help)
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
     python -m devtools build-checkpoint DIR [--family marian|m2m100|nllb] [--shape tiny|base]
@@ -38,6 +38,8 @@ BENCHMARKS = {
     "tm": "devtools.bench.tm",
     "cluster": "devtools.bench.cluster",
     "tags": "devtools.bench.tags",
+    "docx": "devtools.bench.docx",
+    "codes": "devtools.bench.codes",
     "words": "devtools.bench.words",
 }
 

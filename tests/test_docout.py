@@ -109,15 +109,15 @@ def test_docx_keeps_paragraphs_styles_tables_and_formatted_runs(tmp_path: Path) 
     assert docx_shape(out)[0][:5] == ["Heading 1", "Normal", "Heading 2", "List Bullet", "List Bullet"]
     assert read_text(out) == expected_text(source)
     # a sentence inside one run keeps that run's formatting
-    assert formatted_runs(out) == {"bold": [en("Dieser Satz ist fett.")], "italic": [en("Ganz kursiver Satz.")]}
-    # a sentence over runs of different formatting goes whole into its first run; the others are emptied
+    assert formatted_runs(out) == {"bold": [en("Dieser Satz ist fett.")], "italic": ["kursiv", en("Ganz kursiver Satz.")]}
+    # a word of another formatting inside a sentence keeps it on its translation
     spanning = docx.Document(str(out)).paragraphs[5]
     assert [r.text for r in spanning.runs] == [
         en("Vorher kommt ein Satz.") + " ",
         en("Dieser Satz ist fett."),
-        " " + en("Und dann kursiv mitten im Satz."),
-        "",
-        "",
+        " EN:Und dann ",
+        "kursiv",
+        " mitten im Satz.",
     ]
     cells = [[c.text for c in row.cells] for row in docx.Document(str(out)).tables[0].rows]
     assert cells == [[en(f"Zelle {r} {c}.") for c in (1, 2, 3)] for r in (1, 2)]
@@ -205,13 +205,12 @@ def test_markdown_keeps_headings_lists_quotes_tables_and_code(tmp_path: Path) ->
         "  1. " + en("Eingerückter Punkt."),
     ]
     assert "> " + en("Ein Zitat hier.") in lines
-    # the table keeps its shape and alignment row; a sentence per cell stays in its cell, a sentence
-    # over cells (the reader reads a row as one paragraph) lands in its first cell
+    # the table keeps its shape and alignment row; each cell is a block of its own, translated in its cell
     table = [line for line in lines if line.startswith("|")]
     assert table == [
         "| " + en("Name.") + " | " + en("Wert.") + " |",
         "|:---|---:|",
-        "| " + en("Umsatz gesamt 5 Mio.") + " |  |",
+        "| " + en("Umsatz gesamt") + " | " + en("5 Mio.") + " |",
     ]
     assert lines[lines.index("==========") - 1] == en("Untertitel")  # the setext underline stays
     assert "```\n" + en("print('Code bleibt Code')") + "\n```" in result
@@ -269,7 +268,7 @@ def test_html_replaces_text_inside_the_same_elements(tmp_path: Path) -> None:
     assert [li.get_text() for li in soup.find_all("li")] == [en("Erster Punkt."), en("Zweiter Punkt.")]
     assert [td.get_text() for td in soup.find_all("td")] == [en("Zelle eins."), en("Zelle zwei.")]
     assert soup.b is not None and soup.b.get_text() == en("Ein fetter Satz.")  # a sentence inside <b> stays bold
-    assert soup.a is not None and soup.a["href"] == "/x" and soup.a.get_text() == ""  # its sentence began before it
+    assert soup.a is not None and soup.a["href"] == "/x" and soup.a.get_text() == "ein Link"  # placed on its words
     assert soup.script is not None and soup.script.string == 'var x = "<p>nicht</p>";'
     assert b'charset="utf-8"' in out.read_bytes().lower()
 
@@ -282,7 +281,7 @@ def test_html_title_of_its_own_and_a_fragment(tmp_path: Path) -> None:
     write_translated(translated(source), source, out)
     soup = BeautifulSoup(out.read_bytes(), "lxml")
     assert soup.title is not None and soup.title.string == en("Eine Seite")
-    assert str(soup.p) == "<p>" + en("Ein kursives Wort.") + " <i></i> </p>"
+    assert str(soup.p) == "<p>" + en("Ein") + " <i>kursives</i> Wort.</p>"
 
 
 # ---- plain text ------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_markdown_light_stripping(tmp_path: Path) -> None:
     )
     assert read_text(path) == (
         "Überschrift\n\nEin fetter und kursiver Satz mit Link. Weiter im selben Absatz mit Code.\n\n"
-        "Punkt eins\n\nPunkt zwei\n\nZitat hier.\n\nSpalte A Spalte B\n\neins zwei\n\nprint('x')\n"
+        "Punkt eins\n\nPunkt zwei\n\nZitat hier.\n\nSpalte A\n\nSpalte B\n\neins\n\nzwei\n\nprint('x')\n"
     )
 
 

@@ -10,7 +10,11 @@ from align.cli.common import EXIT_OK, Command, shown
 
 
 def add_pseudo(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="job file: XLIFF 1.2 or 2.0 (.xlf, .xliff, .sdlxliff, .mqxliff) or PO (.po, .pot)")
+    p.add_argument(
+        "input",
+        help="job file: XLIFF 1.2 or 2.0 (.xlf, .xliff, .sdlxliff, .mqxliff) or PO (.po, .pot); or a document "
+        "(.docx, .html, .md, .txt) pseudo-translated in its own structure, every part, formatting kept",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -21,9 +25,15 @@ def add_pseudo(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_pseudo(args: argparse.Namespace) -> int:
-    from align.exchange import read_job, write_job_file
-    from align.exchange.pseudo import pseudo_translate
+    from align.exchange import is_job_file, read_job, write_job_file
+    from align.exchange.pseudo import pseudo_text, pseudo_translate
 
+    if not is_job_file(Path(args.input)):
+        from align.docout import write_pseudo
+
+        written, count = write_pseudo(Path(args.input), Path(args.output), pseudo_text)
+        print(f"wrote {shown(written)}: {count} sentences pseudo-translated, formatting kept")
+        return EXIT_OK
     job = read_job(Path(args.input))
     done = pseudo_translate(job)
     locked = len(job.segments()) - done
@@ -34,7 +44,7 @@ def cmd_pseudo(args: argparse.Namespace) -> int:
 
 PSEUDO = Command(
     "pseudo",
-    "pseudo-translate an XLIFF or PO job (accented text about 30%% longer, tags kept) to check it survives the round trip",
+    "pseudo-translate a job (XLIFF, PO) or a document: accented text about 30%% longer, tags kept, to check the round trip",
     add_pseudo,
     cmd_pseudo,
     reads=("input",),

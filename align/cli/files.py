@@ -111,7 +111,10 @@ def cmd_export_doc(args: argparse.Namespace) -> int:
         out, changed = apply_rows(doc, Path(args.source), Path(args.output), where=str(args.aligned))
         print(f"wrote {shown(out)}: {changed} segments changed")
         return EXIT_OK
-    out = write_translated(doc, Path(args.source), Path(args.output), unconfirmed=args.unconfirmed)
+    from align.words import WordAligner
+
+    aligner = WordAligner(Path(settings_of(args).cache_dir))  # formatting inside sentences placed on the translation
+    out = write_translated(doc, Path(args.source), Path(args.output), unconfirmed=args.unconfirmed, aligner=aligner)
     print(f"wrote {shown(out)}")
     return EXIT_OK
 

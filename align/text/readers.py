@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import itertools
 import logging
 import re
 import unicodedata
@@ -92,7 +93,7 @@ class Block:
     was (``paragraph``, ``heading``, ``list_item``, ``cell``, ``table_row``, ``quote``, ``code``,
     ``title``, or an HTML tag name such as ``p``, ``li``, ``td``, ``h2``), ``level`` a heading's
     level. Where the block sits in the source: ``slot`` (DOCX: the paragraph's position among
-    the paragraphs the reader walked), ``lines`` (Markdown: first and last line, 0-based and
+    the paragraphs with text the reader walked), ``lines`` (Markdown: first and last line, 0-based and
     inclusive, in the decoded file) and ``prefix`` (Markdown: the markup kept before the text,
     such as ``"## "``, ``"- "`` or ``"> "``). ``pieces`` are empty where the block is written
     as a whole (plain text, PDF, most Markdown).
@@ -125,9 +126,9 @@ class OpenedSource:
     """A source file parsed for writing: its :class:`SourceText` and what the blocks point into.
 
     ``document``: the python-docx ``Document`` (DOCX), the ``BeautifulSoup`` tree (HTML), the
-    decoded text with ``\\n`` newlines (Markdown, plain text), None (PDF). ``slots``: DOCX, one
-    ``(paragraph element, runs)`` per paragraph the reader walked; HTML, the text nodes in the
-    reader's order. ``newline`` is the file's own line end (``\\r\\n`` or ``\\n``), for
+    decoded text with ``\\n`` newlines (Markdown, plain text), None (PDF). ``slots``: DOCX, the element
+    of each paragraph with text (its runs: ``docx_runs``); HTML, the text nodes and the
+    ``HtmlAttribute``s read, in the reader's order. ``newline`` is the file's own line end (``\\r\\n`` or ``\\n``), for
     writers of text formats. Not frozen: the DOCX and HTML writers edit ``document`` in place.
     """
 
@@ -190,7 +191,7 @@ def open_source(path: Path) -> OpenedSource:
         opened.document, opened.slots, drafts = _html_source(path, data)
     elif kind == "md":
         opened.document = decode_text(path, data)
-        drafts = _markdown_drafts(opened.document)
+        drafts = _markdown_drafts(opened.document, opened.slots)
     else:
         opened.document = decode_text(path, data)
         text = _plain_text(opened.document)
@@ -428,18 +429,89 @@ _MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _MD_LIST = re.compile(r"^\s*+(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
 _MD_QUOTE = re.compile(r"^\s*>\s?")
 _MD_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*+\1){2,}+\s*+$")
-_MD_TABLE_RULE = re.compile(r"^\s*+\|?\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?\s*+$")
+#: A table's alignment row: cells of dashes, maybe with colons, and a pipe (GitHub: one dash will do).
+_MD_TABLE_RULE = re.compile(r"^(?=[^|]*+\|)\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
 _MD_URL = r"\((?:[^()]|\([^()]*\))*+\)"  # "(url)", one level of parentheses inside
-_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _MD_URL)
-_MD_LINK = re.compile(r"\[([^\[\]]+)\]" + _MD_URL)
-_MD_REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _MD_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
-_MD_EMPHASIS = re.compile(  # **, __, ~~, *, _: a span does not hold its own mark (a lone * may be in **)
-    r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_]|_(?!_))+?)(?<=\S)__|~~(?=\S)((?:[^~]|~(?!~))+?)(?<=\S)~~"
-    r"|\*(?=\S)([^*]+?)(?<=\S)\*|_(?=\S)([^_]+?)(?<=\S)_"
+#: Inline markup, leftmost first (at one place: a code span in one or two backticks, an image, a
+#: link, then emphasis). An underscore only delimits emphasis at a word's edge (``snake_case_name``
+#: is text, as in CommonMark).
+_MD_INLINE = re.compile(
+    r"``(?P<code2>(?:[^`]|`(?!`))++)``(?!`)|(?<!`)`(?P<code>[^`]++)`(?!`)"
+    r"|!\[(?P<image>[^\[\]]*)\](?P<image_to>" + _MD_URL + r")"
+    r"|\[(?P<link>[^\[\]]+)\](?P<link_to>" + _MD_URL + r"|\[[^\[\]]*\])"
+    r"|\*\*(?=\S)(?P<strong>(?:[^*]|\*(?!\*))+?)(?<=\S)\*\*"
+    r"|(?<!\w)__(?=\S)(?P<strong_u>(?:[^_]|_(?!_))+?)(?<=\S)__(?!\w)"
+    r"|~~(?=\S)(?P<strike>(?:[^~]|~(?!~))+?)(?<=\S)~~"
+    r"|\*(?=\S)(?P<em>[^*]+?)(?<=\S)\*"
+    r"|(?<!\w)_(?=\S)(?P<em_u>[^_]+?)(?<=\S)_(?!\w)"
 )
-_MD_CODE = re.compile(r"`([^`]+)`")
-_MD_INLINE_MARK = re.compile(r"[*_~`\[!]")  # no inline markup without one of these
+_MD_DELIMITERS = {"strong": "**", "strong_u": "__", "strike": "~~", "em": "*", "em_u": "_"}
+#: How deep inline markup nests before the rest is read as text (``***[a](b)***`` is 3 deep).
+MD_NESTING = 4
+_MD_CELL_BAR = re.compile(r"(?<!\\)\|")  # a table's cell boundary: a pipe not escaped
+
+
+@dataclass(frozen=True)
+class MdMark:
+    """Inline Markdown markup around a stretch of text: emphasis (``**``, ``_``, ``~~``...), a link
+    (``[``...``](url)`` or ``][ref]``), an image (``![``...``](url)``: its text is the alternative
+    text) or a code span (``opening``: the span as written; a writer writes it as it was, never
+    translated). ``serial`` tells marks apart: equal marks are the same markup of the file."""
+
+    kind: str
+    opening: str
+    closing: str
+    serial: int
+
+
+@dataclass(frozen=True)
+class MdSpan:
+    """A stretch of a Markdown block's text with the marks around it, outermost first: what a
+    Markdown block's piece's slot points to. ``group`` numbers the block it is in: a block's spans
+    are consecutive slots, empty ones included (an image without alternative text)."""
+
+    group: int
+    marks: tuple[MdMark, ...]
+    text: str
+
+
+def _md_spans(text: str, serials: Iterator[int], marks: tuple[MdMark, ...] = ()) -> list[tuple[tuple[MdMark, ...], str]]:
+    """``text`` cut into stretches of plain text, each with the inline marks around it."""
+    out: list[tuple[tuple[MdMark, ...], str]] = []
+    position = 0
+    for match in _MD_INLINE.finditer(text):
+        if match.start() > position:
+            out.append((marks, text[position : match.start()]))
+        position = match.end()
+        kind = next(name for name in ("code2", "code", "image", "link", *_MD_DELIMITERS) if match.group(name) is not None)
+        inner = match.group(kind)
+        if kind.startswith("code"):
+            mark = MdMark("code", match.group(0), "", next(serials))
+        elif kind == "image":
+            mark = MdMark("image", "![", "]" + match.group("image_to"), next(serials))
+        elif kind == "link":
+            mark = MdMark("link", "[", "]" + match.group("link_to"), next(serials))
+        else:
+            mark = MdMark("emphasis", _MD_DELIMITERS[kind], _MD_DELIMITERS[kind], next(serials))
+        if mark.kind in ("code", "image") or len(marks) + 1 >= MD_NESTING:
+            out.append(((*marks, mark), inner))
+        else:
+            out.extend(_md_spans(inner, serials, (*marks, mark)) or [((*marks, mark), "")])
+    if position < len(text):
+        out.append((marks, text[position:]))
+    return out
+
+
+def _md_inline_draft(text: str, group: int, spans: list[MdSpan] | None, serials: Iterator[int], **where: Any) -> _Draft:
+    """A Markdown block's draft: ``text`` without its inline markup, whitespace squeezed; with
+    ``spans`` (the slots), a piece per stretch of text, each stretch added to ``spans``."""
+    stretches = _md_spans(text, serials)
+    if spans is None:
+        return _squeezed_draft([t for _, t in stretches], [-1] * len(stretches), _WHITESPACE, **where)
+    first = len(spans)
+    spans.extend(MdSpan(group, marks, part) for marks, part in stretches)
+    return _squeezed_draft([t for _, t in stretches], range(first, len(spans)), _WHITESPACE, **where)
 
 
 def _markdown_text(text: str) -> str:
@@ -447,7 +519,7 @@ def _markdown_text(text: str) -> str:
     return "\n\n".join(draft.text for draft in _markdown_drafts(text)) + "\n"
 
 
-def _markdown_drafts(text: str) -> list[_Draft]:
+def _markdown_drafts(text: str, spans: list[MdSpan] | None = None) -> list[_Draft]:
     """Light Markdown stripping: text kept, markup dropped, paragraphs kept, each with its lines.
 
     Headings, list items, table rows and block quotes become paragraphs of their own; soft line
@@ -455,14 +527,19 @@ def _markdown_drafts(text: str) -> list[_Draft]:
     and image syntax are reduced to their text; code blocks are kept as text, one paragraph each;
     horizontal rules and link definitions are dropped. Each draft records the lines of ``text``
     it came from and the block markup before its text (``prefix``), so a writer can replace the
-    text and keep the markup; a table row's cells are its pieces.
+    text and keep the markup; each cell of a table row is a block of its own (``cell``, its slot
+    the cell's position in the row, see ``md_table_cells``). With ``spans``, each draft's pieces
+    are its stretches of text with their inline markup (``MdSpan``, appended to ``spans``; a
+    piece's slot is its index there).
     """
     stripped, line_spans = _strip_md_comments(text)
     drafts: list[_Draft] = []
     current: list[str] = []
     numbers: list[int] = []  # the lines (of ``stripped``) that went into ``current``
-    shape: dict[str, Any] = {}  # kind, level, prefix, cells of the block being gathered
+    shape: dict[str, Any] = {}  # kind, level, prefix, slot of the block being gathered
+    tables = _md_table_lines([_MD_QUOTE.sub("", line) for line in stripped.split("\n")])
     in_fence = False
+    serials = itertools.count()
 
     def add(line: str, number: int, **kind: Any) -> None:
         if not current:
@@ -476,18 +553,17 @@ def _markdown_drafts(text: str) -> list[_Draft]:
             joined = " ".join(part.strip() for part in current if part.strip())
             if joined:
                 shape.update(override)
-                block = _md_inline(joined) if not in_fence else joined
-                lines = (line_spans[numbers[0]][0], line_spans[numbers[-1]][1])
-                draft = _Draft(
-                    block,
-                    kind="code" if in_fence else shape.get("kind", "paragraph"),
-                    level=shape.get("level", 0),
-                    lines=lines,
-                    prefix=shape.get("prefix", ""),
-                )
-                if shape.get("cells") is not None:
-                    draft.pieces = _md_cell_pieces(shape["cells"], block)
-                drafts.append(draft)
+                where = {
+                    "kind": "code" if in_fence else shape.get("kind", "paragraph"),
+                    "level": shape.get("level", 0),
+                    "slot": shape.get("slot", -1),
+                    "lines": (line_spans[numbers[0]][0], line_spans[numbers[-1]][1]),
+                    "prefix": shape.get("prefix", ""),
+                }
+                if in_fence:
+                    drafts.append(_Draft(joined, **where))
+                else:
+                    drafts.append(_md_inline_draft(joined, len(drafts), spans, serials, **where))
             current.clear()
             numbers.clear()
 
@@ -517,11 +593,11 @@ def _markdown_drafts(text: str) -> list[_Draft]:
             inner = _md_heading_text(matched.group(1)) if heading else matched.group(1)
             add(inner, number, kind=kind, level=level, prefix=quote + line[: matched.start(1)])
             flush()
-        elif line.lstrip().startswith("|"):
+        elif number in tables:
             flush()
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            add(" ".join(c for c in cells if c), number, kind="table_row", prefix=quote, cells=cells)
-            flush()
+            for slot, (start, end) in enumerate(md_table_cells(line)):
+                add(line[start:end].replace("\\|", "|"), number, kind="cell", prefix=quote, slot=slot)
+                flush()
         else:
             add(line, number, kind="quote" if quote else "paragraph", prefix=quote + line[: len(line) - len(line.lstrip())])
     flush()
@@ -572,34 +648,32 @@ def _md_heading_text(text: str) -> str:
     return bare.rstrip() if bare != text and (not bare or bare[-1].isspace()) else text
 
 
-def _md_cell_pieces(cells: Sequence[str], row: str) -> list[tuple[int, int, int]]:
-    """The spans of a table row's non-empty cells in the row's text (slot: the cell's position).
-
-    When inline markup runs across cells (the row's text is not the cells' texts joined) the row
-    is one piece in its first non-empty cell.
-    """
-    plain = not _MD_INLINE_MARK.search(row) and not any(_MD_INLINE_MARK.search(cell) for cell in cells)
-    inline = [(k, " ".join(cell.split()) if plain else _md_inline(cell)) for k, cell in enumerate(cells) if cell]
-    inline = [(k, cell) for k, cell in inline if cell]
-    if not inline:
-        return []
-    if " ".join(cell for _, cell in inline) != row:
-        return [(inline[0][0], 0, len(row))]
-    pieces, offset = [], 0
-    for k, cell in inline:
-        pieces.append((k, offset, offset + len(cell)))
-        offset += len(cell) + 1
-    return pieces
+def _md_table_lines(lines: Sequence[str]) -> set[int]:
+    """The numbers of the lines that are table rows (GitHub's tables): a line that opens with ``|``,
+    and a header row with pipes but without the opening one (its next line the alignment row, with
+    a pipe) and the rows with a pipe that follow it up to the next line without one."""
+    rows = {number for number, line in enumerate(lines) if line.lstrip().startswith("|")}
+    for number, line in enumerate(lines[1:], start=1):
+        if _MD_TABLE_RULE.match(line) and _MD_CELL_BAR.search(lines[number - 1]):
+            rows.add(number - 1)
+            following = number + 1
+            while following < len(lines) and _MD_CELL_BAR.search(lines[following]) and lines[following].strip():
+                rows.add(following)
+                following += 1
+    return rows
 
 
-def _md_inline(text: str) -> str:
-    text = _MD_IMAGE.sub(r"\1", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_REF_LINK.sub(r"\1", text)
-    text = _MD_CODE.sub(r"\1", text)
-    for _ in range(2):  # emphasis inside emphasis
-        text = _MD_EMPHASIS.sub(lambda match: match.group(match.lastindex or 0), text)
-    return re.sub(r"\s+", " ", text).strip()
+def md_table_cells(row: str) -> list[tuple[int, int]]:
+    """The spans in ``row`` (a table row's line, any quote marks removed) of its cells' raw text:
+    between its pipes, the opening and closing pipe not counted; ``\\|`` is no pipe (it stands for
+    ``|`` in a cell's text). The Markdown reader and writer split rows with it alone."""
+    bars = [match.start() for match in _MD_CELL_BAR.finditer(row)]
+    low, high = len(row) - len(row.lstrip()), len(row.rstrip())
+    if bars and bars[0] == low:
+        low, bars = low + 1, bars[1:]
+    if bars and bars[-1] == high - 1:
+        high, bars = high - 1, bars[:-1]
+    return list(zip([low, *(bar + 1 for bar in bars)], [*bars, high], strict=True))
 
 
 # ---- DOCX ----------------------------------------------------------------------------------------
@@ -612,8 +686,15 @@ _ONE_LINE = re.compile(r"[ \t\u00a0]*[\n\r\v\t][ \t\u00a0]*")
 _P = f"{_W}p"
 _R = f"{_W}r"
 _TBL = f"{_W}tbl"
+_TXBX = f"{_W}txbxContent"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+#: Parts with text besides the body, in the order their paragraphs follow the body's (content type suffix).
+DOCX_TEXT_PARTS = ("header", "footer", "footnotes", "endnotes")
+_CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 #: Where the body's paragraphs are: tables (rows, cells), block content controls, custom XML.
-_BLOCK_CONTAINERS = frozenset(f"{_W}{tag}" for tag in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml"))
+_BLOCK_CONTAINERS = frozenset(
+    f"{_W}{tag}" for tag in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml", "footnote", "endnote", "txbxContent")
+)
 #: Where a paragraph's runs are: hyperlinks, tracked insertions and moves, content controls, simple
 #: fields, smart tags, custom XML, bidirectional embeddings. Deleted runs (w:del, w:moveFrom) are not text.
 _RUN_CONTAINERS = frozenset(
@@ -622,11 +703,11 @@ _RUN_CONTAINERS = frozenset(
 )
 
 
-def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any]]], list[_Draft]]:
+def _docx_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]:
     """One paragraph per Word paragraph (and per table cell paragraph), in document order.
 
-    Returns the python-docx document, for each paragraph walked its element and runs
-    (``docx_runs``), and a draft per paragraph with text, whose pieces are its runs. The ZIP is
+    Returns the python-docx document, the element of each paragraph with text, and a draft per
+    such paragraph, whose pieces are its runs (their positions in ``docx_runs``). The ZIP is
     checked against ``OFFICE_LIMITS`` before anything is inflated (a zip bomb is an ``InputError``,
     not gigabytes of memory); the XML parser python-docx configures neither fetches external
     entities nor expands nested ones past libxml2's limits (a "billion laughs" is a parse error).
@@ -647,13 +728,14 @@ def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any
 
     import docx
 
+    _load_notes_as_xml()
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises KeyError, ValueError, lxml errors, PackageNotFoundError
         raise InputError(f"{path}: the .docx file is damaged and cannot be read ({_one_line(err)})") from err
     _inline_xml_nodes(path, document)
 
-    slots: list[tuple[Any, list[Any]]] = []
+    slots: list[Any] = []
     drafts: list[_Draft] = []
     try:
         style_names = {style.style_id: style.name or "" for style in document.styles}
@@ -661,9 +743,9 @@ def _docx_source(path: Path, data: bytes) -> tuple[Any, list[tuple[Any, list[Any
         style_names = {}
     for paragraph, in_table in docx_paragraphs(document):
         runs = docx_runs(paragraph)
-        slots.append((paragraph, runs))
-        texts = [run.text for run in runs]
+        texts = [docx_run_text(run) for run in runs]
         if "".join(texts).strip():
+            slots.append(paragraph)  # only these: a document of many small paragraphs holds no more than it must
             kind, level = _docx_kind(style_names, paragraph, in_table)
             drafts.append(_squeezed_draft(texts, range(len(runs)), _ONE_LINE, kind=kind, level=level, slot=len(slots) - 1))
     return document, slots, drafts
@@ -726,29 +808,72 @@ def _replace_with_text(node: Any, text: str) -> None:
     parent.remove(node)
 
 
-def docx_paragraphs(document: Any) -> Iterator[tuple[Any, bool]]:
-    """The paragraph elements of a Word document's body in reading order, each with "in a table".
+def _load_notes_as_xml() -> None:
+    """Have python-docx load footnotes and endnotes as XML parts (it keeps them as bytes), so their
+    paragraphs can be read and written like a header's; its safe parser reads them. Idempotent."""
+    from docx.opc.part import PartFactory, XmlPart
 
-    Walks the XML as stored: tables row by row and cell by cell (a merged cell is one ``w:tc``; the
-    cells that continue a vertical merge below it are empty ones of their own), content controls
-    (``w:sdt``) and custom XML entered; headers, footers, footnotes and text boxes are not part of
-    the body's text. python-docx's table model gave a vertically merged cell again in every row it
-    spans, and raised on (or skipped) cells with malformed spans. A main part without a body (not a
-    ``w:document``: a damaged file) has no paragraphs.
-    """
+    for name in ("footnotes", "endnotes"):
+        PartFactory.part_type_for.setdefault(f"{_CT_WML}{name}+xml", XmlPart)
+
+
+def docx_roots(document: Any) -> list[Any]:
+    """The XML roots with text, in reading order: the body, then headers, footers, footnotes and
+    endnotes (each kind by part number: header1, header2, ..., header10), each part once whatever
+    number of sections refer to it. A main part without a body (a damaged file) adds none."""
+    roots = []
     body = document.element.find(f"{_W}body")
-    if body is None:
-        return
-    stack: list[tuple[Iterator[Any], bool]] = [(body.iterchildren(), False)]
-    while stack:
-        children, in_table = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-        elif child.tag == _P:
-            yield child, in_table
-        elif child.tag in _BLOCK_CONTAINERS:
-            stack.append((child.iterchildren(), in_table or child.tag == _TBL))
+    if body is not None:
+        roots.append(body)
+    parts = []
+    for part in document.part.package.iter_parts():
+        kind = str(getattr(part, "content_type", "")).removeprefix(_CT_WML).removesuffix("+xml")
+        element = getattr(part, "element", None)
+        if kind in DOCX_TEXT_PARTS and element is not None:
+            number = re.findall(r"\d+", str(part.partname))
+            parts.append((DOCX_TEXT_PARTS.index(kind), int(number[-1]) if number else 0, str(part.partname), element))
+    return roots + [element for *_, element in sorted(parts, key=lambda item: item[:3])]
+
+
+def docx_paragraphs(document: Any) -> Iterator[tuple[Any, bool]]:
+    """The paragraph elements of a Word document in reading order, each with "in a table".
+
+    The body, then the other parts (``docx_roots``). Walks the XML as stored: tables row by row and
+    cell by cell (a merged cell is one ``w:tc``; the cells that continue a vertical merge below it
+    are empty ones of their own), content controls (``w:sdt``), custom XML, footnotes and endnotes
+    entered; a text box's paragraphs (``w:txbxContent``, nested ones too) follow the paragraph that
+    anchors it. A text box inside ``mc:Fallback`` is the same text as its ``mc:Choice`` for older
+    programs: not read (the writer copies the translated choice into it). python-docx's table model
+    gave a vertically merged cell again in every row it spans, and raised on (or skipped) cells with
+    malformed spans.
+    """
+    for root in docx_roots(document):
+        stack: list[tuple[Iterator[Any], bool]] = [(root.iterchildren(), False)]
+        while stack:
+            children, in_table = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+            elif child.tag == _P:
+                yield child, in_table
+                boxes = docx_text_boxes(child)
+                if boxes:
+                    stack.append((itertools.chain.from_iterable(box.iterchildren() for box in boxes), False))
+            elif child.tag in _BLOCK_CONTAINERS:
+                stack.append((child.iterchildren(), in_table or child.tag == _TBL))
+
+
+def docx_text_boxes(paragraph: Any) -> list[Any]:
+    """The text boxes (``w:txbxContent``) anchored in ``paragraph``'s own runs, not in a nested
+    text box's paragraph and not in an ``mc:Fallback``."""
+    boxes = []
+    for box in paragraph.iter(_TXBX):
+        node = box.getparent()
+        while node is not None and node is not paragraph and node.tag not in (_P, _FALLBACK):
+            node = node.getparent()
+        if node is paragraph:
+            boxes.append(box)
+    return boxes
 
 
 def docx_runs(paragraph: Any) -> list[Any]:
@@ -770,6 +895,16 @@ def docx_runs(paragraph: Any) -> list[Any]:
     return runs
 
 
+def docx_run_text(run: Any) -> str:
+    """A run's text as python-docx's ``CT_R.text`` gives it (text, tabs, line breaks, non-breaking
+    hyphens; a page break is no text), without its per-run XPath query (most of the time of
+    reading a document of many small runs)."""
+    return "".join(str(child) for child in run if child.tag in _RUN_TEXT_TAGS)
+
+
+_RUN_TEXT_TAGS = frozenset(f"{_W}{tag}" for tag in ("t", "tab", "br", "cr", "noBreakHyphen", "ptab"))
+
+
 def _docx_kind(names: dict[str, str], paragraph: Any, in_table: bool) -> tuple[str, int]:
     """``heading`` (with its level; a Title is level 0), ``list_item``, ``cell`` or ``paragraph``.
 
@@ -787,12 +922,14 @@ def _docx_kind(names: dict[str, str], paragraph: Any, in_table: bool) -> tuple[s
 
 # ---- HTML ----------------------------------------------------------------------------------------
 
-_HTML_BLOCKS = frozenset(
+#: Elements whose text is a block of its own (the writers find a block's element by them).
+HTML_BLOCKS = frozenset(
     "address article aside blockquote caption dd details div dl dt fieldset figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th "
     "thead tr ul body html title option legend".split()
 )
-_HTML_DROP = ("script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object")
+#: Elements whose content is not text (kept as they are; inside a sentence, a standalone code).
+HTML_DROP = frozenset(("script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"))
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -848,17 +985,52 @@ def _check_html_nesting(path: Path, markup: str) -> None:
 
 
 _PYTHON_ONLY_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"})
+#: Attributes whose value a reader sees as text, on any element: a tooltip, an accessible name.
+_HTML_TEXT_ATTRIBUTES = ("title", "aria-label")
+#: Attributes that are text only on some elements: an image's alternative text, a field's hint,
+#: a button's caption (``value`` of other inputs is data: a hidden field, a default entry).
+_HTML_ELEMENT_ATTRIBUTES = {
+    "img": ("alt",),
+    "area": ("alt",),
+    "input": ("alt", "placeholder", "value"),
+    "textarea": ("placeholder",),
+}
+_HTML_BUTTON_INPUTS = frozenset({"button", "submit", "reset"})
+
+
+@dataclass(frozen=True)
+class HtmlAttribute:
+    """An attribute of an HTML element that the reader read as a block of its own (``alt``,
+    ``title``, ...): where a writer puts its translation."""
+
+    element: Any
+    name: str
+
+
+def _html_text_attributes(tag: Any) -> list[str]:
+    """The names of ``tag``'s attributes that hold text for a reader, in a fixed order."""
+    names = [*_HTML_TEXT_ATTRIBUTES, *_HTML_ELEMENT_ATTRIBUTES.get(tag.name, ())]
+    if tag.name == "input":
+        kind = str(tag.get("type") or "text").strip().lower()
+        names = [n for n in names if (n != "value" or kind in _HTML_BUTTON_INPUTS) and (n != "alt" or kind == "image")]
+    return [name for name in names if isinstance(tag.get(name), str) and tag[name].strip()]
 
 
 def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]:
     """Text of an HTML page: paragraphs, headings, list items and cells become paragraphs.
 
     Scripts, styles, the head (except the title) and comments are left out; ``<br>`` is a space.
-    The encoding: see ``_html_markup``. Returns the parsed tree (untouched: a writer serialises it
-    whole), the text nodes walked, in order, and a draft per paragraph whose pieces are its text
-    nodes; a draft's kind is the innermost block element around its text (``p``, ``h1``, ``li``,
-    ``td``, ...), ``title`` for the page's title. Elements nest to any depth (the walk keeps its
-    own stack: a page of thousands of nested ``<span>`` is not a RecursionError).
+    Text-bearing attributes (``title`` and ``aria-label`` of any element, ``alt`` of images,
+    ``placeholder`` of fields, ``value`` of buttons) are blocks of their own (kind ``@`` + the
+    attribute's name, its one piece an ``HtmlAttribute`` among the slots), after the block that
+    holds their element. The encoding: see ``_html_markup``.
+
+    Returns the parsed tree (untouched: a writer serialises it whole), the slots (the text nodes,
+    comments and inline elements walked, and the ``HtmlAttribute``s, in document order) and a
+    draft per paragraph whose pieces are its text nodes; a draft's kind is the innermost block
+    element around its text (``p``, ``h1``, ``li``, ``td``, ...), ``title`` for the page's title.
+    Elements nest to any depth (the walk keeps its own stack: a page of thousands of nested
+    ``<span>`` is not a RecursionError).
     """
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _refuse_binary(path, data)
@@ -875,12 +1047,21 @@ def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]
     nodes: list[Any] = []
     drafts: list[_Draft] = []
     current: list[tuple[str, int]] = []  # (text, its node's slot; -1 for a <br>)
+    attributes: list[HtmlAttribute] = []  # read after the block they are in
 
     def flush(kind: str) -> None:
         draft = _squeezed_draft([t for t, _ in current], [slot for _, slot in current], _WHITESPACE, kind=kind)
         if draft.text:
             drafts.append(draft)
         current.clear()
+        for attribute in attributes:
+            value = str(attribute.element[attribute.name])
+            drafts.append(_squeezed_draft([value], [len(nodes)], _WHITESPACE, kind="@" + attribute.name))
+            nodes.append(attribute)
+        attributes.clear()
+
+    def read_attributes(tag: Any) -> None:
+        attributes.extend(HtmlAttribute(tag, name) for name in _html_text_attributes(tag))
 
     # Each open element: its children still to walk, the block kind around them, and the kind to
     # flush with when it closes (a block element's own name; None for inline elements).
@@ -892,18 +1073,23 @@ def _html_source(path: Path, data: bytes) -> tuple[Any, list[Any], list[_Draft]]
             stack.pop()
             if closes is not None:
                 flush(closes)
-        elif isinstance(child, (Doctype, Declaration, ProcessingInstruction, Comment)):
+        elif isinstance(child, (Doctype, Declaration, ProcessingInstruction)):
             continue
+        elif isinstance(child, Comment):
+            nodes.append(child)
         elif isinstance(child, NavigableString):
             current.append((str(child), len(nodes)))
             nodes.append(child)
-        elif isinstance(child, Tag) and child.name not in _HTML_DROP:
+        elif isinstance(child, Tag) and child.name in HTML_BLOCKS:
+            flush(kind)
+            read_attributes(child)
+            stack.append((iter(child.children), child.name, child.name))
+        elif isinstance(child, Tag):
+            nodes.append(child)
             if child.name == "br":
                 current.append((" ", -1))
-            elif child.name in _HTML_BLOCKS:
-                flush(kind)
-                stack.append((iter(child.children), child.name, child.name))
-            else:
+            elif child.name not in HTML_DROP:
+                read_attributes(child)
                 stack.append((iter(child.children), kind, None))
     flush("document")
     if title and (not drafts or drafts[0].text != title):

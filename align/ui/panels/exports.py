@@ -82,18 +82,21 @@ def translated_document(store: Store, settings: Settings, project_id: int, tgt_l
     policy = choice(middle, "Unconfirmed rows give", POLICIES, "doc_unconfirmed")
     right.download_button(
         kind.upper(),
-        data=functools.partial(translated_bytes, store, project_id, str(source), kind, policy),
+        data=functools.partial(translated_bytes, store, project_id, str(source), kind, policy, str(settings.cache_dir)),
         file_name=safe_file_name(f"{source.stem}.{tgt_lang}.{kind}", f"translated.{kind}"),
         key="export_document",
         on_click="ignore",
     )
 
 
-def translated_bytes(store: Store, project_id: int, source: str, kind: str, policy: str) -> bytes:
-    """The translated document, made from the saved state when its button is clicked."""
+def translated_bytes(store: Store, project_id: int, source: str, kind: str, policy: str, cache_dir: str) -> bytes:
+    """The translated document, made from the saved state when its button is clicked; formatting
+    inside sentences is placed with the page's one word aligner (its encoder converted once)."""
     from align.docout import render_translated
+    from align.ui.panels.segment import word_aligner
 
-    return render_translated(store.load(project_id), Path(source), kind, unconfirmed=policy)
+    aligner = word_aligner(cache_dir)
+    return render_translated(store.load(project_id), Path(source), kind, unconfirmed=policy, aligner=aligner)
 
 
 def written_exchange_file(store: Store, project_id: int, source: Path) -> None:
