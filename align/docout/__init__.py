@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from align.docout.kinds import DOCUMENT_SUFFIXES, OutputKindError, is_document_output, output_kind, translate_writes_document
 from align.docout.policy import Unconfirmed
 from align.document import AlignedDocument
+from align.mt.langcodes import DEFAULT_SOURCE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -77,7 +78,7 @@ def write_pseudo(
     out_path: Path,
     pseudo: Callable[[str, tuple[Code, ...]], tuple[str, tuple[Code, ...]]],
     *,
-    src_lang: str = "de",
+    src_lang: str = DEFAULT_SOURCE,
 ) -> tuple[Path, int]:
     """Pseudo-translate a document: every sentence (in every part) replaced by ``pseudo(text, codes)``
     (``align.exchange.pseudo.pseudo_text``, handed in by the caller: the two rooms do not import
