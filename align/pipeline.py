@@ -296,6 +296,7 @@ def align_texts(
         "split_lines": split_lines,
         "band": options.band,
         "refine": options.refine,
+        "word_check": options.word_check,
         "bead_types": [f"{a}-{b}" for a, b in options.priors],
         "mt": translator.package.name if translator is not None else None,
     }

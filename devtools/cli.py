@@ -4,7 +4,7 @@ the benchmarks. One entry point for all of them: ``python -m devtools COMMAND``.
     python -m devtools build-models DIR [--which all|fixture|bench] [--seed N]
     python -m devtools check-fixture [FILE]
     python -m devtools bench NAME [ARGS...]     (NAME: translate, batch, align-scaling, app-rerun, mt-signal, qe, tm,
-                                                 cluster, tags, codes, docx, words;
+                                                 cluster, tags, codes, docx, word-check, words;
                                                  ARGS go to the benchmark: bench NAME --help)
     python -m devtools results [--only SECTION ...]   (rewrites devtools/RESULTS.md)
     python -m devtools build-checkpoint DIR [--family marian|m2m100|nllb] [--shape tiny|base]
@@ -40,6 +40,7 @@ BENCHMARKS = {
     "tags": "devtools.bench.tags",
     "docx": "devtools.bench.docx",
     "codes": "devtools.bench.codes",
+    "word-check": "devtools.bench.word_check",
     "words": "devtools.bench.words",
 }
 

@@ -24,7 +24,8 @@ Confidence is the posterior probability of the bead (forward-backward over the s
 The modules, in the order a search runs: ``search`` (the whole flow, top-down), ``sides`` (units
 and their vectors), ``band`` (where paths may go), ``calibrate`` and ``signals`` (the evidence),
 ``scorer`` (bead scores over the band), ``dp`` (Viterbi, forward, backward), ``confidence``
-(posteriors), ``refine`` (joined-span embeddings). ``options`` holds the knobs.
+(posteriors), ``refine`` (joined-span embeddings), ``wordcheck`` (neighbouring beads whose words
+cross the sentence boundary joined into one, by the word aligner). ``options`` holds the knobs.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -49,6 +49,12 @@ class AlignOptions:
     another). As rare as an omission, but not the product of an omission's and an addition's
     probabilities: those two alone would link any leftover pair that looks a little better than
     random (about 9 nats). None: no replacements.
+    ``word_check``: join two neighbouring beads whose words cross the sentence boundary (a clause
+    the translator moved into the next sentence) into one (``align.aligner.wordcheck``): the pairs
+    whose lengths look moved by at least ``word_check_moved`` of their text (one bead's target
+    too short, the other's too long) are aligned word by word, and joined where the boundary
+    crosses ``word_check_excess`` more links (weighted by their scores) than the best cut inside
+    the sentences. Figures: devtools/RESULTS.md, "Figures cited by the code", crossing beads.
     ``threads``: threads of numpy's BLAS for the aligner's matrix products, set through
     threadpoolctl while alignments run; OpenBLAS counts threads per process, so while one runs
     other numpy work of the process gets the same limit (``search.blas_threads``). None leaves
@@ -68,4 +74,7 @@ class AlignOptions:
     refine_budget: float = 0.5
     refine_span: int | None = None
     replace_prior: float | None = 0.01
+    word_check: bool = True
+    word_check_moved: float = 0.1
+    word_check_excess: float = 1.5
     threads: int | None = 1

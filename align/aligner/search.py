@@ -24,6 +24,7 @@ from align.aligner.refine import refine
 from align.aligner.scorer import Scorer
 from align.aligner.sides import Side, use_background
 from align.aligner.signals import SHORT_SIDE
+from align.aligner.wordcheck import merge_crossing
 from align.document import Bead
 from align.progress import Progress
 
@@ -113,7 +114,21 @@ def _align(src: list[str], tgt: list[str], embedder, mt, options: AlignOptions, 
     scorer, log_priors = prepare_level(src_side, tgt_side, options, mt_signal, fine=True)
     if options.refine:
         scorer = refine(scorer, log_priors, src, tgt, embedder, options)
-    return beads_with_confidence(viterbi_path(scorer, log_priors), scorer, log_priors, options)
+    beads = beads_with_confidence(viterbi_path(scorer, log_priors), scorer, log_priors, options)
+    if options.word_check:
+        beads = merge_crossing(beads, src, tgt, word_aligner_for(embedder), options)
+    return beads
+
+
+def word_aligner_for(embedder):
+    """The word aligner whose encoder lives beside the embedder's converted model (one conversion
+    per data folder); the process-wide one, in a temporary folder, when the embedder keeps none."""
+    from align.words.aligner import WordAligner, default_aligner
+
+    models_dir = getattr(embedder, "models_dir", None)
+    if models_dir is None:
+        return default_aligner()
+    return WordAligner(models_dir=models_dir, threads=getattr(embedder, "threads", None))
 
 
 def prepare_level(src: Side, tgt: Side, options: AlignOptions, mt: MTSignal | None, fine: bool):
