@@ -315,3 +315,28 @@ def docx_root(path: Path):  # noqa: ANN201
 
     with zipfile.ZipFile(path) as archive:
         return etree.fromstring(archive.read("word/document.xml"))
+
+
+def test_docx_merged_row_keeps_the_formatting_of_both_sentences(tmp_path: Path) -> None:
+    """A row the translator merged from two sentences goes where its first sentence was: the bold
+    word of the second sentence is placed on the row's text too, not dropped with its place."""
+    import docx
+
+    source, out = tmp_path / "merged.docx", tmp_path / "out.docx"
+    document = docx.Document()
+    paragraph = document.add_paragraph("Der Vertrag ist ")
+    paragraph.add_run("heute").bold = True
+    paragraph.add_run(" gültig. Die Frist endet ")
+    paragraph.add_run("morgen").italic = True
+    paragraph.add_run(".")
+    document.save(str(source))
+    sentences = segment(read_text(source), "de")
+    assert len(sentences) == 2
+    target = "The contract is valid today, and the deadline ends tomorrow."
+    pair = Pair(source=" ".join(s.text for s in sentences), target=target, src_ids=(0, 1), tgt_ids=(0,))
+    doc = AlignedDocument("de", "en", (pair,), tuple(sentences), (Sentence(target),), name=source.name)
+    write_translated(doc, source, out)
+    runs = docx.Document(str(out)).paragraphs[0].runs
+    assert "".join(r.text for r in runs) == target
+    assert [r.text for r in runs if r.bold] == ["today"]
+    assert [r.text for r in runs if r.italic] == ["tomorrow"]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from align.codes import Code
     from align.docout.inline import Fragment, Placer, Styled
     from align.document import Sentence
-    from align.text.readers import OpenedSource
+    from align.text.readers import Block, OpenedSource
     from align.words.aligner import WordAligner
 
 __all__ = [
@@ -127,7 +127,10 @@ def render_translated(
     check_rows(doc, sentences, aligned=where, source=str(source_path))
     joiner = joiner_for(doc.tgt_lang)
     texts = place_rows(doc, sentences, policy, joiner)
-    inline = _inline(opened, sentences, texts, aligner, placer) if kind == source.kind and kind in _STYLED else None
+    styled = kind == source.kind and kind in _STYLED
+    inline = (
+        _inline(opened, sentences, _row_spans(doc, sentences, texts, source.blocks), texts, aligner, placer) if styled else None
+    )
     filled = fill_blocks(source, sentences, texts, joiner, inline)
     if kind == "txt":
         from align.docout.plain import render_plain
@@ -160,8 +163,41 @@ _STYLED = {
 }
 
 
+def _row_spans(
+    doc: AlignedDocument, sentences: Sequence[Sentence], texts: Sequence[str], blocks: Sequence[Block]
+) -> list[tuple[int, int]]:
+    """The source span each sentence's new text renders: its own, or for the first sentence of a
+    merged row, up to the end of the row's last consecutive sentence in the same block whose place
+    it took (their places are empty), so the formatting of every merged sentence is placed on the
+    row's text."""
+    import bisect
+
+    starts = [b.start for b in blocks]
+
+    def block(i: int) -> int:
+        return bisect.bisect_right(starts, sentences[i].start)
+
+    spans = [(s.start, s.end) for s in sentences]
+    for pair in doc.pairs:
+        ids = sorted(i for i in set(pair.src_ids) if 0 <= i < len(sentences))
+        if len(ids) < 2:
+            continue
+        last = ids[0]
+        for i in ids[1:]:
+            if i != last + 1 or texts[i] or block(i) != block(ids[0]):
+                break
+            last = i
+        spans[ids[0]] = (sentences[ids[0]].start, sentences[last].end)
+    return spans
+
+
 def _inline(
-    opened: OpenedSource, sentences: Sequence[Sentence], texts: Sequence[str], aligner: WordAligner | None, placer: Placer | None
+    opened: OpenedSource,
+    sentences: Sequence[Sentence],
+    spans: Sequence[tuple[int, int]],
+    texts: Sequence[str],
+    aligner: WordAligner | None,
+    placer: Placer | None,
 ) -> dict[int, tuple[Fragment, ...]]:
     """The fragments of each translated sentence whose formatting varies (Word runs, HTML inline
     elements, Markdown marks), for the writer of the source's own kind."""
@@ -185,5 +221,4 @@ def _inline(
             cache[b] = describe(opened, blocks[b]) if blocks else []
         return focus(cache[b], *spans[k]) if focus is not None else cache[b]
 
-    spans = [(s.start, s.end) for s in sentences]
     return inline_fragments(opened.source.text, spans, texts, styled_of, aligner, placer)
