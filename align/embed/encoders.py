@@ -7,6 +7,7 @@ checkpoint with CTranslate2 into ``<data folder>/embedders/NAME``:
     NAME/tokenizer.json  the checkpoint's own tokenizer, run by the ``tokenizers`` library
     NAME/dense_K.npz     sentence-transformers Dense layers after the pooling, if the model has any
     NAME/embedder.json   how a sentence becomes a vector (``EncoderConfig``)
+    NAME/words/          the first layers only, for the word aligner (``word_model``)
 
 Running one needs CTranslate2, ``tokenizers`` and numpy only (no torch, no transformers). The
 vectors follow what sentence-transformers (or the model card) does: ``prefix`` + text, tokenised
@@ -44,6 +45,10 @@ POOLINGS = ("cls", "mean", "pooler")
 ACTIVATIONS = ("identity", "tanh")
 BATCH_TOKENS = 4096  # tokens per engine call, padding included
 MAX_BATCH = 64
+WORDS_FOLDER = "words"
+#: The word aligner reads e5-small's first 7 of 12 layers (a middle layer aligns words best,
+#: devtools bench words); an imported encoder's word copy keeps the same share of its layers.
+WORD_LAYER_SHARE = (7, 12)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,29 @@ class InstalledEncoder:
         size = (self.path / "model" / "model.bin").stat().st_size
         digest = hashlib.blake2b(self.config.to_json().encode(), digest_size=12).hexdigest()
         return f"{self.name} {digest}-{size}"
+
+
+def word_layers(total: int) -> int:
+    """How many of an encoder's ``total`` layers its word copy keeps: ``WORD_LAYER_SHARE`` of them,
+    rounded half up (24 -> 14, 12 -> 7, 2 -> 1), at least one."""
+    kept, of = WORD_LAYER_SHARE
+    return min(total, max(1, int(total * kept / of + 0.5)))
+
+
+def word_model(installed: InstalledEncoder) -> tuple[Path, int, int]:
+    """The folder of the encoder's word copy (its first layers, converted at import), its layer
+    count and its state width; PackageError for an encoder imported before the copy existed, which only a new import fixes."""
+    words = installed.config.extra.get("words")
+    folder = installed.path / WORDS_FOLDER
+    layers = words.get("layers") if isinstance(words, dict) else None
+    dim = words.get("dim") if isinstance(words, dict) else None
+    if not isinstance(layers, int) or not isinstance(dim, int) or min(layers, dim) < 1 or not (folder / "model.bin").is_file():
+        raise PackageError(
+            f"{installed.path}: encoder {installed.name!r} has no word-alignment copy (imported before `words` took "
+            f"imported encoders); import it again: python -m align models import-embedder "
+            f"{installed.config.source_model} --name {installed.name}"
+        )
+    return folder, layers, dim
 
 
 def list_encoders(settings: Settings) -> list[InstalledEncoder]:

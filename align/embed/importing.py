@@ -15,11 +15,18 @@ multilingual-e5: mean; BGE-M3: CLS). e5 models get their "query: " prefix (e5's 
 bitext mining) by name. The staged encoder must reproduce transformers' own vectors on a few
 sentences (``MIN_COSINE``, int8 included) before it is installed.
 
+The word aligner (``words --embedder NAME``) reads a middle layer, and CTranslate2 returns only an
+encoder's last one: so the import also converts the checkpoint's first ``word_layers(L)`` layers
+(7 of 12, as for e5-small) into ``NAME/words/``, loading the model with a config of fewer layers
+(transformers then leaves the later layers' weights unread); ``embedder.json``'s
+``extra["words"]`` records the count (``layers`` of ``of``) and the state width (``dim``).
+
 transformers and torch (the ``import`` extra) are needed here only, imported lazily.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -35,12 +42,14 @@ from align.embed import ENGINES
 from align.embed.encoders import (
     CONFIG_NAME,
     POOLINGS,
+    WORDS_FOLDER,
     Dense,
     EncoderConfig,
     EncoderEngine,
     InstalledEncoder,
     embedders_dir,
     read_config,
+    word_layers,
 )
 from align.errors import AlignError, NetworkError, PackageError
 from align.mt.importer import EXTRA_HINT, QUANTIZATIONS, package_slug, read_license
@@ -439,6 +448,7 @@ def import_embedder(
         staged.mkdir()
         config, _kind = _describe(folder, staged, source, final.name, quantization, pooling, prefix)
         config = _with_converter(config, convert_checkpoint(folder, staged / "model", quantization))
+        config = _with_words(config, folder, staged / WORDS_FOLDER, quantization)
         (staged / CONFIG_NAME).write_text(config.to_json(), encoding="utf-8", newline="\n")
         worst = check_vectors(folder, staged)
         log.info("%s: cosine to transformers' own vectors %.5f (lowest of %d sentences)", folder, worst, len(SAMPLES))
@@ -454,3 +464,36 @@ def _with_converter(config: EncoderConfig, version: str) -> EncoderConfig:
     from dataclasses import replace
 
     return replace(config, converter_version=version)
+
+
+def _with_words(config: EncoderConfig, folder: Path, out: Path, quantization: str | None) -> EncoderConfig:
+    """``config`` recording the word copy converted into ``out`` (its layer count, of how many)."""
+    from dataclasses import replace
+
+    hf_config = model_type(folder)[1]
+    total = int(hf_config.get("num_hidden_layers") or 0)
+    if total < 1:
+        raise PackageError(f"{folder / 'config.json'}: no num_hidden_layers; cannot cut the encoder for word alignment")
+    layers = word_layers(total)
+    convert_first_layers(folder, out, quantization, layers)
+    return replace(config, extra={**config.extra, "words": {"layers": layers, "of": total, "dim": int(hf_config["hidden_size"])}})
+
+
+def convert_first_layers(folder: Path, out: Path, quantization: str | None, layers: int) -> None:
+    """Convert the checkpoint's first ``layers`` layers into ``out`` (a CTranslate2 encoder whose
+    last state is the full model's ``hidden_states[layers]``)."""
+    import ctranslate2
+
+    class FirstLayers(ctranslate2.converters.TransformersConverter):
+        """Loads the model with a config of ``layers`` layers: the spec is built from what it holds."""
+
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            config = copy.deepcopy(kwargs.pop("config"))
+            config.num_hidden_layers = layers
+            return super().load_model(model_class, model_name_or_path, config=config, **kwargs)
+
+    try:
+        FirstLayers(str(folder)).convert(str(out), quantization=quantization)
+    except Exception as err:  # the converter and transformers raise many kinds for a broken checkpoint
+        detail = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        raise PackageError(f"{folder}: converting the first {layers} layers failed ({type(err).__name__}: {detail})") from None

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -20,9 +21,12 @@ from threadpoolctl import threadpool_limits
 from align.errors import AlignError
 from align.progress import Progress
 from align.words import methods
-from align.words.encoder import WordEncoder, load_encoder, pool_words
+from align.words.encoder import ImportedWordEncoder, WordEncoder, load_encoder, load_imported, pool_words
 from align.words.model import Link, Word, WordAlignment
 from align.words.split import split_words
+
+if TYPE_CHECKING:
+    from align.embed.encoders import InstalledEncoder
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,8 @@ class WordAlignOptions:
     """How words are aligned; the defaults are the best on the dev gold (devtools bench words).
 
     ``method``: argmax, itermax or match (``methods.METHODS``). ``layer``: how many of e5's 12
-    layers the word states come from. ``pooling``: a word's vector from its pieces, mean or first.
+    layers the word states come from (an imported encoder's count was fixed at its import,
+    ``align.embed.encoders.WORD_LAYER_SHARE``). ``pooling``: a word's vector from its pieces, mean or first.
     ``prefix``: text fed before the words (e5's "query: " instruction gained too little for its
     cost: devtools/RESULTS.md, "Figures cited by the code"; so none). ``centre``: subtract each sentence's
     mean word vector before the cosine. ``distortion``: weight of the relative-position prior
@@ -68,12 +73,14 @@ class WordAlignOptions:
 
 
 class WordAligner:
-    """Aligns the words of sentence pairs with the product's own e5-small (no other model).
+    """Aligns the words of sentence pairs with the product's own e5-small, or with the word copy of
+    an encoder imported with ``models import-embedder`` (``encoder``).
 
     ``cache_dir``: the data folder's cache (``settings.cache_dir``); the converted encoder lives
     in its ``models`` folder beside the sentence embedder's (``models_dir`` to put it elsewhere).
     None converts into a temporary folder for this process. ``threads``: engine threads (None:
-    all cores). The encoder is converted and loaded on the first alignment, not here.
+    all cores). ``encoder``: an imported encoder to use instead of e5-small (its first layers,
+    converted at import). The encoder is converted and loaded on the first alignment, not here.
     """
 
     def __init__(
@@ -83,20 +90,24 @@ class WordAligner:
         models_dir: Path | None = None,
         threads: int | None = None,
         options: WordAlignOptions | None = None,
+        encoder: InstalledEncoder | None = None,
     ):
         if models_dir is None and cache_dir is not None:
             models_dir = Path(cache_dir) / "models"
         self.models_dir = Path(models_dir) if models_dir is not None else None
         self.threads = threads
         self.options = options or WordAlignOptions()
-        self._encoder: WordEncoder | None = None
+        self.imported = encoder
+        self._encoder: WordEncoder | ImportedWordEncoder | None = None
         self._lock = threading.Lock()
 
-    def encoder(self) -> WordEncoder:
+    def encoder(self) -> WordEncoder | ImportedWordEncoder:
         """The loaded encoder (converted once per models folder and layer count)."""
         from align.embed.e5ct2 import E5FormatError
 
         with self._lock:
+            if self._encoder is None and self.imported is not None:
+                self._encoder = load_imported(self.imported, self.threads, self.options.prefix)
             if self._encoder is None:
                 try:
                     self._encoder = load_encoder(self.models_dir, self.options.layer, self.threads, self.options.prefix)
@@ -141,7 +152,7 @@ class WordAligner:
         return out
 
     def word_vectors(self, sentences: Sequence[Sequence[Word]]) -> list[np.ndarray]:
-        """One (words, 384) array per sentence, pooled from the encoder's piece states."""
+        """One (words, dim) array per sentence (384 for e5-small), pooled from the encoder's piece states."""
         encoder = self.encoder()
         pieces = encoder.pieces(sentences)
         states = encoder.states([ids for ids, _ in pieces])
@@ -217,4 +228,9 @@ def _with_method(aligner: WordAligner | None, method: str | None) -> WordAligner
     from dataclasses import replace
 
     # the encoder is process-wide per folder and layer: the new aligner loads nothing again
-    return WordAligner(models_dir=aligner.models_dir, threads=aligner.threads, options=replace(aligner.options, method=method))
+    return WordAligner(
+        models_dir=aligner.models_dir,
+        threads=aligner.threads,
+        options=replace(aligner.options, method=method),
+        encoder=aligner.imported,
+    )

