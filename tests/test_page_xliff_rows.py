@@ -60,8 +60,8 @@ def test_retranslate_places_the_source_tags_on_the_new_target(tmp_path):
     from functools import partial
 
     from align.codes import Code, CodeKind
-    from align.ui.tags import placed_codes
     from align.words import WordAligner
+    from align.words.tags import place_rows_codes
 
     source = "Das Haus ist sehr alt."
     doc = AlignedDocument(
@@ -79,7 +79,7 @@ def test_retranslate_places_the_source_tags_on_the_new_target(tmp_path):
     translate = lambda texts: ["The building is very old." for _ in texts]  # noqa: E731
     bare = apply_action(doc, "retranslate", [0], Context(translate=translate))
     assert bare.doc.pairs[0].tgt_codes == ()  # never the old target's offsets on a new text
-    place = partial(placed_codes, aligner=WordAligner(tmp_path, threads=2))
+    place = partial(place_rows_codes, aligner=WordAligner(tmp_path, threads=2))
     placed = apply_action(doc, "retranslate", [0], Context(translate=translate, place=place)).doc.pairs[0]
     assert placed.tgt_codes == (Code("1", CodeKind.PAIRED, 4, 12),)  # "Haus" -> "building"
 

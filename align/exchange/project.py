@@ -385,23 +385,9 @@ def _placed_codes(
     pairs: Sequence[Pair], targets: Sequence[str], aligner: WordAligner | None, progress: Progress | None
 ) -> list[tuple[Code, ...]]:
     """Each row's source codes on its new target (module doc); rows without codes get none."""
-    with_codes = [k for k, pair in enumerate(pairs) if pair.src_codes]
-    placed: list[tuple[Code, ...]] = [() for _ in pairs]
-    if not with_codes:
-        return placed
-    from align.words import align_word_pairs
-    from align.words.tags import METHOD, place_codes
+    from align.words.tags import place_rows_codes
 
-    alignments = align_word_pairs(
-        [(pairs[k].source, targets[k]) for k in with_codes], method=METHOD, aligner=aligner, progress=progress
-    )
-    for k, alignment in zip(with_codes, alignments, strict=True):
-        try:
-            placed[k] = place_codes(pairs[k].source, targets[k], pairs[k].src_codes, alignment)
-        except ValueError as err:  # codes a reader got wrong: never lose them
-            log.warning("row %d: codes not placed by the word alignment (%s); put at the end", k + 1, err)
-            placed[k] = tuple(Code(c.id, c.kind, len(targets[k]), len(targets[k])) for c in pairs[k].src_codes)
-    return placed
+    return place_rows_codes([(p.source, t, p.src_codes) for p, t in zip(pairs, targets, strict=True)], aligner, progress)
 
 
 def spaced(source: str, src_codes: Sequence[Code], target: str, tgt_codes: Sequence[Code]) -> tuple[str, tuple[Code, ...]]:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: ``align.quality.Estimate``, one row's estimate).
 Estimator = Callable[[AlignedDocument, list[int]], AlignedDocument]
 #: Places each row's source codes on its new target: ``place([(source, target, codes), ...])``
-#: -> the target's codes per row (``align.ui.tags.placed_codes`` with a word aligner).
+#: -> the target's codes per row (``align.words.tags.place_rows_codes`` with a word aligner).
 Placer = Callable[[Sequence[tuple[str, str, tuple[Code, ...]]]], list[tuple[Code, ...]]]
 
 

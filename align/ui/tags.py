@@ -25,7 +25,7 @@ from align.document import AlignedDocument, Pair
 from align.review.edits import EditError
 
 if TYPE_CHECKING:
-    from align.words import WordAligner
+    pass
 
 
 class TagError(EditError):
@@ -145,20 +145,3 @@ def _chip(tag: str) -> str:
     if tag.endswith("/>"):
         return f"⟨{name}⟩"
     return f"❬{name}"
-
-
-def placed_codes(rows: Sequence[tuple[str, str, tuple[Code, ...]]], aligner: WordAligner) -> list[tuple[Code, ...]]:
-    """Each row's source codes placed on its target through the word alignment
-    (``align.words.tags.place_codes``), for re-translated rows; codes it cannot place (a reader's
-    codes that cross) go at the target's end rather than nowhere."""
-    from align.words import align_word_pairs
-    from align.words.tags import METHOD, place_codes
-
-    alignments = align_word_pairs([(source, target) for source, target, _ in rows], method=METHOD, aligner=aligner)
-    placed = []
-    for (source, target, codes), alignment in zip(rows, alignments, strict=True):
-        try:
-            placed.append(place_codes(source, target, codes, alignment))
-        except ValueError:
-            placed.append(tuple(Code(c.id, c.kind, len(target), len(target)) for c in codes))
-    return placed

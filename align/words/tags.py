@@ -30,11 +30,19 @@ the sentence pair.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from align.codes import Code, inside
 from align.words.model import Word, WordAlignment
+
+if TYPE_CHECKING:
+    from align.progress import Progress
+    from align.words.aligner import WordAligner
+
+log = logging.getLogger(__name__)
 
 #: Target words more than this many words apart split a code's links into separate runs: the run
 #: holding most linked words is the code's span (``devtools bench tags``: 1 and 3 do worse).
@@ -74,6 +82,30 @@ def place_codes(source: str, target: str, codes: Sequence[Code], alignment: Word
     placed: list[Code] = []
     _walk(tree, (0, len(target)), codes, alignment.tgt_words, placed)
     return tuple(placed)
+
+
+def place_rows_codes(
+    rows: Sequence[tuple[str, str, Sequence[Code]]], aligner: WordAligner | None, progress: Progress | None = None
+) -> list[tuple[Code, ...]]:
+    """Each row's ``(source, target, source codes)`` codes placed on its target, in one batched word
+    alignment (``METHOD``) of the rows that have codes. Codes ``place_codes`` refuses (a reader's
+    codes that cross) go at the target's end: a tag is never lost."""
+    from align.words.aligner import align_word_pairs
+
+    with_codes = [k for k, (_, _, codes) in enumerate(rows) if codes]
+    placed: list[tuple[Code, ...]] = [() for _ in rows]
+    if not with_codes:
+        return placed
+    pairs = [(rows[k][0], rows[k][1]) for k in with_codes]
+    alignments = align_word_pairs(pairs, method=METHOD, aligner=aligner, progress=progress)
+    for k, alignment in zip(with_codes, alignments, strict=True):
+        source, target, codes = rows[k]
+        try:
+            placed[k] = place_codes(source, target, codes, alignment)
+        except ValueError as err:
+            log.warning("row %d: codes not placed by the word alignment (%s); put at the end", k + 1, err)
+            placed[k] = tuple(Code(c.id, c.kind, len(target), len(target)) for c in codes)
+    return placed
 
 
 # ---- internals -----------------------------------------------------------------------------------

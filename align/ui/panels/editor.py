@@ -325,14 +325,14 @@ def action_context(
     from align.ui.actions import Context, estimator
     from align.ui.packages import document_model
     from align.ui.panels.segment import word_aligner
-    from align.ui.tags import placed_codes
+    from align.words.tags import place_rows_codes
 
     if action == "retranslate":
         translator = find_translator(doc.src_lang, doc.tgt_lang, settings, document_model(doc, settings))
         model = embedder(settings) if doc.signature.settings.quality is not None else None
         glossary = shared_glossary(settings, doc.src_lang, doc.tgt_lang, project_id)
         translate = functools.partial(translator.translate, glossary=glossary) if glossary else translator.translate
-        place = functools.partial(placed_codes, aligner=word_aligner(str(settings.cache_dir)))
+        place = functools.partial(place_rows_codes, aligner=word_aligner(str(settings.cache_dir)))
         return action, Context(translate=translate, estimate=estimator(model, translator), place=place)
     if action == "split_at":
         if not rows:
