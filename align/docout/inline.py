@@ -212,7 +212,8 @@ def place_sentences(
 ) -> list[tuple[Code, ...]]:
     """Each sentence's codes placed on its target (see the module doc); one batched alignment,
     or ``placer`` for each when given."""
-    from align.words.tags import place_codes
+    from align.words.aligner import align_word_pairs
+    from align.words.tags import METHOD, place_codes
 
     placed: list[tuple[Code, ...]] = [coded.codes for _, _, coded in items]
     todo = [k for k, (source, target, _) in enumerate(items) if target != source]
@@ -224,7 +225,7 @@ def place_sentences(
             placed[k] = placer(source, target, coded.codes)
         return placed
     pairs = [(items[k][0], items[k][1]) for k in todo]
-    alignments = _aligner(aligner).align_pairs(pairs)
+    alignments = align_word_pairs(pairs, method=METHOD, aligner=aligner)
     for k, alignment in zip(todo, alignments, strict=True):
         source, target, coded = items[k]
         if not target.strip():
@@ -232,20 +233,6 @@ def place_sentences(
             continue
         placed[k] = _never_lost(place_codes(source, target, coded.codes, alignment), alignment)
     return placed
-
-
-def _aligner(aligner: WordAligner | None) -> WordAligner:
-    """The given aligner re-aimed at tag placement's method (or the process-wide default)."""
-    from dataclasses import replace
-
-    from align.words.aligner import WordAligner, WordAlignOptions, default_aligner
-    from align.words.tags import METHOD
-
-    if aligner is None:
-        return default_aligner(WordAlignOptions(method=METHOD))
-    if aligner.options.method == METHOD:
-        return aligner
-    return WordAligner(models_dir=aligner.models_dir, threads=aligner.threads, options=replace(aligner.options, method=METHOD))
 
 
 def _never_lost(placed: Sequence[Code], alignment: WordAlignment) -> tuple[Code, ...]:
