@@ -63,3 +63,21 @@ def test_moving_a_tag_in_the_editor_is_an_edit_of_the_target():
     assert tag_problems(edited) == ()
     moved_only = edit_text(DOC, 0, target=DOC.pairs[0].target, tgt_codes=untagged("<1>That</1> is good.")[1]).pairs[0]
     assert moved_only.origin == Origin.edited() and moved_only.tgt_codes != DOC.pairs[0].tgt_codes
+
+
+def test_a_target_copied_to_its_repeats_takes_its_tags_where_the_source_has_the_same_ones():
+    from align.review.edits import propagate
+
+    doc = AlignedDocument(
+        "de",
+        "en",
+        (
+            row("Das ist <1>gut</1>.", "That is <1>good</1>."),
+            row("Das ist <1>gut</1>.", "It <1>is</1> good."),
+            row("Das ist gut.", ""),
+        ),
+    )
+    new, changed = propagate(doc, 0)
+    assert changed == [1, 2]
+    assert shown(new.pairs[1])[1] == "That is <1>good</1>."
+    assert new.pairs[2].target == "That is good." and new.pairs[2].tgt_codes == ()

@@ -334,7 +334,8 @@ def edit_text(
 def propagate(doc: AlignedDocument, row: int) -> tuple[AlignedDocument, list[int]]:
     """Copy the target of ``row`` to its repeats: the other rows whose source is the same up to
     whitespace and that are not confirmed (a confirmed row is the translator's final word). Each
-    changed row needs review and has the origin "edited"; returns the document and the changed
+    changed row needs review and has the origin "edited", and the row's tags where its source has
+    the same ones (none otherwise); returns the document and the changed
     rows (none: the same document). Saved as one edit, one Undo takes all of it back."""
     _check_row(doc, row, "propagate")
     pair = doc.pairs[row]
@@ -346,7 +347,8 @@ def propagate(doc: AlignedDocument, row: int) -> tuple[AlignedDocument, list[int
     for i, other in enumerate(doc.pairs):
         if i == row or other.status is Status.CONFIRMED or " ".join(other.source.split()) != key or other.target == pair.target:
             continue
-        pairs[i] = _touched(other, target=pair.target)
+        codes = pair.tgt_codes if other.src_codes == pair.src_codes else ()  # other tags: the check flags them
+        pairs[i] = _touched(other, target=pair.target, tgt_codes=codes)
         changed.append(i)
     return (doc.replace(pairs=pairs) if changed else doc), changed
 

@@ -178,17 +178,14 @@ def repeats(doc: AlignedDocument, row: int) -> list[int]:
 
 
 def propagate_target(doc: AlignedDocument, row: int) -> tuple[AlignedDocument, list[int]]:
-    """``edits.propagate`` of the row's target to its ``repeats``, with its tags: a repeat whose
-    source has the same codes gets the target's codes, one with other codes none (the review
-    checks flag its tags); a locked row keeps what it had."""
+    """``edits.propagate`` of the row's target (and tags) to its ``repeats``; a row its XLIFF or
+    PO file locks keeps what it had."""
     new, changed = edits.propagate(doc, row)
-    tgt_codes, src_codes = doc.pairs[row].tgt_codes, doc.pairs[row].src_codes
     pairs, kept = list(new.pairs), []
     for i in changed:
         if LOCKED in doc.pairs[i].flags:
             pairs[i] = doc.pairs[i]
         else:
-            pairs[i] = pairs[i].replace(tgt_codes=tgt_codes if pairs[i].src_codes == src_codes else ())
             kept.append(i)
     return (new.replace(pairs=pairs) if kept else doc), kept
 
